@@ -1,0 +1,82 @@
+// The network graph every simulation runs on: an undirected, connected graph stored as a
+// Boost.Graph compressed_sparse_row_graph with both arcs of each edge (config → world).
+// Generators (generators.hpp) and readers (readers.hpp) build one; algorithms and the delivery
+// layer only read it. Node ids are 0..n-1; arcs (directed halves of edges) have ids 0..2m-1.
+#pragma once
+
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dasgd {
+
+using NodeId = std::uint32_t;
+using EdgeId = std::uint32_t;  // undirected edge, 0..m-1
+using ArcId = std::uint64_t;   // directed half of an edge, 0..2m-1 (index into the CSR targets)
+
+// Optional per-edge attributes read from files (edge-list columns, GraphML/DOT attributes).
+// Absent values fall back to the link model's defaults.
+struct EdgeAttributes {
+  std::optional<double> weight;                 // mixing weight hint / generic weight
+  std::optional<double> latency;                // seconds: replaces the link model's latency draw
+  std::optional<double> bandwidth;              // bytes per second
+};
+
+struct Edge {
+  NodeId u = 0;
+  NodeId v = 0;
+  EdgeAttributes attributes{};
+};
+
+class Topology {
+ public:
+  using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
+                                                   boost::no_property, boost::no_property,
+                                                   NodeId, ArcId>;
+
+  Topology() = default;
+  // Builds from an undirected edge list. Self-loops and duplicate edges are refused
+  // (std::invalid_argument naming the edge); so is a disconnected graph
+  // ("graph is disconnected: K components"). `name` is a human-readable description.
+  Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name);
+
+  std::size_t num_nodes() const noexcept { return num_nodes_; }
+  std::size_t num_edges() const noexcept { return edges_.size(); }
+  std::size_t num_arcs() const noexcept { return 2 * edges_.size(); }
+  const std::string& name() const noexcept { return name_; }
+
+  // Neighbours of u in increasing id order, and the arc ids that lead to them (parallel spans:
+  // arc_begin(u) + k is the arc u → neighbours(u)[k]).
+  std::span<const NodeId> neighbours(NodeId u) const noexcept;
+  ArcId arc_begin(NodeId u) const noexcept { return offsets_[u]; }
+  std::size_t degree(NodeId u) const noexcept { return offsets_[u + 1] - offsets_[u]; }
+  NodeId arc_target(ArcId a) const noexcept { return targets_[a]; }
+  NodeId arc_source(ArcId a) const noexcept;  // O(log n)
+  EdgeId arc_edge(ArcId a) const noexcept { return arc_edge_[a]; }
+  // The arc u → v, if the edge exists (binary search over u's neighbours).
+  std::optional<ArcId> find_arc(NodeId u, NodeId v) const noexcept;
+
+  const Edge& edge(EdgeId e) const noexcept { return edges_[e]; }
+  const std::vector<Edge>& edges() const noexcept { return edges_; }
+  bool has_edge_attributes() const noexcept { return has_attributes_; }
+
+  // The Boost.Graph view, for Boost algorithms (BFS, components, ...).
+  const Graph& graph() const noexcept { return graph_; }
+
+ private:
+  std::size_t num_nodes_ = 0;
+  std::string name_;
+  std::vector<Edge> edges_;
+  Graph graph_;
+  std::vector<ArcId> offsets_;   // n + 1 entries
+  std::vector<NodeId> targets_;  // 2m entries, sorted within each node
+  std::vector<EdgeId> arc_edge_; // 2m entries
+  bool has_attributes_ = false;
+};
+
+}  // namespace dasgd
