@@ -82,12 +82,13 @@ class Rng {
   }
   // Uniform integer in [0, n), n > 0, without modulo bias (Lemire 2019).
   std::uint64_t below(std::uint64_t n) noexcept {
-    unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;
+    __extension__ using UInt128 = unsigned __int128;  // GCC/Clang extension; quiet under -Wpedantic
+    UInt128 m = static_cast<UInt128>((*this)()) * n;
     auto low = static_cast<std::uint64_t>(m);
     if (low < n) {
       const std::uint64_t threshold = (0 - n) % n;
       while (low < threshold) {
-        m = static_cast<unsigned __int128>((*this)()) * n;
+        m = static_cast<UInt128>((*this)()) * n;
         low = static_cast<std::uint64_t>(m);
       }
     }
