@@ -2,6 +2,7 @@
 // in (time, sequence) order and hands each to the handler. Knows nothing about SGD.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,8 +13,12 @@
 
 namespace dasgd {
 
+// Names one scheduled event. Only ids returned by schedule_* name events: sequence 0 is never issued,
+// so a default EventId names none. `time` lets cancel() tell "already ran" from "pending" without
+// remembering every event (as ns-3's EventId carries its timestamp for Simulator::IsExpired).
 struct EventId {
   std::uint64_t sequence = 0;
+  SimTime time = 0;
 };
 
 class Simulator;
@@ -39,11 +44,14 @@ class Simulator {
     return schedule_at(now_ + delay, type, target, payload);
   }
   // Cancels a pending event; returns false if it already ran, was cancelled, or never existed.
+  // O(1): the event stays in the queue and is dropped when it reaches the front (lazy deletion).
   bool cancel(EventId id);
 
   // Each returns why it stopped. run_until(t) processes every event with time <= t and then sets
   // now() = t (if the queue still holds later events). run_while(pred) checks pred() before each
   // event and stops when it returns false. max_events bounds the events processed by this call.
+  // Checks, in this order, before each event: queue empty, next event later than t_end (now() = t_end),
+  // max_events reached, pred() false. Throws std::invalid_argument if t_end is NaN or < now().
   StopReason run(EventHandler& handler, std::uint64_t max_events = UINT64_MAX);
   StopReason run_until(EventHandler& handler, SimTime t_end, std::uint64_t max_events = UINT64_MAX);
   StopReason run_while(EventHandler& handler, const std::function<bool()>& keep_going,
@@ -54,11 +62,20 @@ class Simulator {
   const EventQueue& queue() const noexcept { return *queue_; }
 
  private:
+  StopReason advance(EventHandler& handler, SimTime t_end, std::uint64_t max_events,
+                     const std::function<bool()>* keep_going);
+  // Pops the front event, records it as gone; true if it had been cancelled (and is dropped).
+  bool pop_front(Event& event);
+
   std::unique_ptr<EventQueue> queue_;
   SimTime now_ = 0;
-  std::uint64_t next_sequence_ = 0;
+  std::uint64_t next_sequence_ = 1;  // 0 is never issued: EventId{} names no event
   std::uint64_t processed_ = 0;
-  std::unordered_set<std::uint64_t> cancelled_;
+  // Key (time, sequence) of the last event taken off the queue. Keys leave the queue in increasing
+  // order and every new key exceeds it, so an event is gone (ran or dropped) iff its key <= this one.
+  SimTime last_popped_time_ = -INFINITY;
+  std::uint64_t last_popped_sequence_ = 0;
+  std::unordered_set<std::uint64_t> cancelled_;  // cancelled but still in queue_
 };
 
 }  // namespace dasgd

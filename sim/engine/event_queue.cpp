@@ -1,0 +1,19 @@
+// Factory for the pending-event sets behind EventQueue (see event_queue.hpp): the config names the
+// kind, the simulator gets the interface.
+#include "sim/engine/event_queue.hpp"
+
+#include <stdexcept>
+
+#include "sim/engine/binary_heap_queue.hpp"
+#include "sim/engine/quaternary_heap_queue.hpp"
+
+namespace dasgd {
+
+std::unique_ptr<EventQueue> make_event_queue(const std::string& kind) {
+  if (kind == "quaternary_heap") return std::make_unique<QuaternaryHeapQueue>();
+  if (kind == "binary_heap") return std::make_unique<BinaryHeapQueue>();
+  throw std::invalid_argument("make_event_queue: expected \"quaternary_heap\" or \"binary_heap\", got \"" +
+                              kind + "\"");
+}
+
+}  // namespace dasgd
