@@ -1,0 +1,63 @@
+// Network: per-arc message counters and FIFO clocks on top of the stateless link model
+// (world → run).
+#include "sim/delay/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace dasgd {
+namespace {
+
+const EdgeAttributes kNoAttributes{};  // for graphs without per-edge attributes
+
+}  // namespace
+
+Network::Network(const Topology& topology, const LinkModelSpec& spec, std::uint64_t seed)
+    : topology_(&topology), spec_(spec), seed_(seed) {
+  if (auto reason = invalid_reason(spec)) throw std::invalid_argument("link model: " + *reason);
+  if (topology.has_edge_attributes()) {
+    for (std::size_t e = 0; e < topology.num_edges(); ++e) {
+      const Edge& edge = topology.edge(static_cast<EdgeId>(e));
+      if (auto reason = invalid_reason(edge.attributes))
+        throw std::invalid_argument("link model: edge " + std::to_string(e) + " (" +
+                                    std::to_string(edge.u) + ", " + std::to_string(edge.v) +
+                                    "): " + *reason);
+    }
+  }
+  // A deterministic law gives the same draw for every m (edge overrides only rescale it), so the
+  // counter would never be read.
+  if (!is_deterministic(spec.latency)) arc_messages_.assign(topology.num_arcs(), 0);
+  if (spec.fifo)
+    last_arrival_.assign(topology.num_arcs(), -std::numeric_limits<SimTime>::infinity());
+}
+
+SimTime Network::transmit(ArcId arc, double bytes, SimTime send_time) {
+  if (arc >= topology_->num_arcs())
+    throw std::out_of_range("network: arc " + std::to_string(arc) + " out of range (" +
+                            std::to_string(topology_->num_arcs()) + " arcs)");
+  if (!(std::isfinite(bytes) && bytes >= 0.0))
+    throw std::invalid_argument("network: expected a message size >= 0 bytes, got " +
+                                std::to_string(bytes));
+  if (!std::isfinite(send_time))
+    throw std::invalid_argument("network: expected a finite send time, got " +
+                                std::to_string(send_time));
+
+  const std::uint64_t m = arc_messages_.empty() ? 0 : arc_messages_[arc]++;
+  const EdgeAttributes& attributes = topology_->has_edge_attributes()
+                                         ? topology_->edge(topology_->arc_edge(arc)).attributes
+                                         : kNoAttributes;
+  const std::uint64_t key = mix_key(seed_, Stream::link_latency, arc, m);
+  SimTime arrival = send_time + transfer_time(spec_, attributes, bytes, key);
+  if (!last_arrival_.empty()) {
+    arrival = std::max(arrival, last_arrival_[arc]);
+    last_arrival_[arc] = arrival;
+  }
+  ++messages_sent_;
+  bytes_sent_ += bytes;
+  return arrival;
+}
+
+}  // namespace dasgd

@@ -1,0 +1,46 @@
+// The stateful side of links, shared by every algorithm (world → run): hands out the arrival time
+// of each message. The m-th message on an arc is keyed by (seed, link_latency, arc, m), so "the m-th
+// message on a link takes the same time" in every algorithm run on the same seed.
+#pragma once
+
+#include "sim/delay/link_model.hpp"
+#include "sim/engine/event.hpp"
+#include "topologies/topology.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace dasgd {
+
+class Network {
+ public:
+  // `topology` must outlive the Network. Throws std::invalid_argument for an invalid spec or an
+  // edge whose latency / bandwidth attribute is unusable (naming the edge).
+  Network(const Topology& topology, const LinkModelSpec& spec, std::uint64_t seed);
+
+  // Arrival time at the arc's head of a message of `bytes` bytes handed to `arc` at `send_time`:
+  // send_time + latency_draw + bytes / bandwidth, the draw keyed by the arc's message count m.
+  // With fifo, never earlier than the previous arrival on the same arc; otherwise messages may
+  // overtake. Throws std::out_of_range for a bad arc, std::invalid_argument for bytes < 0 or a
+  // non-finite send time. Per-arc counters are 32-bit: after 2^32 messages on one arc its draws
+  // start again from m = 0.
+  SimTime transmit(ArcId arc, double bytes, SimTime send_time);
+
+  std::uint64_t messages_sent() const noexcept { return messages_sent_; }
+  double bytes_sent() const noexcept { return bytes_sent_; }
+  const LinkModelSpec& spec() const noexcept { return spec_; }
+  const Topology& topology() const noexcept { return *topology_; }
+
+ private:
+  const Topology* topology_;
+  LinkModelSpec spec_;
+  std::uint64_t seed_;
+  // Per-arc state, allocated only when needed (graphs may have 10^8 arcs): message counts only for
+  // a random latency law, last arrival times only with fifo.
+  std::vector<std::uint32_t> arc_messages_;
+  std::vector<SimTime> last_arrival_;
+  std::uint64_t messages_sent_ = 0;
+  double bytes_sent_ = 0;
+};
+
+}  // namespace dasgd
