@@ -68,6 +68,9 @@ class Topology {
   // The Boost.Graph view, for Boost algorithms (BFS, components, ...).
   const Graph& graph() const noexcept { return graph_; }
 
+  // Heap bytes held by the edge list, the CSR arrays and the Boost graph (capacities, not sizes).
+  std::size_t memory_bytes() const noexcept;
+
  private:
   std::size_t num_nodes_ = 0;
   std::string name_;

@@ -1,0 +1,192 @@
+// Tests of the graph-file readers and the DOT writer (topologies/readers.hpp, dot_writer.hpp):
+// fixtures in tests/data/topology_*, bad files with the line or element they must name.
+#include "topologies/dot_writer.hpp"
+#include "topologies/generators.hpp"
+#include "topologies/readers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace dasgd {
+namespace {
+
+const std::string data = std::string(DASGD_SOURCE_DIR) + "/tests/data/";
+
+std::string message_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const std::invalid_argument& error) {
+    return error.what();
+  }
+  return "(no exception)";
+}
+
+// Writes `text` to a fresh file in the temp directory and returns its path.
+std::string temp_file(const std::string& name, const std::string& text) {
+  const auto dir = std::filesystem::temp_directory_path() / "dasgd_topology_readers_test";
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string csv_error(const std::string& text) {
+  const std::string path = temp_file("bad.csv", text);
+  return message_of([&] { read_edge_list_csv(path); });
+}
+
+TEST(EdgeListCsv, ReadsEdgesAttributesAndComments) {
+  const Topology t = read_edge_list_csv(data + "topology_square.csv");
+  EXPECT_EQ(t.name(), "topology_square.csv");
+  ASSERT_EQ(t.num_nodes(), 4u);
+  ASSERT_EQ(t.num_edges(), 4u);
+  EXPECT_TRUE(t.has_edge_attributes());
+  EXPECT_EQ(t.edge(0).attributes.latency, 0.002);
+  EXPECT_EQ(t.edge(0).attributes.bandwidth, 1e9);
+  EXPECT_FALSE(t.edge(0).attributes.weight.has_value());
+  EXPECT_EQ(t.edge(1).attributes.weight, 0.5);
+  EXPECT_FALSE(t.edge(1).attributes.bandwidth.has_value());
+  EXPECT_FALSE(t.edge(3).attributes.latency.has_value());
+  EXPECT_EQ(t.degree(0), 2u);
+}
+
+TEST(EdgeListCsv, DuplicateEdgeNamesBothLines) {
+  const std::string path = data + "topology_duplicate.csv";
+  EXPECT_EQ(message_of([&] { read_edge_list_csv(path); }),
+            path + ":5: duplicate edge 2 -- 1 (first given at " + path + ":3)");
+}
+
+TEST(EdgeListCsv, BadRowsNameTheirLine) {
+  EXPECT_NE(csv_error("u,v\n0,1\n1,x\n").find("bad.csv:3: v: expected a node id"), std::string::npos);
+  EXPECT_NE(csv_error("u,v\n0,1\n1\n").find("bad.csv:3: expected 2 comma-separated fields"), std::string::npos);
+  EXPECT_NE(csv_error("# c\nu,v,latency\n0,1,-2\n").find("bad.csv:3: latency: expected a number of seconds >= 0, got \"-2\""),
+            std::string::npos);
+  EXPECT_NE(csv_error("u,v,bandwidth\n0,1,0\n").find("bad.csv:2: bandwidth"), std::string::npos);
+  EXPECT_NE(csv_error("u,v\n0,1\n2,2\n").find("bad.csv:3: self-loop on node 2"), std::string::npos);
+  EXPECT_NE(csv_error("u,w\n0,1\n").find("bad.csv:1: unknown column \"w\""), std::string::npos);
+  EXPECT_NE(csv_error("u,latency\n0,1\n").find("bad.csv:1: expected a header naming columns u and v"), std::string::npos);
+  EXPECT_NE(csv_error("0,1\n1,2\n").find("bad.csv:1: unknown column \"0\""), std::string::npos);
+  EXPECT_NE(csv_error("").find("empty file"), std::string::npos);
+  EXPECT_NE(csv_error("u,v\n").find("at least one edge"), std::string::npos);
+}
+
+TEST(EdgeListCsv, RefusesGapsInNodeIdsAndDisconnectedGraphs) {
+  EXPECT_NE(csv_error("u,v\n0,1\n1,3\n").find("node 2 occurs in no edge"), std::string::npos);
+  EXPECT_NE(csv_error("u,v\n0,1\n2,3\n").find("bad.csv: graph is disconnected: 2 components"), std::string::npos);
+  EXPECT_NE(message_of([] { read_edge_list_csv("/nonexistent/g.csv"); }).find("cannot open"), std::string::npos);
+}
+
+TEST(GraphFiles, FormatIsInferredFromTheExtensionOrGiven) {
+  EXPECT_EQ(infer_graph_file_format("a/b.CSV"), GraphFileFormat::edge_list);
+  EXPECT_EQ(infer_graph_file_format("b.graphml"), GraphFileFormat::graphml);
+  EXPECT_EQ(infer_graph_file_format("b.gv"), GraphFileFormat::dot);
+  EXPECT_NE(message_of([] { infer_graph_file_format("b.json"); }).find("\".json\""), std::string::npos);
+  EXPECT_EQ(parse_graph_file_format("edgelist"), GraphFileFormat::edge_list);
+  EXPECT_FALSE(parse_graph_file_format("gml").has_value());
+  const std::string path = temp_file("edges.data", "u,v\n0,1\n");
+  EXPECT_EQ(read_topology_file(path, GraphFileFormat::edge_list).num_edges(), 1u);
+}
+
+TEST(DotWriter, WritesOneLinePerEdgeWithAttributes) {
+  std::vector<Edge> edges = {{0, 1, {}}, {1, 2, {}}};
+  edges[1].attributes.latency = 0.1;
+  edges[1].attributes.bandwidth = 2e9;
+  EXPECT_EQ(to_dot(Topology(3, edges, "p\"3")), "graph \"p\\\"3\" {\n  0 -- 1;\n  1 -- 2 [latency=\"0.1\", bandwidth=\"2e+09\"];\n}\n");
+  EXPECT_EQ(to_dot(generate::complete(1)), "graph \"complete(n=1)\" {\n  0;\n}\n");
+}
+
+#ifdef DASGD_HAVE_GRAPH_READERS
+
+TEST(GraphmlReader, ReadsNodesInOrderAndKnownEdgeKeys) {
+  const Topology t = read_topology_file(data + "topology_square.graphml");
+  ASSERT_EQ(t.num_nodes(), 4u);
+  ASSERT_EQ(t.num_edges(), 4u);
+  EXPECT_EQ(t.edge(0).u, 0u);  // a -- b
+  EXPECT_EQ(t.edge(0).v, 1u);
+  EXPECT_EQ(t.edge(0).attributes.latency, 0.25);
+  EXPECT_FALSE(t.edge(1).attributes.latency.has_value());
+  EXPECT_EQ(t.edge(2).attributes.latency, 0.5);
+  EXPECT_EQ(t.edge(3).u, 3u);  // d -- a
+  EXPECT_EQ(t.edge(3).v, 0u);
+}
+
+TEST(GraphmlReader, BadFilesNameTheElement) {
+  const std::string head =
+      "<?xml version=\"1.0\"?><graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">"
+      "<key id=\"l\" for=\"edge\" attr.name=\"latency\" attr.type=\"string\"/>";
+  const std::string bad_value = temp_file(
+      "bad_value.graphml", head + "<graph edgedefault=\"undirected\"><node id=\"a\"/><node id=\"b\"/><node id=\"c\"/>"
+                                  "<edge source=\"a\" target=\"b\"/><edge source=\"b\" target=\"c\"><data key=\"l\">soon</data></edge>"
+                                  "</graph></graphml>");
+  EXPECT_NE(message_of([&] { read_graphml(bad_value); }).find("<edge> #1 (node #1 -- node #2"), std::string::npos)
+      << message_of([&] { read_graphml(bad_value); });
+  EXPECT_NE(message_of([&] { read_graphml(bad_value); }).find("latency: expected a number of seconds >= 0, got \"soon\""),
+            std::string::npos);
+  const std::string loop = temp_file(
+      "loop.graphml", head + "<graph edgedefault=\"undirected\"><node id=\"a\"/><node id=\"b\"/>"
+                             "<edge source=\"a\" target=\"b\"/><edge source=\"b\" target=\"b\"/></graph></graphml>");
+  EXPECT_NE(message_of([&] { read_graphml(loop); }).find("<edge> #1"), std::string::npos);
+  EXPECT_NE(message_of([&] { read_graphml(loop); }).find("self-loop"), std::string::npos);
+  const std::string broken = temp_file("broken.graphml", head + "<graph><node id=\"a\"></graph>");
+  EXPECT_NE(message_of([&] { read_graphml(broken); }).find("invalid GraphML"), std::string::npos);
+  const std::string directed = temp_file(
+      "directed.graphml", head + "<graph edgedefault=\"directed\"><node id=\"a\"/><node id=\"b\"/>"
+                                 "<edge source=\"a\" target=\"b\"/></graph></graphml>");
+  EXPECT_NE(message_of([&] { read_graphml(directed); }).find("expected an undirected graph"), std::string::npos)
+      << message_of([&] { read_graphml(directed); });
+}
+
+TEST(DotReader, ReadsNamedNodesChainsAndAttributes) {
+  const Topology t = read_dot(data + "topology_square.dot");
+  ASSERT_EQ(t.num_nodes(), 4u);
+  ASSERT_EQ(t.num_edges(), 4u);
+  EXPECT_EQ(t.edge(0).attributes.latency, 0.25);  // x -- y
+  EXPECT_EQ(t.edge(3).attributes.bandwidth, 1e6);  // w -- x
+  EXPECT_EQ(t.degree(0), 2u);
+}
+
+TEST(DotReader, RefusesDirectedGraphs) {
+  EXPECT_NE(message_of([] { read_dot(data + "topology_directed.dot"); }).find("expected an undirected graph"),
+            std::string::npos);
+  const std::string dup = temp_file("dup.dot", "graph g { a -- b; b -- c; c -- b; }");
+  EXPECT_NE(message_of([&] { read_dot(dup); }).find("edge #2 (\"c\" -- \"b\"): duplicate edge"), std::string::npos)
+      << message_of([&] { read_dot(dup); });
+}
+
+TEST(DotReader, RoundTripsTheWriterKeepingIdsAndAttributes) {
+  std::vector<Edge> edges = {{3, 0, {}}, {0, 1, {}}, {1, 2, {}}, {2, 3, {}}, {0, 2, {}}};
+  edges[2].attributes.latency = 0.1 + 0.2;  // not exactly 0.3: tests shortest round-trip output
+  edges[4].attributes.weight = -1.5;
+  edges[4].attributes.bandwidth = 1.25e10;  // needs an exponent
+  const Topology original(4, edges, "square");
+  const std::string path = temp_file("roundtrip.dot", to_dot(original));
+  const Topology back = read_dot(path);
+  ASSERT_EQ(back.num_edges(), original.num_edges());
+  for (EdgeId e = 0; e < original.num_edges(); ++e) {
+    EXPECT_EQ(back.edge(e).u, original.edge(e).u);
+    EXPECT_EQ(back.edge(e).v, original.edge(e).v);
+    EXPECT_EQ(back.edge(e).attributes.latency, original.edge(e).attributes.latency);
+    EXPECT_EQ(back.edge(e).attributes.weight, original.edge(e).attributes.weight);
+    EXPECT_EQ(back.edge(e).attributes.bandwidth, original.edge(e).attributes.bandwidth);
+  }
+}
+
+#else
+
+TEST(GraphReaders, SayTheyWereBuiltWithoutTheLibrary) {
+  EXPECT_FALSE(graph_readers_available());
+  EXPECT_NE(message_of([] { read_graphml(data + "topology_square.graphml"); }).find("built without GraphML/DOT support"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { read_dot(data + "topology_square.dot"); }).find("built without GraphML/DOT support"),
+            std::string::npos);
+}
+
+#endif
+
+}  // namespace
+}  // namespace dasgd

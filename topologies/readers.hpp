@@ -1,0 +1,46 @@
+// Reading a topology from a file (config → world): an edge-list CSV (always available), GraphML
+// and Graphviz DOT (through Boost.Graph's read_graphml / read_graphviz, which need the compiled
+// libboost_graph: built only with DASGD_HAVE_GRAPH_READERS). Errors are std::invalid_argument
+// naming the file and the line (CSV) or element (GraphML, DOT) at fault.
+#pragma once
+
+#include "topologies/topology.hpp"
+
+#include <optional>
+#include <string>
+
+namespace dasgd {
+
+enum class GraphFileFormat { edge_list, graphml, dot };
+std::string to_string(GraphFileFormat format);  // "edgelist", "graphml", "dot"
+// "edgelist" (also "edge_list", "csv"), "graphml", "dot" (also "graphviz", "gv").
+std::optional<GraphFileFormat> parse_graph_file_format(const std::string& name);
+// From the extension: .csv .txt .edges .edgelist → edge list; .graphml .xml → GraphML;
+// .dot .gv → DOT. Throws std::invalid_argument for anything else.
+GraphFileFormat infer_graph_file_format(const std::string& path);
+
+// Edge-list CSV. The first non-comment line is the header: columns `u` and `v` (node ids, integers
+// 0..n−1; n = largest id + 1, every id must occur) and optionally `weight`, `latency` (seconds,
+// >= 0) and `bandwidth` (bytes/s, > 0), in any order. An empty attribute cell means "absent".
+// `#` starts a comment (whole line or end of line); blank lines are skipped. Example:
+//   u,v,latency
+//   0,1,0.002   # rack-local
+//   1,2,0.050
+Topology read_edge_list_csv(const std::string& path);
+
+// GraphML (undirected). Nodes are numbered in order of appearance; edge data keys named
+// `weight`, `latency`, `bandwidth` become the edge's attributes, other keys are ignored.
+Topology read_graphml(const std::string& path);
+
+// Graphviz DOT (an undirected `graph`). Nodes named 0..n−1 keep their number; otherwise nodes
+// are numbered in order of appearance. Edge attributes `weight`, `latency`, `bandwidth` are read,
+// others ignored.
+Topology read_dot(const std::string& path);
+
+// True when read_graphml / read_dot are available (else they throw a clear error).
+bool graph_readers_available() noexcept;
+
+// Dispatch on `format`, or on the extension when it is absent.
+Topology read_topology_file(const std::string& path, std::optional<GraphFileFormat> format = std::nullopt);
+
+}  // namespace dasgd
