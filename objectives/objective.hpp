@@ -54,6 +54,16 @@ class Objective {
   virtual ObjectiveConstants constants() const = 0;
   // The documented starting point x_0 (the same for every node).
   virtual Vector initial_point() const = 0;
+
+  // Node i's own objective: ∇f_i(x), exact (no noise). Homogeneous data: ∇f. Heterogeneous data:
+  // (1/n) Σ_i ∇f_i = ∇f, which is the definition of f above.
+  virtual void node_gradient(std::uint32_t /*node*/, ConstVectorRef x, VectorRef out) const {
+    gradient(x, out);
+  }
+  // ζ²(x) = (1/n) Σ_i ‖∇f_i(x) − ∇f(x)‖², the data dissimilarity at x (0 for homogeneous data).
+  virtual double dissimilarity(ConstVectorRef /*x*/) const { return 0.0; }
+  // Number of samples N of a finite-sum objective (all nodes together); 0 when f is not a finite sum.
+  virtual Eigen::Index num_samples() const { return 0; }
 };
 
 }  // namespace dasgd

@@ -1,0 +1,48 @@
+// The additive Gaussian gradient noise every objective offers (world layer: objectives/).
+// ζ ~ N(0, σ²/d · I), so E‖ζ‖² = σ² exactly, as the spec's "Setting" asks for an exact σ².
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "objectives/objective.hpp"
+#include "sim/random/rng.hpp"
+
+namespace dasgd {
+
+// How a stochastic gradient is formed (see NoiseKind in objective.hpp): Gaussian with total variance
+// sigma2, or a minibatch of batch_size samples drawn with replacement from the node's finite sum.
+struct NoiseSpec {
+  NoiseKind kind = NoiseKind::gaussian;
+  double sigma2 = 0.0;            // gaussian only
+  std::uint64_t batch_size = 1;   // minibatch only
+};
+
+// out += ζ with ζ_j ~ N(0, σ²/d) independently; d draws from `rng`, no allocation.
+inline void add_gaussian_noise(double sigma2, Rng& rng, VectorRef out) {
+  if (sigma2 <= 0.0) return;
+  const double scale = std::sqrt(sigma2 / static_cast<double>(out.size()));
+  for (Eigen::Index j = 0; j < out.size(); ++j) out[j] += scale * rng.normal();
+}
+
+// Where objectives draw their own fixed randomness (synthetic data, rotations, x_0): the
+// initialisation stream, under this tag, so an objective's draws never collide with the initial
+// model draws of other components. The second index names the purpose (below).
+inline constexpr std::uint64_t kObjectiveStreamTag = 0x0b1ec7;
+enum class ObjectiveDraw : std::uint64_t {
+  features = 1,
+  targets = 2,
+  teacher = 3,
+  node_shifts = 4,
+  initial_point = 5,
+  rotation = 6,
+  minimiser = 7,
+  power_iteration = 8,
+};
+
+inline Rng objective_stream(std::uint64_t seed, ObjectiveDraw purpose) {
+  return RandomStreams(seed).stream(Stream::initialisation, kObjectiveStreamTag,
+                                    static_cast<std::uint64_t>(purpose));
+}
+
+}  // namespace dasgd

@@ -1,0 +1,100 @@
+// Parsing of the "objective" block; see objective_config.hpp.
+#include "sim/config/objective_config.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+namespace dasgd {
+
+namespace {
+
+NoiseSpec parse_noise(JsonReader& reader, bool finite_sum, const std::string& kind) {
+  NoiseSpec noise;
+  const std::string noise_kind = reader.choice_or("kind", {"gaussian", "minibatch"}, "gaussian");
+  if (noise_kind == "gaussian") {
+    noise.kind = NoiseKind::gaussian;
+    noise.sigma2 = reader.non_negative_or("sigma2", 0.0);
+  } else {
+    if (!finite_sum)
+      reader.fail("kind", "gaussian (minibatch noise needs a finite-sum objective: "
+                          "nonconvex_logistic, two_layer_network or welsch_regression; this is " +
+                              kind + ")");
+    noise.kind = NoiseKind::minibatch;
+    noise.batch_size = reader.positive_count_or("batch_size", 1);
+  }
+  reader.finish();
+  return noise;
+}
+
+void parse_separable_cosine(JsonReader& reader, SeparableCosineParameters& p) {
+  p.amplitude = reader.non_negative_or("amplitude", p.amplitude);
+  p.amplitude_min = reader.non_negative_or("amplitude_min", p.amplitude);
+  if (p.amplitude_min > p.amplitude)
+    reader.fail("amplitude_min", "a number in [0, amplitude = " + std::to_string(p.amplitude) + "]");
+  p.mu = reader.non_negative_or("mu", p.mu);
+  if (p.mu + p.amplitude <= 0)
+    reader.fail("amplitude", "amplitude > 0 or mu > 0 (else f is constant)");
+  p.initial_value = reader.number_or("initial_value", p.initial_value);
+}
+
+void parse_quadratic(JsonReader& reader, QuadraticParameters& p) {
+  p.min_eigenvalue = reader.positive_or("min_eigenvalue", p.min_eigenvalue);
+  p.max_eigenvalue = reader.positive_or("max_eigenvalue", std::max(p.max_eigenvalue, p.min_eigenvalue));
+  if (p.max_eigenvalue < p.min_eigenvalue)
+    reader.fail("max_eigenvalue",
+                "a number >= min_eigenvalue = " + std::to_string(p.min_eigenvalue));
+  p.spectrum = reader.choice_or("spectrum", {"log", "linear"}, "log") == "log" ? Spectrum::log
+                                                                               : Spectrum::linear;
+  p.reflections = reader.count_or("reflections", p.reflections);
+  p.minimiser_scale = reader.non_negative_or("minimiser_scale", p.minimiser_scale);
+}
+
+}  // namespace
+
+ObjectiveSpec parse_objective(JsonReader& reader) {
+  ObjectiveSpec spec;
+  spec.kind = reader.choice("kind", objective_kinds());
+  const bool finite_sum = is_finite_sum(spec.kind);
+  const std::uint64_t dimension = reader.positive_count("dimension");
+  if (dimension > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+    reader.fail("dimension", "an integer from 1 to 2147483647");
+  spec.dimension = static_cast<Eigen::Index>(dimension);
+  {
+    JsonReader noise = reader.object_or_empty("noise");
+    spec.noise = parse_noise(noise, finite_sum, spec.kind);
+  }
+  spec.heterogeneous = reader.boolean_or("heterogeneous", false);
+  if (finite_sum) spec.samples = reader.positive_count_or("samples", spec.samples);
+  else spec.heterogeneity = reader.non_negative_or("heterogeneity", spec.heterogeneity);
+
+  if (spec.kind == "separable_cosine") {
+    parse_separable_cosine(reader, spec.separable_cosine);
+  } else if (spec.kind == "quadratic") {
+    parse_quadratic(reader, spec.quadratic);
+  } else if (spec.kind == "nonconvex_logistic") {
+    auto& p = spec.nonconvex_logistic;
+    p.lambda = reader.non_negative_or("lambda", p.lambda);
+    p.label_noise = reader.probability_or("label_noise", p.label_noise);
+    p.initial_scale = reader.non_negative_or("initial_scale", p.initial_scale);
+  } else if (spec.kind == "two_layer_network") {
+    auto& p = spec.two_layer_network;
+    p.hidden = reader.positive_count_or("hidden", p.hidden);
+    if (dimension % p.hidden != 0 || dimension < p.hidden)
+      reader.fail("dimension", "a multiple of hidden = " + std::to_string(p.hidden) +
+                                   " (dimension = hidden * inputs)");
+    p.output_scale = reader.positive_or("output_scale", p.output_scale);
+    p.label_noise = reader.probability_or("label_noise", p.label_noise);
+    p.initial_scale = reader.non_negative_or("initial_scale", p.initial_scale);
+  } else {
+    auto& p = spec.welsch_regression;
+    p.scale = reader.positive_or("scale", p.scale);
+    p.noise_std = reader.non_negative_or("noise_std", p.noise_std);
+    p.outlier_fraction = reader.probability_or("outlier_fraction", p.outlier_fraction);
+    p.initial_scale = reader.non_negative_or("initial_scale", p.initial_scale);
+  }
+  reader.finish();
+  return spec;
+}
+
+}  // namespace dasgd
