@@ -1,0 +1,676 @@
+// Tests for exact staleness tracking (sim/metrics/staleness_tracker) and its statistics
+// (sim/metrics/staleness_statistics): hand-worked schedules, the lock-step closed forms, and random
+// runs checked against the literal std::set definitions in tests/naive_staleness.hpp.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "sim/metrics/staleness_statistics.hpp"
+#include "sim/metrics/staleness_tracker.hpp"
+#include "sim/random/rng.hpp"
+#include "tests/naive_staleness.hpp"
+
+namespace dasgd {
+namespace {
+
+void expect_same(const GradientRecord& got, const GradientRecord& want) {
+  EXPECT_EQ(got.t, want.t);
+  EXPECT_EQ(got.node, want.node);
+  EXPECT_EQ(got.start, want.start);
+  EXPECT_EQ(got.end, want.end);
+  EXPECT_EQ(got.applied_at_start, want.applied_at_start);
+  EXPECT_EQ(got.s, want.s) << "t = " << want.t;
+  EXPECT_EQ(got.s_hat, want.s_hat) << "t = " << want.t;
+}
+
+void expect_same(const DeliveryRecord& got, const DeliveryRecord& want, bool sets_measured) {
+  EXPECT_EQ(got.gradient, want.gradient);
+  EXPECT_EQ(got.origin, want.origin);
+  EXPECT_EQ(got.node, want.node);
+  EXPECT_EQ(got.computed_at, want.computed_at);
+  EXPECT_EQ(got.applied_at, want.applied_at);
+  EXPECT_EQ(got.own, want.own);
+  EXPECT_EQ(got.receiver_count, want.receiver_count);
+  EXPECT_EQ(got.gradient_set_count, want.gradient_set_count);
+  EXPECT_EQ(got.version_difference, want.version_difference);
+  EXPECT_EQ(got.sets_measured, sets_measured);
+  if (sets_measured) {
+    EXPECT_EQ(got.receiver_only, want.receiver_only) << "k = " << want.gradient;
+    EXPECT_EQ(got.gradient_only, want.gradient_only) << "k = " << want.gradient;
+    EXPECT_EQ(got.symmetric_difference, want.symmetric_difference) << "k = " << want.gradient;
+  }
+}
+
+struct Figures {
+  std::uint64_t receiver_only, gradient_only, symmetric_difference;
+  std::int64_t version_difference;
+};
+void expect_figures(const DeliveryRecord& d, Figures want) {
+  EXPECT_EQ(d.receiver_only, want.receiver_only) << "k = " << d.gradient << " at " << d.node;
+  EXPECT_EQ(d.gradient_only, want.gradient_only) << "k = " << d.gradient << " at " << d.node;
+  EXPECT_EQ(d.symmetric_difference, want.symmetric_difference)
+      << "k = " << d.gradient << " at " << d.node;
+  EXPECT_EQ(d.version_difference, want.version_difference)
+      << "k = " << d.gradient << " at " << d.node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-worked schedules
+
+// Two nodes, compute time 1, latency 0.5, own gradient applied at completion.
+//   0.0  both start on ∅.
+//   1.0  node0 completes t=0 (G=∅, M=∅: S=0, Ŝ=0), applies it, restarts on {0}.
+//        node1 completes t=1 (G=∅, M={0}: S=1, Ŝ=1), applies it, restarts on {1}.
+//   1.5  0 reaches node1 holding {1}: A\G={1}, G\A=∅, Δ=1, |A|−|G|=1. Same for 1 at node0 ({0}).
+//   2.0  node0 completes t=2 on G={0}: M={1}, S=1, Ŝ=2−1=1.
+//        node1 completes t=3 on G={1}: M={0,2}, S=2, Ŝ=3−0=3 (> S: the oldest missing is old).
+//   2.5  2 (G={0}) reaches node1 holding {0,1,3}: A\G={1,3}, G\A=∅, Δ=2, |A|−|G|=2.
+//        3 (G={1}) reaches node0 holding {0,1,2}: A\G={0,2}, G\A=∅, Δ=2, |A|−|G|=2.
+TEST(Staleness, TwoNodesConstantDelaysMatchHandWorkedValues) {
+  StalenessTracker tracker(2);
+  auto ticket0 = tracker.on_compute_start(0, 0.0);
+  auto ticket1 = tracker.on_compute_start(1, 0.0);
+
+  const GradientRecord g0 = tracker.on_compute_complete(0, ticket0, 1.0);
+  EXPECT_EQ(g0.t, 0u);
+  EXPECT_EQ(g0.s, 0u);
+  EXPECT_EQ(g0.s_hat, 0u);  // M_0 is empty
+  tracker.on_apply(0, g0.t, 1.0, true);
+  ticket0 = tracker.on_compute_start(0, 1.0);
+  const GradientRecord g1 = tracker.on_compute_complete(1, ticket1, 1.0);
+  EXPECT_EQ(g1.t, 1u);
+  EXPECT_EQ(g1.s, 1u);
+  EXPECT_EQ(g1.s_hat, 1u);
+  tracker.on_apply(1, g1.t, 1.0, true);
+  ticket1 = tracker.on_compute_start(1, 1.0);
+
+  const DeliveryRecord d01 = tracker.on_apply(1, 0, 1.5, false);
+  expect_figures(d01, {1, 0, 1, 1});
+  EXPECT_DOUBLE_EQ(d01.delay(), 0.5);
+  EXPECT_EQ(d01.origin, 0u);
+  expect_figures(tracker.on_apply(0, 1, 1.5, false), {1, 0, 1, 1});
+
+  const GradientRecord g2 = tracker.on_compute_complete(0, ticket0, 2.0);
+  EXPECT_EQ(g2.t, 2u);
+  EXPECT_EQ(g2.applied_at_start, 1u);
+  EXPECT_EQ(g2.s, 1u);
+  EXPECT_EQ(g2.s_hat, 1u);
+  tracker.on_apply(0, 2, 2.0, true);
+  const GradientRecord g3 = tracker.on_compute_complete(1, ticket1, 2.0);
+  EXPECT_EQ(g3.t, 3u);
+  EXPECT_EQ(g3.s, 2u);
+  EXPECT_EQ(g3.s_hat, 3u);
+  tracker.on_apply(1, 3, 2.0, true);
+
+  expect_figures(tracker.on_apply(1, 2, 2.5, false), {2, 0, 2, 2});
+  expect_figures(tracker.on_apply(0, 3, 2.5, false), {2, 0, 2, 2});
+  EXPECT_EQ(tracker.applied_count(0), 4u);
+  EXPECT_EQ(tracker.watermark(1), 4u);
+  EXPECT_EQ(tracker.live_gradients(), 0u);  // everything applied everywhere: snapshots freed
+}
+
+// Three nodes; link 0→2 is slow (latency 3), so gradient 0 reaches node 2 after gradient 1:
+//   0.0  all three start on ∅.
+//   1.0  node0 completes t=0 (S=0, Ŝ=0), applies it, and stays idle.
+//   1.5  0 reaches node1 holding ∅: all figures 0.
+//   2.0  node1 completes t=1 on ∅: S=1, Ŝ=1.   1 → node0 at 2.5, → node2 at 2.5.
+//   2.5  1 at node0 holding {0}: A\G={0} → (1, 0, 1, 1). 1 at node2 holding ∅ → (0, 0, 0, 0).
+//   3.0  node2 completes t=2 on ∅: S=2, Ŝ=2; applies it ({1,2}); restarts on G={1,2}.
+//   3.5  2 at node1 holding {0,1}: A\G={0,1} → (2, 0, 2, 2).
+//   4.0  0 finally reaches node2 holding {1,2}: (2, 0, 2, 2); node2 now {0,1,2}.
+//   5.0  node2 completes t=3 on G={1,2}: M={0}, S=1 but Ŝ=3−0=3 (out-of-order arrival).
+//   6.0  3 (G={1,2}) at node0 holding {0,1} (2 is still on its way): A\G={0}, G\A={2}, Δ=2, and
+//        |A|−|G| = 0: equal version counters, different models.
+//  13.0  2 at node0 holding {0,1,3}: A\G={0,1,3}, (3, 0, 3, 3).
+TEST(Staleness, ThreeNodesOutOfOrderArrivalMakesLooseStalenessExceedCount) {
+  StalenessTracker tracker(3);
+  const auto ticket0 = tracker.on_compute_start(0, 0.0);
+  const auto ticket1 = tracker.on_compute_start(1, 0.0);
+  auto ticket2 = tracker.on_compute_start(2, 0.0);
+
+  const GradientRecord g0 = tracker.on_compute_complete(0, ticket0, 1.0);
+  EXPECT_EQ(g0.s, 0u);
+  EXPECT_EQ(g0.s_hat, 0u);
+  tracker.on_apply(0, 0, 1.0, true);
+  expect_figures(tracker.on_apply(1, 0, 1.5, false), {0, 0, 0, 0});
+  const GradientRecord g1 = tracker.on_compute_complete(1, ticket1, 2.0);
+  EXPECT_EQ(g1.s, 1u);
+  EXPECT_EQ(g1.s_hat, 1u);
+  tracker.on_apply(1, 1, 2.0, true);
+  expect_figures(tracker.on_apply(0, 1, 2.5, false), {1, 0, 1, 1});
+  expect_figures(tracker.on_apply(2, 1, 2.5, false), {0, 0, 0, 0});
+  EXPECT_EQ(tracker.watermark(2), 0u);  // {1}: the hole at 0 holds the watermark
+
+  const GradientRecord g2 = tracker.on_compute_complete(2, ticket2, 3.0);
+  EXPECT_EQ(g2.s, 2u);
+  EXPECT_EQ(g2.s_hat, 2u);
+  tracker.on_apply(2, 2, 3.0, true);
+  ticket2 = tracker.on_compute_start(2, 3.0);
+  EXPECT_EQ(ticket2.applied_count, 2u);
+  EXPECT_EQ(ticket2.watermark, 0u);
+  expect_figures(tracker.on_apply(1, 2, 3.5, false), {2, 0, 2, 2});
+  expect_figures(tracker.on_apply(2, 0, 4.0, false), {2, 0, 2, 2});
+  EXPECT_EQ(tracker.watermark(2), 3u);
+
+  const GradientRecord g3 = tracker.on_compute_complete(2, ticket2, 5.0);
+  EXPECT_EQ(g3.t, 3u);
+  EXPECT_EQ(g3.s, 1u);
+  EXPECT_EQ(g3.s_hat, 3u);
+  tracker.on_apply(2, 3, 5.0, true);
+  const DeliveryRecord d30 = tracker.on_apply(0, 3, 6.0, false);
+  expect_figures(d30, {1, 1, 2, 0});
+  EXPECT_DOUBLE_EQ(d30.delay(), 1.0);
+  expect_figures(tracker.on_apply(0, 2, 13.0, false), {3, 0, 3, 3});
+  EXPECT_EQ(tracker.live_gradients(), 1u);  // gradient 3 has not reached node1
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock-step: zero latency, complete graph, every node computes for exactly 1 s.
+
+struct LockStepResult {
+  std::vector<GradientRecord> gradients;
+  std::vector<DeliveryRecord> deliveries;
+};
+
+// Round r completes at time r+1, nodes in id order. With `starts_before_arrivals` (the spec's tie
+// rule) each node restarts right after its completion, before the zero-latency arrivals of that
+// instant; otherwise every arrival is applied first and the nodes restart afterwards.
+LockStepResult run_lock_step(std::size_t n, std::size_t rounds, bool starts_before_arrivals) {
+  StalenessTracker tracker(n);
+  LockStepResult result;
+  std::vector<ComputationTicket> tickets;
+  for (NodeId i = 0; i < n; ++i) tickets.push_back(tracker.on_compute_start(i, 0.0));
+  for (std::size_t r = 0; r < rounds; ++r) {
+    const auto now = static_cast<SimTime>(r + 1);
+    for (NodeId p = 0; p < n; ++p) {
+      result.gradients.push_back(tracker.on_compute_complete(p, tickets[p], now));
+      result.deliveries.push_back(tracker.on_apply(p, result.gradients.back().t, now, true));
+      if (starts_before_arrivals) tickets[p] = tracker.on_compute_start(p, now);
+    }
+    for (NodeId p = 0; p < n; ++p) {
+      for (NodeId j = 0; j < n; ++j) {
+        if (j != p) result.deliveries.push_back(tracker.on_apply(j, r * n + p, now, false));
+      }
+    }
+    if (!starts_before_arrivals) {
+      for (NodeId p = 0; p < n; ++p) tickets[p] = tracker.on_compute_start(p, now);
+    }
+  }
+  return result;
+}
+
+// Spec tie rule. Gradient t = r·n + p (round r, position p) was started at time r, right after the
+// node's own round r−1 completion and before round r−1's arrivals: G_t = rounds ≤ r−2 ∪ {own r−1}.
+// Round 0: G = ∅, S = Ŝ = p. Round r ≥ 1: S = t − ((r−1)n + 1) = n − 1 + p; min M_t = (r−1)n, or
+// (r−1)n + 1 when p = 0 (node 0's own gradient is the first of round r−1), so Ŝ = n + p, or n − 1.
+// A delivery of t at node j (after all round-r starts) finds A = rounds ≤ r−1 ∪ {r·n + j} ∪ the
+// round-r gradients of origins q < p, q ≠ j; G ⊆ A, so |A \ G| = |A| − |G| = n + p − [j < p]
+// (r ≥ 1) or 1 + p − [j < p] (r = 0), and G \ A = ∅.
+TEST(Staleness, LockStepWithSpecTieRuleMatchesClosedForm) {
+  for (std::size_t n : {2u, 3u, 7u}) {
+    const std::size_t rounds = 6;
+    const LockStepResult run = run_lock_step(n, rounds, /*starts_before_arrivals=*/true);
+    std::uint64_t sum_s = 0;
+    for (const GradientRecord& g : run.gradients) {
+      const std::uint64_t r = g.t / n;
+      const std::uint64_t p = g.t % n;
+      ASSERT_EQ(g.node, p);
+      const std::uint64_t want_s = r == 0 ? p : n - 1 + p;
+      const std::uint64_t want_s_hat = r == 0 ? p : (p == 0 ? n - 1 : n + p);
+      EXPECT_EQ(g.s, want_s) << "n = " << n << ", t = " << g.t;
+      EXPECT_EQ(g.s_hat, want_s_hat) << "n = " << n << ", t = " << g.t;
+      sum_s += g.s;
+    }
+    // Σ S = n(n−1)/2 + (rounds − 1)·(n(n−1) + n(n−1)/2).
+    EXPECT_EQ(sum_s, n * (n - 1) / 2 + (rounds - 1) * (n * (n - 1) + n * (n - 1) / 2));
+    for (const DeliveryRecord& d : run.deliveries) {
+      if (d.own) continue;
+      const std::uint64_t r = d.gradient / n;
+      const std::uint64_t p = d.gradient % n;
+      const std::uint64_t want = (r == 0 ? 1 : n) + p - (d.node < p ? 1 : 0);
+      expect_figures(d, {want, 0, want, static_cast<std::int64_t>(want)});
+    }
+  }
+}
+
+// Arrivals first, then the restarts: G_t = all gradients of rounds < r, so S_t = Ŝ_t = p and
+// S_avg = (n − 1)/2 exactly; S is uniform on {0..n−1}.
+TEST(Staleness, LockStepWithArrivalsBeforeRestartsGivesPositionInRound) {
+  const std::size_t n = 5;
+  const std::size_t rounds = 8;
+  const LockStepResult run = run_lock_step(n, rounds, /*starts_before_arrivals=*/false);
+  StalenessStatistics statistics(n);
+  for (const GradientRecord& g : run.gradients) {
+    EXPECT_EQ(g.s, g.t % n);
+    EXPECT_EQ(g.s_hat, g.t % n);
+    statistics.add(g);
+  }
+  for (const DeliveryRecord& d : run.deliveries) statistics.add(d);
+  EXPECT_DOUBLE_EQ(statistics.s().mean(), (n - 1) / 2.0);
+  EXPECT_DOUBLE_EQ(statistics.mean_s_first(n * rounds), (n - 1) / 2.0);
+  EXPECT_EQ(statistics.s().max(), static_cast<std::int64_t>(n - 1));
+  // Nearest rank over 40 values, 8 of each 0..4: p50 → rank 20 → 2; p90 → rank 36 → 4.
+  EXPECT_EQ(statistics.s().quantile(0.5), 2);
+  EXPECT_EQ(statistics.s().quantile(0.9), 4);
+  // RMS² = (0 + 1 + 4 + 9 + 16)/5 = 6.
+  EXPECT_DOUBLE_EQ(statistics.s().rms(), std::sqrt(6.0));
+  EXPECT_EQ(statistics.own_applications(), n * rounds);
+  EXPECT_EQ(statistics.deliveries(), n * rounds * (n - 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Misuse is refused with an exception, never silently absorbed.
+
+TEST(Staleness, RefusesDoubleApplicationAndOtherMisuse) {
+  EXPECT_THROW(StalenessTracker(0), std::invalid_argument);
+  StalenessTracker tracker(2);
+  const auto ticket = tracker.on_compute_start(0, 0.0);
+  EXPECT_THROW(tracker.on_compute_start(2, 0.0), std::invalid_argument);
+  EXPECT_THROW(tracker.on_compute_complete(1, ticket, 1.0), std::invalid_argument);
+  EXPECT_THROW(tracker.on_apply(0, 0, 1.0, true), std::logic_error);  // not completed yet
+  const GradientRecord g = tracker.on_compute_complete(0, ticket, 1.0);
+  EXPECT_THROW(tracker.on_compute_complete(0, ticket, 1.0), std::logic_error);  // used ticket
+  EXPECT_THROW(tracker.on_apply(0, g.t, 1.0, false), std::logic_error);  // own flag wrong
+  EXPECT_THROW(tracker.on_apply(1, g.t, 1.0, true), std::logic_error);   // own flag wrong
+  tracker.on_apply(0, g.t, 1.0, true);
+  EXPECT_THROW(tracker.on_apply(0, g.t, 1.5, true), std::logic_error);  // twice
+  EXPECT_EQ(tracker.applied_count(0), 1u);                              // refused call left no trace
+  tracker.retire(g.t);
+  EXPECT_THROW(tracker.on_apply(1, g.t, 2.0, false), std::logic_error);  // retired
+  EXPECT_EQ(tracker.live_gradients(), 0u);
+  EXPECT_THROW(tracker.retire(5), std::logic_error);
+
+  const auto abandoned = tracker.on_compute_start(1, 2.0);
+  tracker.abandon(abandoned);
+  EXPECT_THROW(tracker.on_compute_complete(1, abandoned, 3.0), std::logic_error);
+  // A new ticket may reuse the abandoned one's slot; the old ticket must still be refused.
+  const auto fresh = tracker.on_compute_start(1, 2.0);
+  EXPECT_THROW(tracker.on_compute_complete(1, abandoned, 3.0), std::logic_error);
+  EXPECT_EQ(tracker.on_compute_complete(1, fresh, 3.0).t, 1u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The set representation on its own.
+
+TEST(AppliedSet, WatermarkJumpsWhenTheLastHoleIsFilled) {
+  AppliedSet set;
+  for (std::uint64_t k = 300; k-- > 1;) set.insert(k);  // 299 .. 1, leaving 0 out
+  EXPECT_EQ(set.watermark(), 0u);
+  EXPECT_EQ(set.count(), 299u);
+  EXPECT_EQ(set.words().size(), 5u);  // indices 0..299 span words 0..4
+  EXPECT_FALSE(set.contains(0));
+  EXPECT_TRUE(set.contains(64));
+  EXPECT_FALSE(set.contains(300));
+  set.insert(0);
+  EXPECT_EQ(set.watermark(), 300u);
+  EXPECT_EQ(set.base(), 4u);
+  EXPECT_EQ(set.words().size(), 1u);
+  EXPECT_THROW(set.insert(17), std::logic_error);
+  EXPECT_THROW(set.insert(299), std::logic_error);
+  // Long in-order stretches drop words from the front and compact the storage.
+  for (std::uint64_t k = 300; k < 100000; ++k) set.insert(k);
+  EXPECT_EQ(set.watermark(), 100000u);
+  EXPECT_LE(set.words().size(), 1u);
+}
+
+TEST(AppliedSet, IntersectionMatchesStdSetOnRandomSets) {
+  Rng rng(mix_key(11, Stream::algorithm, 1));
+  for (int trial = 0; trial < 300; ++trial) {
+    AppliedSet a;
+    AppliedSet b;
+    std::set<std::uint64_t> sa;
+    std::set<std::uint64_t> sb;
+    // Each set: a dense prefix of random length, then sparse random bits above it.
+    for (auto [set, reference] : {std::pair{&a, &sa}, std::pair{&b, &sb}}) {
+      const std::uint64_t prefix = rng.below(400);
+      for (std::uint64_t k = 0; k < prefix; ++k) {
+        set->insert(k);
+        reference->insert(k);
+      }
+      const std::uint64_t extra = rng.below(60);
+      for (std::uint64_t e = 0; e < extra; ++e) {
+        const std::uint64_t k = prefix + 1 + rng.below(500);
+        if (reference->insert(k).second) set->insert(k);
+      }
+    }
+    std::vector<std::uint64_t> both;
+    std::set_intersection(sa.begin(), sa.end(), sb.begin(), sb.end(), std::back_inserter(both));
+    EXPECT_EQ(intersection_size(a.base(), a.words(), a.count(), b.base(), b.words(), b.count()),
+              both.size());
+    EXPECT_EQ(intersection_size(b.base(), b.words(), b.count(), a.base(), a.words(), a.count()),
+              both.size());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random runs against the literal definitions.
+
+struct RandomRunCounts {
+  std::uint64_t gradients = 0;
+  std::uint64_t applications = 0;
+  std::uint64_t retired = 0;
+  std::uint64_t max_window_words = 0;
+};
+
+// A random schedule: random starts (at most two computations in flight per node), completions in
+// random order, applications picked at random (or newest-first, for strongly out-of-order
+// arrivals), some deliveries lost (then the gradient is retired), some computations abandoned.
+RandomRunCounts random_run_matches_naive(std::uint64_t seed, bool track_deliveries) {
+  Rng rng(mix_key(seed, Stream::algorithm, 2024));
+  const auto n = static_cast<std::size_t>(2 + rng.below(11));
+  const std::uint64_t target = 150 + rng.below(250);
+  StalenessTracker tracker(n, {track_deliveries});
+  testing::NaiveStaleness naive(n);
+  StalenessStatistics statistics(n, {0.5, true});
+
+  struct InFlight {
+    ComputationTicket ticket;
+    testing::NaiveStaleness::Ticket naive;
+  };
+  std::vector<InFlight> in_flight;
+  std::vector<int> busy(n, 0);
+  std::vector<std::pair<NodeId, std::uint64_t>> pending;  // planned applications
+  std::vector<std::uint32_t> planned_left;                // per gradient
+  std::vector<bool> lost;                                 // some delivery of it never happens
+  std::vector<NodeId> origin;                             // per gradient
+  std::vector<std::pair<NodeId, std::uint64_t>> applied_pairs;
+  std::vector<std::uint64_t> s_values;
+  RandomRunCounts counts;
+  std::uint64_t started = 0;
+  SimTime now = 0;
+
+  while (tracker.completed_count() < target || !pending.empty() || !in_flight.empty()) {
+    if (rng.below(4) != 0) now += rng.uniform();  // else a tie at the same instant
+    const std::uint64_t action = rng.below(10);
+    if (action < 3 && started < target) {
+      const auto node = static_cast<NodeId>(rng.below(n));
+      if (busy[node] >= 2) continue;
+      ++busy[node];
+      ++started;
+      in_flight.push_back({tracker.on_compute_start(node, now), naive.start(node, now)});
+    } else if (action < 5 && !in_flight.empty()) {
+      const std::size_t pick = rng.below(in_flight.size());
+      const InFlight done = in_flight[pick];
+      in_flight[pick] = in_flight.back();
+      in_flight.pop_back();
+      const NodeId node = done.ticket.node;
+      --busy[node];
+      if (rng.below(40) == 0) {  // the node crashed mid-computation
+        tracker.abandon(done.ticket);
+        --started;
+        continue;
+      }
+      const GradientRecord got = tracker.on_compute_complete(node, done.ticket, now);
+      const GradientRecord want = naive.complete(done.naive, now);
+      expect_same(got, want);
+      statistics.add(got);
+      s_values.push_back(got.s);
+      planned_left.push_back(0);
+      lost.push_back(false);
+      origin.push_back(node);
+      for (NodeId j = 0; j < n; ++j) {
+        if (j != node && rng.below(30) == 0) {
+          lost.back() = true;
+        } else {
+          pending.emplace_back(j, got.t);
+          ++planned_left.back();
+        }
+      }
+    } else if (!pending.empty()) {
+      const std::size_t pick = rng.below(3) == 0 ? pending.size() - 1 : rng.below(pending.size());
+      const auto [node, t] = pending[pick];
+      pending[pick] = pending.back();
+      pending.pop_back();
+      const DeliveryRecord got = tracker.on_apply(node, t, now, node == origin[t]);
+      const DeliveryRecord want = naive.apply(node, t, now);
+      expect_same(got, want, track_deliveries);
+      statistics.add(got);
+      applied_pairs.emplace_back(node, t);
+      ++counts.applications;
+      counts.max_window_words =
+          std::max<std::uint64_t>(counts.max_window_words, tracker.applied_set(node).words().size());
+      if (--planned_left[t] == 0 && lost[t]) {
+        tracker.retire(t);
+        ++counts.retired;
+      }
+    }
+    if (!applied_pairs.empty() && rng.below(50) == 0) {
+      const auto [node, t] = applied_pairs[rng.below(applied_pairs.size())];
+      EXPECT_THROW(tracker.on_apply(node, t, now, node == origin[t]),
+                   std::logic_error);
+    }
+  }
+  for (NodeId j = 0; j < n; ++j) {
+    EXPECT_EQ(tracker.applied_count(j), naive.applied(j).size());
+    EXPECT_EQ(tracker.watermark(j), naive.watermark(j));
+  }
+  EXPECT_EQ(tracker.live_gradients(), 0u);
+
+  // The statistics of the same run, against plain recomputation from the S values.
+  std::vector<std::uint64_t> sorted = s_values;
+  std::sort(sorted.begin(), sorted.end());
+  const std::uint64_t count = sorted.size();
+  EXPECT_EQ(statistics.gradients(), count);
+  EXPECT_EQ(statistics.s().quantile(0.5), static_cast<std::int64_t>(sorted[(count + 1) / 2 - 1]));
+  EXPECT_EQ(statistics.s().quantile(0.99),
+            static_cast<std::int64_t>(sorted[(99 * count + 99) / 100 - 1]));
+  std::uint64_t prefix = 0;
+  for (std::uint64_t t = 0; t < count; ++t) prefix += s_values[t];
+  EXPECT_DOUBLE_EQ(statistics.mean_s_first(count),
+                   static_cast<double>(prefix) / static_cast<double>(count));
+  counts.gradients = tracker.completed_count();
+  return counts;
+}
+
+TEST(Staleness, RandomSchedulesMatchNaiveSetsWithDeliveryTracking) {
+  RandomRunCounts total;
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    SCOPED_TRACE(seed);
+    const RandomRunCounts counts = random_run_matches_naive(seed, true);
+    total.gradients += counts.gradients;
+    total.applications += counts.applications;
+    total.retired += counts.retired;
+    total.max_window_words = std::max(total.max_window_words, counts.max_window_words);
+    if (::testing::Test::HasFailure()) break;
+  }
+  // The schedules must actually reach the interesting cases: lost gradients and windows wider
+  // than one word.
+  EXPECT_GT(total.retired, 10u);
+  EXPECT_GT(total.max_window_words, 2u);
+  EXPECT_GT(total.applications, 60u * 150u);
+}
+
+TEST(Staleness, RandomSchedulesMatchNaiveSetsWithoutDeliveryTracking) {
+  for (std::uint64_t seed = 100; seed < 130; ++seed) {
+    SCOPED_TRACE(seed);
+    random_run_matches_naive(seed, false);
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+// Nearest rank with p = num/den in integers: rank = max(1, ⌈num·N/den⌉).
+std::int64_t reference_quantile(const std::vector<std::int64_t>& sorted, std::uint64_t num,
+                                std::uint64_t den) {
+  const std::uint64_t rank = std::max<std::uint64_t>(1, (num * sorted.size() + den - 1) / den);
+  return sorted[rank - 1];
+}
+
+TEST(CountingHistogram, QuantilesMatchSortedVectorIncludingNegativeAndFarValues) {
+  Rng rng(mix_key(5, Stream::algorithm, 3));
+  for (int trial = 0; trial < 200; ++trial) {
+    CountingHistogram histogram(/*dense_limit=*/16);  // small: exercise the far-value map too
+    std::vector<std::int64_t> values;
+    const std::uint64_t count = 1 + rng.below(300);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const std::int64_t value = rng.below(5) == 0 ? static_cast<std::int64_t>(rng.below(2000)) - 1000
+                                                   : static_cast<std::int64_t>(rng.below(40)) - 20;
+      values.push_back(value);
+      histogram.add(value);
+    }
+    std::sort(values.begin(), values.end());
+    ASSERT_EQ(histogram.count(), count);
+    for (std::uint64_t rank = 1; rank <= count; ++rank) {
+      ASSERT_EQ(histogram.value_at_rank(rank), values[rank - 1]) << "rank " << rank;
+    }
+    EXPECT_EQ(histogram.quantile(0.0), values.front());
+    EXPECT_EQ(histogram.quantile(0.25), reference_quantile(values, 1, 4));
+    EXPECT_EQ(histogram.quantile(0.5), reference_quantile(values, 1, 2));
+    EXPECT_EQ(histogram.quantile(0.9), reference_quantile(values, 9, 10));
+    EXPECT_EQ(histogram.quantile(0.99), reference_quantile(values, 99, 100));
+    EXPECT_EQ(histogram.quantile(1.0), values.back());
+    EXPECT_EQ(histogram.min(), values.front());
+    EXPECT_EQ(histogram.max(), values.back());
+    double sum = 0;
+    double sum_squares = 0;
+    for (std::int64_t v : values) {
+      sum += static_cast<double>(v);
+      sum_squares += static_cast<double>(v * v);
+    }
+    EXPECT_DOUBLE_EQ(histogram.mean(), sum / static_cast<double>(count));
+    EXPECT_DOUBLE_EQ(histogram.rms(), std::sqrt(sum_squares / static_cast<double>(count)));
+    std::map<std::int64_t, std::uint64_t> bins;
+    for (std::int64_t v : values) ++bins[v];
+    const std::vector<HistogramBin> exported = histogram.bins();
+    ASSERT_EQ(exported.size(), bins.size());
+    std::size_t i = 0;
+    for (const auto& [value, n] : bins) {
+      EXPECT_EQ(exported[i].value, value);
+      EXPECT_EQ(exported[i].count, n);
+      ++i;
+    }
+  }
+}
+
+TEST(CountingHistogram, TenValuesP90IsTheNinthNotTheTenth) {
+  CountingHistogram histogram;
+  for (std::int64_t v = 1; v <= 10; ++v) histogram.add(v);
+  EXPECT_EQ(histogram.quantile(0.9), 9);  // ⌈0.9·10⌉ = 9 exactly, whatever 0.9's binary value
+  EXPECT_EQ(histogram.quantile(0.5), 5);
+  EXPECT_EQ(histogram.quantile(0.91), 10);
+  EXPECT_THROW(histogram.quantile(1.5), std::invalid_argument);
+  EXPECT_THROW(histogram.quantile(-0.1), std::invalid_argument);
+  EXPECT_THROW(histogram.value_at_rank(11), std::out_of_range);
+  EXPECT_EQ(CountingHistogram().quantile(0.5), 0);
+  const QuantitySummary summary = summarize(histogram);
+  EXPECT_EQ(summary.count, 10u);
+  EXPECT_DOUBLE_EQ(summary.mean, 5.5);
+  EXPECT_DOUBLE_EQ(summary.rms, std::sqrt(38.5));  // (1² + … + 10²)/10 = 385/10
+  EXPECT_EQ(summary.p99, 10);
+}
+
+GradientRecord gradient_record(std::uint64_t t, NodeId node, SimTime end, std::uint64_t s,
+                               std::uint64_t s_hat) {
+  GradientRecord record;
+  record.t = t;
+  record.node = node;
+  record.end = end;
+  record.s = s;
+  record.s_hat = s_hat;
+  return record;
+}
+
+DeliveryRecord delivery_record(NodeId node, SimTime computed, SimTime applied, bool own,
+                               std::uint64_t receiver_only, std::uint64_t symmetric_difference,
+                               std::int64_t version_difference) {
+  DeliveryRecord record;
+  record.node = node;
+  record.computed_at = computed;
+  record.applied_at = applied;
+  record.own = own;
+  record.sets_measured = true;
+  record.receiver_only = receiver_only;
+  record.symmetric_difference = symmetric_difference;
+  record.version_difference = version_difference;
+  return record;
+}
+
+// Window width 1 s. Gradients (end, S, Ŝ): (0.2, 1, 1) (0.7, 3, 4) (1.0, 2, 2) (2.5, 5, 9):
+// window 0 has two (mean S 2, max S 3, mean Ŝ 2.5, max Ŝ 4); the one ending at exactly 1.0 opens
+// window 1; window 2 has the last. Deliveries (node, computed, applied, own, |A\G|, |AΔG|, Δv):
+// an own application (ignored), (1, 0.2, 0.7, 1, 2, −1), (0, 0.7, 3.2, 4, 4, 4), and one at 0.9
+// recorded late (out of time order) to window 0: (1, 0.5, 0.9, 0, 1, 0).
+TEST(StalenessStatistics, WindowsPerNodeAndPrefixMatchHandWorkedValues) {
+  StalenessStatistics statistics(2, {1.0, true});
+  statistics.add(gradient_record(0, 0, 0.2, 1, 1));
+  statistics.add(gradient_record(1, 1, 0.7, 3, 4));
+  statistics.add(gradient_record(2, 1, 1.0, 2, 2));
+  statistics.add(gradient_record(3, 0, 2.5, 5, 9));
+  statistics.add(delivery_record(0, 0.2, 0.2, true, 7, 7, 7));
+  statistics.add(delivery_record(1, 0.2, 0.7, false, 1, 2, -1));
+  statistics.add(delivery_record(0, 0.7, 3.2, false, 4, 4, 4));
+  statistics.add(delivery_record(1, 0.5, 0.9, false, 0, 1, 0));
+
+  const auto windows = statistics.gradient_windows();
+  ASSERT_EQ(windows.size(), 3u);
+  EXPECT_EQ(windows[0].index, 0);
+  EXPECT_EQ(windows[0].count, 2u);
+  EXPECT_DOUBLE_EQ(windows[0].mean_s(), 2.0);
+  EXPECT_EQ(windows[0].max_s, 3u);
+  EXPECT_DOUBLE_EQ(windows[0].mean_s_hat(), 2.5);
+  EXPECT_EQ(windows[0].max_s_hat, 4u);
+  EXPECT_EQ(windows[1].index, 1);
+  EXPECT_DOUBLE_EQ(windows[1].begin, 1.0);
+  EXPECT_EQ(windows[1].count, 1u);
+  EXPECT_EQ(windows[2].index, 2);
+  EXPECT_EQ(windows[2].max_s_hat, 9u);
+
+  const auto deliveries = statistics.delivery_windows();
+  ASSERT_EQ(deliveries.size(), 2u);
+  EXPECT_EQ(deliveries[0].index, 0);
+  EXPECT_EQ(deliveries[0].count, 2u);
+  EXPECT_DOUBLE_EQ(deliveries[0].mean_delay(), (0.5 + 0.4) / 2);
+  EXPECT_DOUBLE_EQ(deliveries[0].max_delay, 0.5);
+  EXPECT_DOUBLE_EQ(deliveries[0].mean_receiver_only(), 0.5);
+  EXPECT_EQ(deliveries[0].max_symmetric_difference, 2u);
+  EXPECT_EQ(deliveries[1].index, 3);
+  EXPECT_EQ(deliveries[1].max_receiver_only, 4u);
+
+  EXPECT_EQ(statistics.own_applications(), 1u);
+  EXPECT_EQ(statistics.deliveries(), 3u);
+  EXPECT_EQ(statistics.version_difference().min(), -1);
+  EXPECT_EQ(statistics.version_difference().max(), 4);
+  EXPECT_DOUBLE_EQ(statistics.max_delay(), 2.5);
+
+  const auto compute = statistics.per_node_compute();
+  EXPECT_EQ(compute[0].count, 2u);
+  EXPECT_DOUBLE_EQ(compute[0].mean_s(), 3.0);
+  EXPECT_EQ(compute[0].max_s_hat, 9u);
+  EXPECT_DOUBLE_EQ(compute[1].mean_s_hat(), 3.0);
+  const auto received = statistics.per_node_delivery();
+  EXPECT_EQ(received[0].count, 1u);
+  EXPECT_DOUBLE_EQ(received[0].mean_delay(), 2.5);
+  EXPECT_EQ(received[1].count, 2u);
+  EXPECT_DOUBLE_EQ(received[1].max_delay, 0.5);
+
+  EXPECT_DOUBLE_EQ(statistics.mean_s_first(0), 0.0);
+  EXPECT_DOUBLE_EQ(statistics.mean_s_first(2), 2.0);
+  EXPECT_DOUBLE_EQ(statistics.mean_s_first(4), 11.0 / 4);
+  EXPECT_DOUBLE_EQ(statistics.mean_s_hat_first(3), 7.0 / 3);
+  EXPECT_THROW(statistics.mean_s_first(5), std::invalid_argument);
+}
+
+TEST(StalenessStatistics, RefusesBadInput) {
+  EXPECT_THROW(StalenessStatistics(0), std::invalid_argument);
+  EXPECT_THROW(StalenessStatistics(2, {-1.0, true}), std::invalid_argument);
+  EXPECT_THROW(StalenessStatistics(2, {NAN, true}), std::invalid_argument);
+  StalenessStatistics statistics(2);
+  EXPECT_THROW(statistics.add(gradient_record(1, 0, 0.0, 1, 1)), std::invalid_argument);  // order
+  EXPECT_THROW(statistics.add(gradient_record(0, 2, 0.0, 1, 1)), std::invalid_argument);  // node
+  EXPECT_THROW(statistics.add(delivery_record(3, 0, 1, false, 0, 0, 0)), std::invalid_argument);
+  StalenessStatistics no_prefix(2, {0.0, false});
+  no_prefix.add(gradient_record(4, 0, 0.0, 1, 1));  // order not required without prefix sums
+  EXPECT_THROW(no_prefix.mean_s_first(1), std::logic_error);
+  EXPECT_TRUE(no_prefix.gradient_windows().empty());
+}
+
+}  // namespace
+}  // namespace dasgd
