@@ -85,6 +85,7 @@ class JsonReader {
   nlohmann::json* node_;
   std::string path_;
   mutable std::vector<std::string> read_keys_;
+  mutable std::vector<std::string> queried_keys_;  // asked about with has(): did-you-mean candidates
 };
 
 // Edit distance, for did-you-mean suggestions.

@@ -1,0 +1,481 @@
+// Path-aware JSON config reading (config stage, first step of config → world → run → metrics →
+// files): typed getters that validate and name the JSON pointer of every bad value, defaults written
+// back into the document, unknown-key detection with did-you-mean, and command-line overrides.
+#include "sim/config/json_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <string_view>
+
+namespace dasgd {
+namespace {
+
+using nlohmann::json;
+
+// RFC 6901 escaping of one reference token: '~' → "~0" first, then '/' → "~1".
+std::string escape_token(const std::string& key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string child_path(const std::string& parent, const std::string& key) {
+  return parent + "/" + escape_token(key);
+}
+
+// The root's pointer is "", which would read badly as ": expected ..."; errors say "/" instead.
+std::string shown_path(const std::string& path) { return path.empty() ? "/" : path; }
+
+// The offending value as JSON text, shortened so that a whole sub-document never floods a message.
+std::string describe(const json& value) {
+  constexpr std::size_t limit = 80;
+  std::string text = value.dump();
+  if (text.size() > limit) {
+    text.resize(limit);
+    text += "...";
+  }
+  return text;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+std::string suggestion_suffix(const std::string& key, const std::vector<std::string>& candidates) {
+  const auto best = did_you_mean(key, candidates);
+  return best ? " (did you mean \"" + *best + "\"?)" : std::string();
+}
+
+// Exactly integral doubles are accepted as integers ("nodes": 1e3); bounds are [lo, hi) in double
+// arithmetic, where 2^63 and 2^64 are exactly representable.
+bool integral_double(double d, double lo, double hi) {
+  return std::isfinite(d) && d == std::trunc(d) && d >= lo && d < hi;
+}
+
+std::optional<std::int64_t> as_int64(const json& v) {
+  if (v.is_number_integer() && !v.is_number_unsigned()) return v.get<std::int64_t>();
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return static_cast<std::int64_t>(u);
+    }
+    return std::nullopt;
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (integral_double(d, -9223372036854775808.0, 9223372036854775808.0)) {
+      return static_cast<std::int64_t>(d);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> as_uint64(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    if (i >= 0) return static_cast<std::uint64_t>(i);
+    return std::nullopt;
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (integral_double(d, 0.0, 18446744073709551616.0)) return static_cast<std::uint64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> as_finite(const json& v) {
+  if (!v.is_number()) return std::nullopt;  // bools are not numbers in nlohmann::json
+  const double d = v.get<double>();
+  if (!std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+}  // namespace
+
+JsonReader::JsonReader(nlohmann::json& node, std::string path)
+    : node_(&node), path_(std::move(path)) {}
+
+bool JsonReader::has(const std::string& key) const {
+  // A key asked about is a known key: a typo of it should be suggested even when it is absent.
+  if (std::find(queried_keys_.begin(), queried_keys_.end(), key) == queried_keys_.end()) {
+    queried_keys_.push_back(key);
+  }
+  if (!node_->is_object()) return false;
+  const auto it = node_->find(key);
+  return it != node_->end() && !it->is_null();
+}
+
+void JsonReader::accept(const std::string& key) {
+  if (std::find(read_keys_.begin(), read_keys_.end(), key) == read_keys_.end()) {
+    read_keys_.push_back(key);
+  }
+}
+
+void JsonReader::fail(const std::string& key, const std::string& expected) const {
+  const std::string at = child_path(path_, key);
+  if (!node_->is_object()) {
+    throw ConfigError(shown_path(path_), "expected an object, got " + describe(*node_));
+  }
+  const auto it = node_->find(key);
+  if (it == node_->end()) throw ConfigError(at, "missing required key, expected " + expected);
+  throw ConfigError(at, "expected " + expected + ", got " + describe(*it));
+}
+
+// The value at `key`, marked as read; a missing key (or null) is an error naming what was expected.
+static const nlohmann::json& required_value(JsonReader& reader, const std::string& key,
+                                            const std::string& expected) {
+  reader.accept(key);
+  nlohmann::json& node = reader.node();
+  if (!node.is_object()) reader.fail(key, expected);
+  const auto it = node.find(key);
+  if (it == node.end() || it->is_null()) reader.fail(key, expected);
+  return *it;
+}
+
+// Writes `fallback` into the document when `key` is absent or null (the resolved config records
+// every default that was used).
+template <typename T>
+static void write_default(JsonReader& reader, const std::string& key, const T& fallback) {
+  nlohmann::json& node = reader.node();
+  if (node.is_null()) node = nlohmann::json::object();
+  if (!node.is_object()) reader.fail(key, "an object");
+  const auto it = node.find(key);
+  if (it == node.end() || it->is_null()) node[key] = fallback;
+}
+
+double JsonReader::number(const std::string& key) {
+  const std::string expected = "a number";
+  const auto d = as_finite(required_value(*this, key, expected));
+  if (!d) fail(key, expected);
+  return *d;
+}
+
+double JsonReader::positive(const std::string& key) {
+  const std::string expected = "a positive number";
+  const auto d = as_finite(required_value(*this, key, expected));
+  if (!d || !(*d > 0.0)) fail(key, expected);
+  return *d;
+}
+
+double JsonReader::non_negative(const std::string& key) {
+  const std::string expected = "a non-negative number";
+  const auto d = as_finite(required_value(*this, key, expected));
+  if (!d || !(*d >= 0.0)) fail(key, expected);
+  return *d;
+}
+
+double JsonReader::probability(const std::string& key) {
+  const std::string expected = "a probability in [0, 1]";
+  const auto d = as_finite(required_value(*this, key, expected));
+  if (!d || !(*d >= 0.0 && *d <= 1.0)) fail(key, expected);
+  return *d;
+}
+
+double JsonReader::open_probability(const std::string& key) {
+  const std::string expected = "a probability in (0, 1)";
+  const auto d = as_finite(required_value(*this, key, expected));
+  if (!d || !(*d > 0.0 && *d < 1.0)) fail(key, expected);
+  return *d;
+}
+
+std::int64_t JsonReader::integer(const std::string& key) {
+  const std::string expected = "an integer";
+  const auto i = as_int64(required_value(*this, key, expected));
+  if (!i) fail(key, expected);
+  return *i;
+}
+
+std::uint64_t JsonReader::count(const std::string& key) {
+  const std::string expected = "a non-negative integer";
+  const auto u = as_uint64(required_value(*this, key, expected));
+  if (!u) fail(key, expected);
+  return *u;
+}
+
+std::uint64_t JsonReader::positive_count(const std::string& key) {
+  const std::string expected = "a positive integer";
+  const auto u = as_uint64(required_value(*this, key, expected));
+  if (!u || *u == 0) fail(key, expected);
+  return *u;
+}
+
+bool JsonReader::boolean(const std::string& key) {
+  const std::string expected = "true or false";
+  const auto& v = required_value(*this, key, expected);
+  if (!v.is_boolean()) fail(key, expected);
+  return v.get<bool>();
+}
+
+std::string JsonReader::string(const std::string& key) {
+  const std::string expected = "a string";
+  const auto& v = required_value(*this, key, expected);
+  if (!v.is_string()) fail(key, expected);
+  return v.get<std::string>();
+}
+
+std::string JsonReader::choice(const std::string& key, const std::vector<std::string>& choices) {
+  const std::string expected = "one of " + join(choices);
+  const auto& v = required_value(*this, key, expected);
+  if (!v.is_string()) fail(key, expected);
+  const auto text = v.get<std::string>();
+  if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
+  throw ConfigError(child_path(path_, key), "expected " + expected + ", got " + describe(v) +
+                                                suggestion_suffix(text, choices));
+}
+
+std::vector<double> JsonReader::number_list(const std::string& key) {
+  const std::string expected = "a list of numbers";
+  const auto& v = required_value(*this, key, expected);
+  if (!v.is_array()) fail(key, expected);
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto d = as_finite(v[i]);
+    if (!d) {
+      throw ConfigError(child_path(path_, key) + "/" + std::to_string(i),
+                        "expected a number, got " + describe(v[i]));
+    }
+    out.push_back(*d);
+  }
+  return out;
+}
+
+double JsonReader::number_or(const std::string& key, double fallback) {
+  write_default(*this, key, fallback);
+  return number(key);
+}
+
+double JsonReader::positive_or(const std::string& key, double fallback) {
+  write_default(*this, key, fallback);
+  return positive(key);
+}
+
+double JsonReader::non_negative_or(const std::string& key, double fallback) {
+  write_default(*this, key, fallback);
+  return non_negative(key);
+}
+
+double JsonReader::probability_or(const std::string& key, double fallback) {
+  write_default(*this, key, fallback);
+  return probability(key);
+}
+
+std::int64_t JsonReader::integer_or(const std::string& key, std::int64_t fallback) {
+  write_default(*this, key, fallback);
+  return integer(key);
+}
+
+std::uint64_t JsonReader::count_or(const std::string& key, std::uint64_t fallback) {
+  write_default(*this, key, fallback);
+  return count(key);
+}
+
+std::uint64_t JsonReader::positive_count_or(const std::string& key, std::uint64_t fallback) {
+  write_default(*this, key, fallback);
+  return positive_count(key);
+}
+
+bool JsonReader::boolean_or(const std::string& key, bool fallback) {
+  write_default(*this, key, fallback);
+  return boolean(key);
+}
+
+std::string JsonReader::string_or(const std::string& key, const std::string& fallback) {
+  write_default(*this, key, fallback);
+  return string(key);
+}
+
+std::string JsonReader::choice_or(const std::string& key, const std::vector<std::string>& choices,
+                                  const std::string& fallback) {
+  write_default(*this, key, fallback);
+  return choice(key, choices);
+}
+
+JsonReader JsonReader::object(const std::string& key) {
+  const std::string expected = "an object";
+  required_value(*this, key, expected);
+  nlohmann::json& child = (*node_)[key];
+  if (!child.is_object()) fail(key, expected);
+  return JsonReader(child, child_path(path_, key));
+}
+
+JsonReader JsonReader::object_or_empty(const std::string& key) {
+  write_default(*this, key, nlohmann::json::object());
+  return object(key);
+}
+
+std::vector<JsonReader> JsonReader::object_list(const std::string& key) {
+  const std::string expected = "a list of objects";
+  required_value(*this, key, expected);
+  nlohmann::json& list = (*node_)[key];
+  if (!list.is_array()) fail(key, expected);
+  std::vector<JsonReader> readers;
+  readers.reserve(list.size());
+  const std::string base = child_path(path_, key);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = base + "/" + std::to_string(i);
+    if (!list[i].is_object()) throw ConfigError(at, "expected an object, got " + describe(list[i]));
+    readers.emplace_back(list[i], at);
+  }
+  return readers;
+}
+
+void JsonReader::finish() const {
+  if (!node_->is_object()) return;
+  std::vector<std::string> known = read_keys_;
+  known.insert(known.end(), queried_keys_.begin(), queried_keys_.end());
+  // nlohmann::json objects iterate in key order, so "the first unknown key" is deterministic.
+  for (const auto& item : node_->items()) {
+    if (std::find(read_keys_.begin(), read_keys_.end(), item.key()) != read_keys_.end()) continue;
+    std::vector<std::string> others;  // a key asked about with has() but never read is no hint
+    std::copy_if(known.begin(), known.end(), std::back_inserter(others),
+                 [&](const std::string& k) { return k != item.key(); });
+    throw ConfigError(child_path(path_, item.key()),
+                      "unknown key" + suggestion_suffix(item.key(), others));
+  }
+}
+
+// Levenshtein distance (insert, delete, substitute, each cost 1), one row of the DP table at a time.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> did_you_mean(const std::string& key,
+                                        const std::vector<std::string>& candidates) {
+  const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& candidate : candidates) {  // ties: the first candidate wins
+    const std::size_t d = edit_distance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+[[noreturn]] void override_error(const std::string& assignment, const std::string& problem) {
+  throw ConfigError("--set", "\"" + assignment + "\": " + problem);
+}
+
+// "/a/b~1c" → {"a", "b/c"} (RFC 6901); "a.b.2" → {"a", "b", "2"}.
+std::vector<std::string> override_tokens(const std::string& assignment, const std::string& path) {
+  std::vector<std::string> tokens;
+  if (path.front() == '/') {
+    std::size_t start = 1;
+    while (true) {
+      const std::size_t end = path.find('/', start);
+      const std::string raw = path.substr(start, end == std::string::npos ? end : end - start);
+      std::string token;
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '~') {
+          token += raw[i];
+        } else if (i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+          token += raw[i + 1] == '0' ? '~' : '/';
+          ++i;
+        } else {
+          override_error(assignment, "expected ~0 or ~1 after '~' in the JSON pointer");
+        }
+      }
+      tokens.push_back(token);
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  } else {
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t end = path.find('.', start);
+      tokens.push_back(path.substr(start, end == std::string::npos ? end : end - start));
+      if (tokens.back().empty()) override_error(assignment, "expected a key between the dots");
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  return tokens;
+}
+
+std::optional<std::size_t> array_index(const std::string& token) {
+  if (token.empty() || token.size() > 18) return std::nullopt;
+  if (token.size() > 1 && token[0] == '0') return std::nullopt;  // RFC 6901: no leading zeros
+  std::size_t index = 0;
+  for (char c : token) {
+    if (c < '0' || c > '9') return std::nullopt;
+    index = index * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return index;
+}
+
+}  // namespace
+
+void apply_override(nlohmann::json& document, const std::string& assignment) {
+  const std::size_t equals = assignment.find('=');
+  if (equals == std::string::npos) override_error(assignment, "expected path=value");
+  const std::string path = assignment.substr(0, equals);
+  const std::string text = assignment.substr(equals + 1);
+  if (path.empty() || path == "/") override_error(assignment, "expected a non-empty path before '='");
+
+  // JSON when it parses ("64", "true", "{\"kind\":\"gaussian\"}"), else the text as a string.
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = text;
+
+  json* at = &document;
+  std::string where;
+  for (const auto& token : override_tokens(assignment, path)) {
+    if (at->is_null()) *at = json::object();  // intermediate objects are created
+    if (at->is_object()) {
+      at = &(*at)[token];
+    } else if (at->is_array()) {
+      const auto index = token == "-" ? std::optional<std::size_t>(at->size()) : array_index(token);
+      if (!index) {
+        override_error(assignment, "expected an array index at " + shown_path(where) + ", got \"" +
+                                       token + "\"");
+      }
+      if (*index > at->size()) {
+        override_error(assignment, "array index " + token + " out of range at " +
+                                       shown_path(where) + " (size " +
+                                       std::to_string(at->size()) + ")");
+      }
+      if (*index == at->size()) at->push_back(nullptr);  // one past the end appends
+      at = &(*at)[*index];
+    } else {
+      override_error(assignment, "cannot set a key inside " + shown_path(where) + ", which is " +
+                                     describe(*at));
+    }
+    where = child_path(where, token);
+  }
+  *at = std::move(value);
+}
+
+}  // namespace dasgd

@@ -1,0 +1,78 @@
+// Tidy CSV output (files stage): RFC 4180 quoting, locale-free numbers, atomic replacement of the
+// target file.
+#include "sim/output/csv_writer.hpp"
+
+#include <stdexcept>
+
+#include "sim/output/number_format.hpp"
+
+namespace dasgd {
+namespace {
+
+void append_field(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_line(std::string& out, const std::vector<CsvCell>& cells) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out += ',';
+    out += cells[i].text();
+  }
+  out += '\n';
+}
+
+}  // namespace
+
+CsvCell::CsvCell(std::string_view text) { append_field(text_, text); }
+CsvCell::CsvCell(double value) { append_number(text_, value); }
+CsvCell::CsvCell(std::int64_t value) { append_number(text_, value); }
+CsvCell::CsvCell(std::uint64_t value) { append_number(text_, value); }
+
+std::string csv_field(std::string_view field) {
+  std::string out;
+  append_field(out, field);
+  return out;
+}
+
+std::string csv_line(const std::vector<CsvCell>& cells) {
+  std::string out;
+  append_line(out, cells);
+  return out;
+}
+
+CsvWriter::CsvWriter(const std::filesystem::path& path, std::vector<std::string> header)
+    : header_(std::move(header)) {
+  if (header_.empty()) {
+    throw std::invalid_argument("CSV file " + path.string() + ": expected at least one column");
+  }
+  file_ = std::make_unique<AtomicFileWriter>(path);
+  std::vector<CsvCell> names(header_.begin(), header_.end());
+  line_.clear();
+  append_line(line_, names);
+  file_->stream() << line_;
+}
+
+void CsvWriter::row(const std::vector<CsvCell>& cells) {
+  if (cells.size() != header_.size()) {
+    throw std::logic_error("CSV file " + file_->path().string() + ": row " +
+                           std::to_string(rows_ + 1) + " has " + std::to_string(cells.size()) +
+                           " cells, the header has " + std::to_string(header_.size()));
+  }
+  line_.clear();
+  append_line(line_, cells);
+  file_->stream() << line_;
+  ++rows_;
+}
+
+void CsvWriter::commit() { file_->commit(); }
+
+}  // namespace dasgd
