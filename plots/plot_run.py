@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Turn a dasgd run directory into PNG figures (files stage: CSV -> pictures).
+
+Usage: plots/plot_run.py RUN_DIR [--out DIR]
+
+Writes into RUN_DIR (or --out):
+  convergence_time.png       f(x_avg) and ||grad f(x_avg)||^2 against simulated time
+  convergence_gradients.png  the same against gradients computed
+  staleness_hist.png         histogram of S_t (and S_hat_t) with S_avg and S_max marked
+  staleness_over_time.png    windowed mean/max of S_t over simulated time
+  bounds.png                 measured gradients to epsilon beside each bound's prediction
+Needs Debian's python3-matplotlib and python3-numpy (/usr/bin/python3).
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def column(rows, name):
+    out = []
+    for r in rows:
+        v = r[name]
+        out.append(float(v) if v not in ("", None) else math.nan)
+    return out
+
+
+def positive(values):
+    return [v if v > 0 else math.nan for v in values]
+
+
+def plot_convergence(metrics, x_name, x_label, path, title):
+    x = column(metrics, x_name)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    axes[0].plot(x, column(metrics, "f_average_model"), label="f(x_avg)")
+    if not all(math.isnan(v) for v in column(metrics, "f_node_mean")):
+        axes[0].fill_between(x, column(metrics, "f_node_min"), column(metrics, "f_node_max"),
+                             alpha=0.25, label="node min..max")
+    axes[0].set_xlabel(x_label)
+    axes[0].set_ylabel("f")
+    axes[0].legend()
+    axes[1].semilogy(x, positive(column(metrics, "grad_sq_average_model")), label="||grad f(x_avg)||^2")
+    axes[1].semilogy(x, positive(column(metrics, "consensus_distance")), label="consensus distance",
+                     alpha=0.7)
+    axes[1].set_xlabel(x_label)
+    axes[1].legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_histogram(hist_rows, summary, path, title):
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for quantity, color in (("S", "C0"), ("S_hat", "C1")):
+        rows = [r for r in hist_rows if r["quantity"] == quantity]
+        if rows:
+            ax.bar([int(r["value"]) for r in rows], [int(r["count"]) for r in rows], width=1.0,
+                   alpha=0.55, color=color, label=quantity + "_t")
+    st = summary["staleness"]
+    ax.axvline(st["S_avg"], color="C0", linestyle="--", label="S_avg = %.3g" % st["S_avg"])
+    ax.axvline(st["S_max"], color="C0", linestyle=":", label="S_max = %d" % st["S_max"])
+    ax.axvline(st["S_hat_avg"], color="C1", linestyle="--", label="S_hat_avg = %.3g" % st["S_hat_avg"])
+    ax.set_xlabel("gradients missing from the model a gradient was computed on")
+    ax.set_ylabel("gradients")
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_windows(window_rows, path, title):
+    rows = [r for r in window_rows if r["kind"] == "gradients"]
+    if not rows:
+        return False
+    x = [float(r["window_start"]) + float(r["window_width"]) / 2 for r in rows]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(x, [float(r["mean"]) for r in rows], label="mean S_t")
+    ax.plot(x, [float(r["max"]) for r in rows], label="max S_t", alpha=0.7)
+    ax.plot(x, [float(r["mean_hat_or_delay"]) for r in rows], label="mean S_hat_t", alpha=0.7)
+    ax.set_xlabel("simulated time (s), by gradient completion")
+    ax.set_ylabel("staleness")
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def plot_bounds(summary, path, title):
+    names, predicted, labels = [], [], []
+    for b in summary["bounds"]:
+        p = b.get("predicted_iterations")
+        if p is None or not (p > 0):
+            continue
+        names.append(b["name"])
+        predicted.append(p)
+        labels.append(b["label"])
+    measured = summary["convergence"]["gradients_to_epsilon"]["virtual_sequence"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    y = list(range(len(names)))
+    colors = ["C2" if l == "exact constants" else "C7" for l in labels]
+    ax.barh(y, predicted, color=colors)
+    ax.set_yticks(y)
+    ax.set_yticklabels(["%s\n[%s]" % (n[:48], l) for n, l in zip(names, labels)], fontsize=7)
+    if measured is not None:
+        ax.axvline(measured, color="C3", linewidth=2,
+                   label="measured gradients to eps = %d" % measured)
+    else:
+        ax.plot([], [], color="C3", label="eps not reached in this run (T = %d)" % summary["run"]["gradients"])
+    ax.set_xscale("log")
+    ax.set_xlabel("gradients until ||grad f||^2 <= eps = %g" % summary["convergence"]["epsilon"])
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("run_dir")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    out = args.out or args.run_dir
+    os.makedirs(out, exist_ok=True)
+    try:
+        with open(os.path.join(args.run_dir, "summary.json")) as f:
+            summary = json.load(f)
+        metrics = read_csv(os.path.join(args.run_dir, "metrics.csv"))
+        hist = read_csv(os.path.join(args.run_dir, "staleness_hist.csv"))
+        windows = read_csv(os.path.join(args.run_dir, "staleness_windows.csv"))
+    except (OSError, ValueError, KeyError) as error:
+        print("plot_run.py: %s: not a complete dasgd run directory: %s" % (args.run_dir, error), file=sys.stderr)
+        return 2
+    title = "%s (%s, n=%d, seed %d)" % (summary["name"], summary["algorithm"], summary["run"]["nodes"], summary["seed"])
+    written = []
+    plot_convergence(metrics, "time", "simulated time (s)", os.path.join(out, "convergence_time.png"), title)
+    written.append("convergence_time.png")
+    plot_convergence(metrics, "gradients", "gradients computed", os.path.join(out, "convergence_gradients.png"), title)
+    written.append("convergence_gradients.png")
+    plot_histogram(hist, summary, os.path.join(out, "staleness_hist.png"), title)
+    written.append("staleness_hist.png")
+    if plot_windows(windows, os.path.join(out, "staleness_over_time.png"), title):
+        written.append("staleness_over_time.png")
+    if summary["bounds"]:
+        plot_bounds(summary, os.path.join(out, "bounds.png"), title)
+        written.append("bounds.png")
+    print("wrote " + ", ".join(os.path.join(out, w) for w in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

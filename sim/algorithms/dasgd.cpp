@@ -1,0 +1,184 @@
+// DASGD's node behaviour on each event; see dasgd.hpp.
+#include "sim/algorithms/dasgd.hpp"
+
+#include <stdexcept>
+
+namespace dasgd {
+
+std::string to_string(Delivery delivery) {
+  switch (delivery) {
+    case Delivery::routed: return "routed";
+    case Delivery::flooding: return "flooding";
+    case Delivery::neighbours: return "neighbours";
+  }
+  return "?";
+}
+
+Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer)
+    : world_(world),
+      params_(params),
+      observer_(observer),
+      n_(world.topology->num_nodes()),
+      d_(world.objective->dimension()),
+      message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes),
+      models_(d_, static_cast<Eigen::Index>(n_)),
+      gradients_(d_, static_cast<Eigen::Index>(n_)),
+      batch_indices_(n_),
+      batch_versions_(n_, 0),
+      started_at_(n_, 0.0),
+      computed_(n_, 0),
+      applied_(n_, 0),
+      pool_(world.objective->dimension()) {
+  if (params.batch == 0) throw std::invalid_argument("DASGD batch b must be >= 1");
+  const Vector x0 = world.objective->initial_point();
+  models_.colwise() = x0;
+  gradients_.setZero();
+  if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
+  noise_.reserve(n_);
+  for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
+  if (params.delivery == Delivery::routed) router_ = std::make_unique<ShortestPathRouter>(*world.topology);
+}
+
+void Dasgd::start(Simulator& simulator) {
+  for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i);
+}
+
+void Dasgd::handle(Simulator& simulator, const Event& event) {
+  switch (event.type) {
+    case compute_done:
+      complete_compute(simulator, event.target);
+      break;
+    case arrival:
+      receive(simulator, event.target, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
+              static_cast<NodeId>(event.payload >> 32));
+      break;
+    default:
+      throw std::logic_error("DASGD: unknown event type");
+  }
+}
+
+void Dasgd::begin_compute(Simulator& simulator, NodeId node) {
+  if (stopped_) return;
+  const SimTime now = simulator.now();
+  started_at_[node] = now;
+  // The gradient depends only on the model read now and the node's next noise draw, so computing it
+  // at the start is the same as computing it at completion on a snapshot (arrivals during the
+  // computation change the model, not the gradient in progress).
+  if (observer_ != nullptr) observer_->on_compute_start(node, now, models_.col(node));
+  world_.objective->stochastic_gradient(node, models_.col(node), noise_[node], gradients_.col(node));
+  const double duration = world_.compute->duration(node, computed_[node]);
+  simulator.schedule_at(now + duration, compute_done, node);
+}
+
+void Dasgd::complete_compute(Simulator& simulator, NodeId node) {
+  const SimTime now = simulator.now();
+  const std::uint64_t t = next_gradient_++;
+  if (observer_ != nullptr) observer_->on_compute_complete(node, t, started_at_[node], now, gradients_.col(node));
+  ++computed_[node];
+  // Apply to the node's own, current model.
+  models_.col(node).noalias() -= params_.eta * gradients_.col(node);
+  const std::uint64_t version_read = applied_[node];
+  ++applied_[node];
+  if (observer_ != nullptr) observer_->on_apply(node, t, now, true);
+  // Batch b local gradients into one message (TensAIR); b = 1 sends each at once.
+  if (batch_indices_[node].empty()) batch_versions_[node] = version_read;
+  batch_indices_[node].push_back(t);
+  if (params_.batch > 1) batch_sums_.col(node) += gradients_.col(node);
+  if (batch_indices_[node].size() >= params_.batch && n_ > 1) send(simulator, node);
+  else if (n_ == 1) batch_indices_[node].clear();
+  // Nothing waits: the next computation starts now, before any arrival at this instant.
+  begin_compute(simulator, node);
+}
+
+void Dasgd::send(Simulator& simulator, NodeId origin) {
+  const SimTime now = simulator.now();
+  const std::uint32_t slot = pool_.acquire();
+  GradientMessage& message = pool_[slot];
+  if (params_.batch > 1) {
+    message.sum = batch_sums_.col(origin);
+    batch_sums_.col(origin).setZero();
+  } else {
+    message.sum = gradients_.col(origin);
+  }
+  message.gradients.swap(batch_indices_[origin]);
+  batch_indices_[origin].clear();
+  message.origin = origin;
+  message.version = batch_versions_[origin];
+  const Topology& topology = *world_.topology;
+  switch (params_.delivery) {
+    case Delivery::routed: {
+      traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
+      for (NodeId j = 0; j < n_; ++j) {
+        if (j == origin) continue;
+        schedule_arrival(simulator, arrival_scratch_[j], j, slot, origin);
+      }
+      break;
+    }
+    case Delivery::flooding: {
+      message.seen.assign((n_ + 63) / 64, 0);
+      message.seen[origin / 64] |= std::uint64_t{1} << (origin % 64);
+      [[fallthrough]];
+    }
+    case Delivery::neighbours: {
+      const auto neighbours = topology.neighbours(origin);
+      const ArcId first = topology.arc_begin(origin);
+      for (std::size_t k = 0; k < neighbours.size(); ++k) {
+        const SimTime at = world_.network->transmit(first + k, message_bytes_, now);
+        ++traffic_.messages;
+        schedule_arrival(simulator, at, neighbours[k], slot, origin);
+      }
+      break;
+    }
+  }
+  traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
+  if (message.outstanding == 0) pool_.release(slot);
+}
+
+void Dasgd::schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from) {
+  ++pool_[slot].outstanding;
+  simulator.schedule_at(at, arrival, to, (static_cast<std::uint64_t>(from) << 32) | slot);
+}
+
+void Dasgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeId from) {
+  GradientMessage& message = pool_[slot];
+  if (params_.delivery == Delivery::flooding) {
+    std::uint64_t& word = message.seen[node / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (node % 64);
+    if ((word & bit) != 0) {
+      ++traffic_.duplicates;
+      finish_delivery(slot);
+      return;
+    }
+    word |= bit;
+    apply_message(node, slot, simulator.now());
+    // Forward to every neighbour but the one it came from.
+    const Topology& topology = *world_.topology;
+    const auto neighbours = topology.neighbours(node);
+    const ArcId first = topology.arc_begin(node);
+    for (std::size_t k = 0; k < neighbours.size(); ++k) {
+      if (neighbours[k] == from || neighbours[k] == message.origin) continue;
+      const SimTime at = world_.network->transmit(first + k, message_bytes_, simulator.now());
+      ++traffic_.messages;
+      schedule_arrival(simulator, at, neighbours[k], slot, node);
+    }
+    traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
+  } else {
+    apply_message(node, slot, simulator.now());
+  }
+  finish_delivery(slot);
+}
+
+void Dasgd::apply_message(NodeId node, std::uint32_t slot, SimTime now) {
+  const GradientMessage& message = pool_[slot];
+  models_.col(node).noalias() -= params_.eta * message.sum;
+  applied_[node] += message.gradients.size();
+  ++traffic_.deliveries;
+  if (observer_ != nullptr)
+    for (const std::uint64_t t : message.gradients) observer_->on_apply(node, t, now, false);
+}
+
+void Dasgd::finish_delivery(std::uint32_t slot) {
+  if (--pool_[slot].outstanding == 0) pool_.release(slot);
+}
+
+}  // namespace dasgd

@@ -1,0 +1,90 @@
+// DASGD (Tosi & Theobald, arXiv 2309.03754), as their system TensAIR runs it: wait-free local steps;
+// each gradient is applied to the computing node's current model at completion, then sent to every
+// other node with the version it was computed on and applied there on arrival. No barrier, no
+// averaging: every model is x_0 − η Σ_{g applied} g. See ../shared/spec/dasgd.md, "DASGD".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/message_pool.hpp"
+#include "sim/algorithms/routing.hpp"
+
+namespace dasgd {
+
+// How a gradient reaches the nodes of a non-complete graph.
+enum class Delivery {
+  routed,      // one message per destination along a shortest path (per-hop transmissions)
+  flooding,    // forward to all neighbours on first receipt; duplicates dropped
+  neighbours,  // ablation: neighbours only, no relaying (staleness then grows without bound)
+};
+
+struct DasgdParams {
+  double eta = 0.01;              // step size η
+  std::uint64_t batch = 1;        // TensAIR's b: send the sum of every b local gradients
+  Delivery delivery = Delivery::routed;
+  double header_bytes = 32;       // message size = d·8 bytes + header
+};
+
+std::string to_string(Delivery delivery);
+
+class Dasgd final : public Algorithm {
+ public:
+  // Event types this algorithm schedules.
+  enum EventType : std::uint32_t { compute_done = 1, arrival = 2 };
+
+  Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
+
+  std::string name() const override { return "dasgd"; }
+  void start(Simulator& simulator) override;
+  void stop_computing() override { stopped_ = true; }
+  void handle(Simulator& simulator, const Event& event) override;
+
+  std::size_t num_nodes() const override { return n_; }
+  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
+  std::uint64_t gradients_completed() const override { return next_gradient_; }
+  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  const TrafficCounters& traffic() const override { return traffic_; }
+
+  double message_bytes() const noexcept { return message_bytes_; }
+  std::size_t peak_messages_in_flight() const noexcept { return pool_.peak_in_flight(); }
+  std::size_t message_pool_capacity() const noexcept { return pool_.capacity(); }
+
+ private:
+  void begin_compute(Simulator& simulator, NodeId node);
+  void complete_compute(Simulator& simulator, NodeId node);
+  void send(Simulator& simulator, NodeId origin);
+  void receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeId from);
+  void apply_message(NodeId node, std::uint32_t slot, SimTime now);
+  void schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from);
+  void finish_delivery(std::uint32_t slot);
+
+  World world_;
+  DasgdParams params_;
+  GradientObserver* observer_;
+  std::size_t n_;
+  Eigen::Index d_;
+  double message_bytes_;
+
+  Eigen::MatrixXd models_;       // column i: x_i
+  Eigen::MatrixXd gradients_;    // column i: the gradient node i is computing
+  Eigen::MatrixXd batch_sums_;   // column i: Σ of node i's unsent local gradients (b > 1)
+  std::vector<std::vector<std::uint64_t>> batch_indices_;
+  std::vector<std::uint64_t> batch_versions_;
+  std::vector<SimTime> started_at_;
+  std::vector<std::uint64_t> computed_;   // gradients node i has completed
+  std::vector<std::uint64_t> applied_;    // gradients applied at node i (its model version)
+  std::vector<Rng> noise_;                // per node: Stream::gradient_noise
+  std::vector<SimTime> arrival_scratch_;
+
+  MessagePool pool_;
+  std::unique_ptr<ShortestPathRouter> router_;
+  TrafficCounters traffic_;
+  std::uint64_t next_gradient_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace dasgd

@@ -1,0 +1,16 @@
+// The subcommands of `dasgd`, each registered on the CLI11 app by its own file (sim/cli/*_command.cpp).
+// A command's callback stores its exit code; main() returns it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dasgd::cli {
+
+void register_run(CLI::App& app);    // dasgd run config.json [--set path=value]... [--out DIR] [--quiet]
+void register_graph(CLI::App& app);  // dasgd graph --kind ring --nodes 16 ... [--dot out.dot]
+void register_bound(CLI::App& app);  // dasgd bound --L .. --sigma .. --Q .. --S-avg .. --S-max .. --eps ..
+
+int exit_code();
+void set_exit_code(int code);
+
+}  // namespace dasgd::cli

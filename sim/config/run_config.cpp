@@ -1,0 +1,112 @@
+// Top-level config parsing; see run_config.hpp.
+#include "sim/config/run_config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dasgd {
+
+namespace {
+
+StopSpec parse_stop(JsonReader& reader) {
+  StopSpec stop;
+  if (reader.has("time")) stop.time = reader.positive("time");
+  if (reader.has("gradients")) stop.gradients = reader.positive_count("gradients");
+  if (reader.has("grad_norm_sq")) stop.grad_norm_sq = reader.positive("grad_norm_sq");
+  reader.finish();
+  if (!stop.time && !stop.gradients && !stop.grad_norm_sq)
+    throw ConfigError(reader.path(), "expected at least one of time, gradients, grad_norm_sq");
+  if (stop.grad_norm_sq && !stop.time && !stop.gradients)
+    throw ConfigError(reader.path(),
+                      "expected time or gradients beside grad_norm_sq (a run that never reaches "
+                      "it must still end)");
+  return stop;
+}
+
+RecordSpec parse_record(JsonReader& reader, const StopSpec& stop) {
+  RecordSpec record;
+  // Default resolution: about 200 rows over the run.
+  const double default_interval = stop.time ? *stop.time / 200.0 : 0.0;
+  const std::uint64_t default_every =
+      stop.gradients ? std::max<std::uint64_t>(1, *stop.gradients / 200) : 0;
+  record.interval = reader.non_negative_or("interval", default_interval);
+  record.every_gradients = reader.count_or("every_gradients", stop.time ? 0 : default_every);
+  if (record.interval == 0 && record.every_gradients == 0)
+    throw ConfigError(reader.path(), "expected interval > 0 or every_gradients > 0");
+  record.per_gradient = reader.boolean_or("per_gradient", true);
+  record.node_stats = reader.boolean_or("node_stats", true);
+  record.deliveries = reader.boolean_or("deliveries", true);
+  const double default_window = stop.time ? *stop.time / 50.0 : 1.0;
+  record.staleness_window = reader.positive_or("staleness_window", default_window);
+  reader.finish();
+  return record;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(nlohmann::json document, const std::string& source_path) {
+  if (!document.is_object()) throw ConfigError("", "expected a JSON object at the top level");
+  RunConfig config;
+  JsonReader root(document, "");
+  const std::filesystem::path base = std::filesystem::path(source_path).parent_path();
+  config.name = root.string_or("name", std::filesystem::path(source_path).stem().string());
+  config.seed = root.count_or("seed", 1);
+  config.common_random_numbers = root.boolean_or("common_random_numbers", true);
+  {
+    JsonReader graph = root.object("graph");
+    config.graph = parse_topology(graph);
+    if (!config.graph.path.empty() && std::filesystem::path(config.graph.path).is_relative())
+      config.graph.path = (base / config.graph.path).string();
+  }
+  {
+    JsonReader compute = root.object("compute");
+    config.compute = parse_compute_model(compute);
+    if (config.compute.trace && std::filesystem::path(config.compute.trace->path).is_relative())
+      config.compute.trace->path = (base / config.compute.trace->path).string();
+  }
+  {
+    JsonReader link = root.object("link");
+    config.link = parse_link_model(link);
+  }
+  {
+    JsonReader objective = root.object("objective");
+    config.objective = parse_objective(objective);
+  }
+  {
+    JsonReader algorithm = root.object("algorithm");
+    config.algorithm = parse_algorithm(algorithm);
+  }
+  {
+    JsonReader stop = root.object("stop");
+    config.stop = parse_stop(stop);
+  }
+  {
+    JsonReader record = root.object_or_empty("record");
+    config.record = parse_record(record, config.stop);
+  }
+  config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
+  {
+    JsonReader output = root.object_or_empty("output");
+    config.output_directory = output.string_or("directory", "runs/" + config.name);
+    output.finish();
+  }
+  root.finish();
+  config.resolved = document;
+  return config;
+}
+
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("", "cannot read config file (does it exist?)");
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw ConfigError("", std::string("expected valid JSON: ") + error.what());
+  }
+  for (const std::string& assignment : overrides) apply_override(document, assignment);
+  return parse_run_config(std::move(document), path);
+}
+
+}  // namespace dasgd

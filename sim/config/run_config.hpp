@@ -1,0 +1,64 @@
+// One run, as a JSON file describes it: seed, graph, delay models, objective, algorithm, stopping
+// rule, what to record, where to write. Parsing validates everything before anything runs and
+// fills in defaults, so the resolved document can be written beside the results (config → world).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "objectives/objective_factory.hpp"
+#include "sim/config/objective_config.hpp"
+#include "sim/config/delay_config.hpp"
+#include "sim/config/algorithm_config.hpp"
+#include "sim/config/json_reader.hpp"
+#include "sim/config/topology_config.hpp"
+#include "sim/delay/compute_model.hpp"
+#include "sim/delay/link_model.hpp"
+
+namespace dasgd {
+
+struct StopSpec {
+  std::optional<double> time;            // simulated seconds
+  std::optional<std::uint64_t> gradients;  // gradients completed (all nodes together)
+  std::optional<double> grad_norm_sq;    // stop once ‖∇f(x̄)‖² ≤ this (checked at each record)
+};
+
+struct RecordSpec {
+  double interval = 0;                   // simulated seconds between metric rows (0: none by time)
+  std::uint64_t every_gradients = 0;     // gradients between metric rows (0: none by count)
+  bool per_gradient = true;              // gradients.csv: one row per gradient
+  bool node_stats = true;                // per-node f and ‖∇f‖² in every metric row
+  bool deliveries = true;                // per-delivery set staleness (|A \ G|, |A Δ G|)
+  double staleness_window = 0;           // width of the staleness-over-time windows (s)
+};
+
+struct RunConfig {
+  std::string name;
+  std::uint64_t seed = 1;
+  bool common_random_numbers = true;     // same delay draws for every algorithm
+  TopologySpec graph;
+  ComputeModelSpec compute;
+  LinkModelSpec link;
+  ObjectiveSpec objective;
+  AlgorithmSpec algorithm;
+  StopSpec stop;
+  RecordSpec record;
+  double epsilon = 0;                    // accuracy for the bounds and measured gradients-to-ε
+  std::string output_directory;
+  nlohmann::json resolved;               // the document with every default filled in
+};
+
+// Reads and validates a whole config document; throws ConfigError naming the JSON path.
+// `source_name` is used for relative paths (trace files, graph files): they resolve against the
+// config file's directory.
+RunConfig parse_run_config(nlohmann::json document, const std::string& source_path);
+
+// Loads `path`, applies the --set overrides in order, then parses. Throws ConfigError
+// (path "" for unreadable / malformed JSON, with the parser's line and column).
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides);
+
+}  // namespace dasgd

@@ -1,0 +1,95 @@
+// The run's gradient observer; see gradient_recorder.hpp.
+#include "sim/metrics/gradient_recorder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace dasgd {
+
+GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_nodes,
+                                   GradientRecorderOptions options)
+    : objective_(&objective),
+      options_(options),
+      tracker_(num_nodes, options.staleness),
+      statistics_(num_nodes, options.statistics),
+      tickets_(num_nodes),
+      read_models_(objective.dimension(), static_cast<Eigen::Index>(num_nodes)),
+      grad_sq_read_(num_nodes, 0.0),
+      virtual_model_(objective.initial_point()),
+      scratch_(objective.dimension()) {
+  if (!(options.eta > 0)) throw std::invalid_argument("GradientRecorder: eta must be > 0");
+}
+
+void GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVectorRef v) {
+  tickets_[node] = tracker_.on_compute_start(node, s);
+  read_models_.col(node) = v;
+  if (options_.gradient_norms) {
+    objective_->gradient(v, scratch_);
+    grad_sq_read_[node] = scratch_.squaredNorm();
+  }
+}
+
+void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime /*s*/, SimTime c,
+                                           ConstVectorRef gradient) {
+  const GradientRecord record = tracker_.on_compute_complete(node, tickets_[node], c);
+  if (record.t != t)
+    throw std::logic_error("GradientRecorder: algorithm and tracker disagree on gradient numbering");
+  statistics_.add(record);
+  GradientLogRow row;
+  row.t = t;
+  row.node = node;
+  row.start = record.start;
+  row.end = c;
+  row.s = record.s;
+  row.s_hat = record.s_hat;
+  // x_t − v_t = −η Σ_{k ∈ M_t} g_k, so B_t² = ‖x_t − v_t‖²/η² is the elastic-consistency quantity.
+  row.b_squared = (virtual_model_ - read_models_.col(node)).squaredNorm() / (options_.eta * options_.eta);
+  row.gradient_norm = gradient.norm();
+  if (options_.gradient_norms) {
+    objective_->gradient(virtual_model_, scratch_);
+    row.grad_sq_virtual = scratch_.squaredNorm();
+    row.grad_sq_read = grad_sq_read_[node];
+    sum_grad_sq_virtual_ += row.grad_sq_virtual;
+    if (!first_virtual_ && row.grad_sq_virtual <= options_.epsilon) first_virtual_ = t;
+    if (!first_read_ && row.grad_sq_read <= options_.epsilon) first_read_ = t;
+  } else {
+    row.grad_sq_virtual = row.grad_sq_read = std::nan("");
+  }
+  sum_b_squared_ += row.b_squared;
+  max_b_squared_ = std::max(max_b_squared_, row.b_squared);
+  sum_s_squared_ += static_cast<long double>(record.s) * static_cast<long double>(record.s);
+  ++gradients_;
+  if (options_.keep_log) log_.push_back(row);
+  // The virtual sequence: x_{t+1} = x_t − η g_t, in completion order.
+  virtual_model_.noalias() -= options_.eta * gradient;
+}
+
+void GradientRecorder::on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) {
+  statistics_.add(tracker_.on_apply(node, t, r, own));
+}
+
+double GradientRecorder::mean_grad_sq_virtual() const noexcept {
+  return gradients_ == 0 ? 0.0 : sum_grad_sq_virtual_ / static_cast<double>(gradients_);
+}
+double GradientRecorder::mean_b_squared() const noexcept {
+  return gradients_ == 0 ? 0.0 : sum_b_squared_ / static_cast<double>(gradients_);
+}
+double GradientRecorder::mean_s_squared() const noexcept {
+  return gradients_ == 0 ? 0.0 : static_cast<double>(sum_s_squared_ / static_cast<long double>(gradients_));
+}
+
+std::vector<double> GradientRecorder::b_squared_quantiles() const {
+  if (log_.empty()) return {};
+  std::vector<double> values;
+  values.reserve(log_.size());
+  for (const GradientLogRow& row : log_) values.push_back(row.b_squared);
+  std::sort(values.begin(), values.end());
+  auto nearest_rank = [&](double p) {
+    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+    return values[std::max<std::size_t>(rank, 1) - 1];
+  };
+  return {nearest_rank(0.5), nearest_rank(0.9), nearest_rank(0.99)};
+}
+
+}  // namespace dasgd

@@ -1,0 +1,89 @@
+// The observer a run attaches to its algorithm (run → metrics): exact staleness of every gradient
+// and delivery (StalenessTracker + StalenessStatistics), the virtual sequence x_{t+1} = x_t − η g_t
+// the proofs follow, B_t² = ‖x_t − v_t‖²/η², ‖∇f‖² on x_t and on the read model v_t, and the
+// measured gradients until ‖∇f‖² first falls below ε. Observes; never changes the run.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "objectives/objective.hpp"
+#include "sim/algorithms/algorithm.hpp"
+#include "sim/metrics/staleness_statistics.hpp"
+#include "sim/metrics/staleness_tracker.hpp"
+
+namespace dasgd {
+
+// One row of gradients.csv (the spec's per-gradient log).
+struct GradientLogRow {
+  std::uint64_t t = 0;
+  NodeId node = 0;
+  SimTime start = 0;
+  SimTime end = 0;
+  std::uint64_t s = 0;
+  std::uint64_t s_hat = 0;
+  double b_squared = 0;          // ‖x_t − v_t‖² / η²
+  double grad_sq_virtual = 0;    // ‖∇f(x_t)‖²
+  double grad_sq_read = 0;       // ‖∇f(v_t)‖²
+  double gradient_norm = 0;      // ‖g_t‖
+};
+
+struct GradientRecorderOptions {
+  double eta = 0;
+  double epsilon = 0;
+  bool keep_log = true;          // keep every GradientLogRow (gradients.csv)
+  bool gradient_norms = true;    // evaluate ∇f on x_t and v_t for every gradient (2 full gradients)
+  StalenessOptions staleness{};
+  StalenessStatisticsOptions statistics{};
+};
+
+class GradientRecorder final : public GradientObserver {
+ public:
+  GradientRecorder(const Objective& objective, std::size_t num_nodes, GradientRecorderOptions options);
+
+  void on_compute_start(NodeId node, SimTime s, ConstVectorRef v) override;
+  void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c,
+                           ConstVectorRef gradient) override;
+  void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) override;
+
+  const StalenessStatistics& statistics() const noexcept { return statistics_; }
+  const StalenessTracker& tracker() const noexcept { return tracker_; }
+  const std::vector<GradientLogRow>& log() const noexcept { return log_; }
+  const GradientRecorderOptions& options() const noexcept { return options_; }
+
+  // Sums over every completed gradient t (virtual sequence), for the bounds' envelope.
+  std::uint64_t gradients() const noexcept { return gradients_; }
+  double mean_grad_sq_virtual() const noexcept;   // (1/T) Σ ‖∇f(x_t)‖²
+  double mean_b_squared() const noexcept;         // (1/T) Σ B_t²
+  double max_b_squared() const noexcept { return max_b_squared_; }
+  double mean_s_squared() const noexcept;         // (1/T) Σ S_t²
+  // First t with ‖∇f(x_t)‖² ≤ ε (virtual sequence) and with ‖∇f(v_t)‖² ≤ ε (computed-at model);
+  // the count of gradients until then is t (gradients 0..t−1 had been completed).
+  std::optional<std::uint64_t> first_below_epsilon_virtual() const noexcept { return first_virtual_; }
+  std::optional<std::uint64_t> first_below_epsilon_read() const noexcept { return first_read_; }
+  const Vector& virtual_model() const noexcept { return virtual_model_; }
+  // Quantiles of B_t² from the kept log (or empty when the log is off): p50, p90, p99.
+  std::vector<double> b_squared_quantiles() const;
+
+ private:
+  const Objective* objective_;
+  GradientRecorderOptions options_;
+  StalenessTracker tracker_;
+  StalenessStatistics statistics_;
+  std::vector<ComputationTicket> tickets_;
+  Eigen::MatrixXd read_models_;          // column i: v, the model node i's computation read
+  std::vector<double> grad_sq_read_;     // ‖∇f(v)‖² per node, taken at start
+  Vector virtual_model_;                 // x_t
+  Vector scratch_;
+  std::vector<GradientLogRow> log_;
+  std::uint64_t gradients_ = 0;
+  double sum_grad_sq_virtual_ = 0;
+  double sum_b_squared_ = 0;
+  double max_b_squared_ = 0;
+  long double sum_s_squared_ = 0;
+  std::optional<std::uint64_t> first_virtual_;
+  std::optional<std::uint64_t> first_read_;
+};
+
+}  // namespace dasgd

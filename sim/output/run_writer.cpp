@@ -1,0 +1,281 @@
+// Run directory writer; see run_writer.hpp.
+#include "sim/output/run_writer.hpp"
+
+#include <cmath>
+
+#include "sim/output/atomic_file.hpp"
+#include "sim/output/csv_writer.hpp"
+
+namespace dasgd {
+
+namespace {
+
+using nlohmann::json;
+
+// JSON has no NaN or infinity: write null for them.
+json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+
+json quantity(const CountingHistogram& histogram) {
+  const QuantitySummary s = summarize(histogram);
+  return json{{"count", s.count}, {"mean", number(s.mean)}, {"rms", number(s.rms)},
+              {"min", s.min},     {"max", s.max},           {"p50", s.p50},
+              {"p90", s.p90},     {"p99", s.p99}};
+}
+
+json staleness_definitions() {
+  return json{
+      {"source", "../shared/spec/dasgd.md, 'Staleness - gradient sets'; docs/PAPER_CHECK.md"},
+      {"status", "inferred: the DASGD paper's body could not be read, only its abstract"},
+      {"t", "gradients are numbered 0,1,2,... in the order their computations complete"},
+      {"G_t", "the gradients applied at the computing node when gradient t's computation started"},
+      {"M_t", "{0..t-1} minus G_t: gradients that existed but were missing from the model read"},
+      {"S_t", "|M_t|"},
+      {"S_hat_t", "t - min M_t (0 when M_t is empty); S_t <= S_hat_t"},
+      {"receiver_only", "per delivery of gradient k at node j holding set A: |A \\ G_k|"},
+      {"symmetric_difference", "per delivery: |A symmetric-difference G_k|"},
+      {"version_difference", "per delivery: |A| - |G_k| (what a version counter in the header shows)"},
+      {"delay", "per delivery: application time - completion time of k (simulated seconds)"},
+      {"B_squared", "||x_t - v_t||^2 / eta^2 on the virtual sequence x_{t+1} = x_t - eta g_t"},
+      {"quantiles", "nearest rank, exact (integer histograms)"},
+      {"deliveries", "applications at nodes other than the computing node; own applications excluded"}};
+}
+
+json bound_json(const BoundResult& bound, const RunResult& result) {
+  json terms = json::array();
+  for (const BoundTerm& term : bound.terms)
+    terms.push_back({{"name", term.name}, {"value", number(term.value)}, {"in_total", term.in_total}});
+  json conditions = json::array();
+  for (const BoundCondition& c : bound.conditions)
+    conditions.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+  json out{{"name", bound.name},
+           {"label", to_string(bound.label)},
+           {"quantity", to_string(bound.quantity)},
+           {"terms", terms},
+           {"total", number(bound.total)},
+           {"predicted_iterations",
+            bound.predicted_iterations ? number(*bound.predicted_iterations) : json(nullptr)},
+           {"conditions", conditions},
+           {"applicability", to_string(bound.applicability)},
+           {"note", bound.note}};
+  const GradientRecorder& recorder = *result.recorder;
+  if (bound.quantity == BoundQuantity::average_squared_gradient) {
+    const GradientComparison c = compare_average_gradient(recorder.mean_grad_sq_virtual(), bound);
+    out["comparison"] = {{"measured_average_grad_sq_virtual", number(c.measured)},
+                         {"bound", number(c.bound)},
+                         {"ratio", number(c.ratio)},
+                         {"verdict", to_string(c.verdict)},
+                         {"label", c.label}};
+  }
+  std::optional<double> measured;
+  if (recorder.first_below_epsilon_virtual()) measured = static_cast<double>(*recorder.first_below_epsilon_virtual());
+  const IterationComparison it = compare_iterations(measured, bound);
+  out["iterations"] = {{"measured_gradients_to_epsilon", it.measured ? number(*it.measured) : json(nullptr)},
+                       {"predicted", it.predicted ? number(*it.predicted) : json(nullptr)},
+                       {"ratio", it.ratio ? number(*it.ratio) : json(nullptr)},
+                       {"verdict", to_string(it.verdict)},
+                       {"label", it.label}};
+  return out;
+}
+
+json optional_count(const std::optional<std::uint64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+}  // namespace
+
+std::vector<std::string> bound_violations(const RunResult& result) {
+  std::vector<std::string> violations;
+  if (!result.recorder) return violations;
+  for (const BoundResult& bound : result.bounds) {
+    if (bound.label != BoundLabel::exact_constants) continue;
+    if (bound.quantity != BoundQuantity::average_squared_gradient) continue;
+    const GradientComparison c = compare_average_gradient(result.recorder->mean_grad_sq_virtual(), bound);
+    if (c.verdict == Verdict::over)
+      violations.push_back(bound.name + ": measured mean ||grad f(x_t)||^2 = " +
+                           std::to_string(c.measured) + " > bound " + std::to_string(c.bound) +
+                           " (" + c.label + ")");
+  }
+  return violations;
+}
+
+json run_summary(const RunConfig& config, const RunResult& result) {
+  const GradientRecorder& recorder = *result.recorder;
+  const StalenessStatistics& stats = recorder.statistics();
+  json summary;
+  summary["dasgd_sim_version"] = DASGD_VERSION;
+  summary["name"] = config.name;
+  summary["seed"] = config.seed;
+  summary["algorithm"] = config.algorithm.name;
+  summary["status"] = result.status;
+  summary["stop_reason"] = result.stop_reason;
+  if (!result.divergence.empty()) summary["divergence"] = result.divergence;
+  summary["run"] = {{"end_time", result.end_time},
+                    {"gradients", result.gradients},
+                    {"events", result.events},
+                    {"nodes", result.nodes},
+                    {"edges", result.edges},
+                    {"degree_min", result.min_degree},
+                    {"degree_max", result.max_degree},
+                    {"dimension", result.dimension},
+                    {"message_bytes", result.message_bytes},
+                    {"messages", result.traffic.messages},
+                    {"bytes", result.traffic.bytes},
+                    {"deliveries", result.traffic.deliveries},
+                    {"duplicates_dropped", result.traffic.duplicates},
+                    {"peak_messages_in_flight", result.peak_messages_in_flight},
+                    {"performance", "wall time and events/s are in timing.json (not reproducible)"}};
+  const ObjectiveConstants& k = result.constants;
+  summary["objective"] = {{"kind", config.objective.kind},
+                          {"L", number(k.smoothness_L)},
+                          {"Q", k.gradient_bound_Q ? number(*k.gradient_bound_Q) : json("unbounded")},
+                          {"sigma2", number(k.noise_variance_sigma2)},
+                          {"f_star", k.f_star ? number(*k.f_star) : json(nullptr)},
+                          {"zeta2", k.dissimilarity_zeta2 ? number(*k.dissimilarity_zeta2) : json(nullptr)},
+                          {"f_x0", number(result.initial_f)},
+                          {"derivation", k.derivation}};
+  json staleness;
+  staleness["definitions"] = staleness_definitions();
+  staleness["S_avg"] = number(stats.s().mean());
+  staleness["S_max"] = stats.s().max();
+  staleness["S_hat_avg"] = number(stats.s_hat().mean());
+  staleness["S_hat_max"] = stats.s_hat().max();
+  staleness["S_rms"] = number(stats.s().rms());
+  staleness["S"] = quantity(stats.s());
+  staleness["S_hat"] = quantity(stats.s_hat());
+  json deliveries{{"count", stats.deliveries()},
+                  {"own_applications", stats.own_applications()},
+                  {"delay_mean", number(stats.mean_delay())},
+                  {"delay_max", number(stats.max_delay())},
+                  {"version_difference", quantity(stats.version_difference())}};
+  if (config.record.deliveries) {
+    deliveries["receiver_only"] = quantity(stats.receiver_only());
+    deliveries["symmetric_difference"] = quantity(stats.symmetric_difference());
+  }
+  staleness["deliveries"] = deliveries;
+  json b{{"mean", number(recorder.mean_b_squared())}, {"max", number(recorder.max_b_squared())}};
+  const std::vector<double> bq = recorder.b_squared_quantiles();
+  if (bq.size() == 3) {
+    b["p50"] = number(bq[0]);
+    b["p90"] = number(bq[1]);
+    b["p99"] = number(bq[2]);
+  }
+  staleness["B_squared"] = b;
+  summary["staleness"] = staleness;
+
+  const ConvergenceSample& last = result.samples.back();
+  summary["convergence"] = {
+      {"epsilon", config.epsilon},
+      {"final", {{"time", last.time},
+                 {"f_average_model", number(last.f_average)},
+                 {"grad_sq_average_model", number(last.grad_sq_average)},
+                 {"consensus_distance", number(last.consensus)}}},
+      {"mean_grad_sq_virtual", number(recorder.mean_grad_sq_virtual())},
+      {"gradients_to_epsilon",
+       {{"virtual_sequence", optional_count(recorder.first_below_epsilon_virtual())},
+        {"computed_at_models", optional_count(recorder.first_below_epsilon_read())},
+        {"node_average", optional_count(result.first_below_epsilon_average)},
+        {"note", "gradients completed when ||grad f||^2 <= epsilon first held; the node average "
+                 "is checked at each metrics row only; null: not reached in this run"}}}};
+  json bounds = json::array();
+  for (const BoundResult& bound : result.bounds) bounds.push_back(bound_json(bound, result));
+  summary["bounds"] = bounds;
+  const std::vector<std::string> violations = bound_violations(result);
+  summary["bound_violations"] = violations;
+  return summary;
+}
+
+void write_run_directory(const RunConfig& config, const RunResult& result,
+                         const std::filesystem::path& directory) {
+  ensure_directory(directory);
+  write_file_atomically(directory / "config.json", config.resolved.dump(2) + "\n");
+  write_file_atomically(directory / "summary.json", run_summary(config, result).dump(2) + "\n");
+  write_file_atomically(directory / "timing.json",
+                        json{{"wall_seconds", result.wall_seconds},
+                             {"events", result.events},
+                             {"events_per_second", result.wall_seconds > 0
+                                                       ? static_cast<double>(result.events) / result.wall_seconds
+                                                       : 0.0},
+                             {"gradients_per_second", result.wall_seconds > 0
+                                                          ? static_cast<double>(result.gradients) / result.wall_seconds
+                                                          : 0.0},
+                             {"deliveries_per_second", result.wall_seconds > 0
+                                                           ? static_cast<double>(result.traffic.deliveries) / result.wall_seconds
+                                                           : 0.0}}
+                                .dump(2) + "\n");
+  {
+    CsvWriter csv(directory / "metrics.csv",
+                  {"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
+                   "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
+                   "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"});
+    for (const ConvergenceSample& s : result.samples) {
+      const double nan = std::nan("");
+      csv.row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
+               s.has_node_stats ? s.f_min : nan, s.has_node_stats ? s.f_mean : nan,
+               s.has_node_stats ? s.f_max : nan, s.has_node_stats ? s.grad_sq_min : nan,
+               s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
+               s.messages, s.bytes, s.deliveries});
+    }
+    csv.commit();
+  }
+  const StalenessStatistics& stats = result.recorder->statistics();
+  {
+    CsvWriter csv(directory / "staleness_hist.csv", {"quantity", "value", "count"});
+    auto bins = [&](const char* name, const CountingHistogram& h) {
+      for (const HistogramBin& bin : h.bins()) csv.row({name, bin.value, bin.count});
+    };
+    bins("S", stats.s());
+    bins("S_hat", stats.s_hat());
+    if (config.record.deliveries) {
+      bins("receiver_only", stats.receiver_only());
+      bins("symmetric_difference", stats.symmetric_difference());
+    }
+    bins("version_difference", stats.version_difference());
+    csv.commit();
+  }
+  {
+    CsvWriter csv(directory / "staleness_windows.csv",
+                  {"kind", "window_start", "window_width", "count", "mean", "max", "mean_hat_or_delay",
+                   "max_hat_or_delay"});
+    const double width = stats.options().window_width;
+    for (const GradientWindow& w : stats.gradient_windows())
+      csv.row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
+    for (const DeliveryWindow& w : stats.delivery_windows())
+      csv.row({"deliveries", w.begin, width, w.count,
+               config.record.deliveries ? w.mean_receiver_only() : std::nan(""),
+               config.record.deliveries ? static_cast<double>(w.max_receiver_only) : std::nan(""),
+               w.mean_delay(), w.max_delay});
+    csv.commit();
+  }
+  {
+    CsvWriter csv(directory / "nodes.csv",
+                  {"node", "degree", "speed", "straggler", "mean_compute_time", "gradients", "S_mean",
+                   "S_max", "S_hat_mean", "S_hat_max", "deliveries_received", "delivery_delay_mean",
+                   "delivery_delay_max", "receiver_only_mean", "receiver_only_max", "final_f",
+                   "final_grad_sq"});
+    const auto compute = stats.per_node_compute();
+    const auto delivery = stats.per_node_delivery();
+    for (const NodeSummary& node : result.node_summaries) {
+      const NodeComputeStats& c = compute[node.node];
+      const NodeDeliveryStats& d = delivery[node.node];
+      csv.row({static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
+               node.speed, node.straggler ? "true" : "false", node.mean_compute_time,
+               node.gradients, c.mean_s(), c.max_s, c.mean_s_hat(), c.max_s_hat, d.count,
+               d.mean_delay(), d.max_delay,
+               config.record.deliveries ? d.mean_receiver_only() : std::nan(""),
+               config.record.deliveries ? static_cast<double>(d.max_receiver_only) : std::nan(""),
+               node.final_f, node.final_grad_sq});
+    }
+    csv.commit();
+  }
+  if (config.record.per_gradient) {
+    CsvWriter csv(directory / "gradients.csv",
+                  {"t", "node", "start", "end", "S", "S_hat", "B_squared", "grad_sq_virtual",
+                   "grad_sq_read", "gradient_norm"});
+    for (const GradientLogRow& row : result.recorder->log())
+      csv.row({row.t, static_cast<std::uint64_t>(row.node), row.start, row.end, row.s, row.s_hat,
+               row.b_squared, row.grad_sq_virtual, row.grad_sq_read, row.gradient_norm});
+    csv.commit();
+  }
+}
+
+}  // namespace dasgd

@@ -1,0 +1,225 @@
+// One run, end to end; see experiment.hpp.
+#include "sim/run/experiment.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "objectives/objective_factory.hpp"
+#include "sim/algorithms/dasgd.hpp"
+#include "sim/config/topology_config.hpp"
+#include "sim/delay/compute_model.hpp"
+#include "sim/delay/network.hpp"
+#include "sim/engine/simulator.hpp"
+#include "sim/output/progress_bar.hpp"
+#include "topologies/properties.hpp"
+
+namespace dasgd {
+
+namespace {
+
+// Delay draws are keyed by the master seed, so every algorithm sees the same compute and link
+// delays (common random numbers); with the flag off they are keyed by seed and algorithm name.
+std::uint64_t delay_seed(const RunConfig& config) {
+  if (config.common_random_numbers) return config.seed;
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a of the algorithm name
+  for (const char c : config.algorithm.name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return mix_key(config.seed, Stream::compute_delay, h);
+}
+
+BoundInputs bound_inputs(const RunConfig& config, const RunResult& result) {
+  const GradientRecorder& recorder = *result.recorder;
+  const StalenessStatistics& stats = recorder.statistics();
+  BoundInputs in;
+  in.smoothness_L = result.constants.smoothness_L;
+  in.noise_variance_sigma2 = result.constants.noise_variance_sigma2;
+  in.gradient_bound_Q = result.constants.gradient_bound_Q;
+  if (result.constants.f_star) in.initial_gap = std::max(0.0, result.initial_f - *result.constants.f_star);
+  in.step_size = config.algorithm.dasgd.eta;
+  in.iterations = static_cast<std::int64_t>(std::max<std::uint64_t>(1, recorder.gradients()));
+  in.epsilon = config.epsilon;
+  in.s_avg = stats.s().mean();
+  in.s_max = static_cast<double>(stats.s().max());
+  in.s_hat_avg = stats.s_hat().mean();
+  in.s_hat_max = static_cast<double>(stats.s_hat().max());
+  in.mean_s_squared = recorder.mean_s_squared();
+  in.mean_b_squared = recorder.mean_b_squared();
+  in.nodes = static_cast<std::int64_t>(result.nodes);
+  return in;
+}
+
+}  // namespace
+
+RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  RunResult result;
+
+  // World (config → world).
+  const Topology topology = build_topology(config.graph, config.seed);
+  const std::size_t n = topology.num_nodes();
+  std::unique_ptr<Objective> objective = make_objective(config.objective, n, config.seed);
+  const std::uint64_t delays = delay_seed(config);
+  const ComputeModel compute(config.compute, n, delays);
+  Network network(topology, config.link, delays);
+  World world;
+  world.topology = &topology;
+  world.objective = objective.get();
+  world.compute = &compute;
+  world.network = &network;
+  world.streams = RandomStreams(config.seed);
+
+  result.nodes = n;
+  result.edges = topology.num_edges();
+  const DegreeSummary degrees = degree_summary(topology);
+  result.min_degree = degrees.min;
+  result.max_degree = degrees.max;
+  result.dimension = objective->dimension();
+  result.constants = objective->constants();
+  result.initial_f = objective->value(objective->initial_point());
+
+  // Metrics (observers).
+  GradientRecorderOptions recorder_options;
+  recorder_options.eta = config.algorithm.dasgd.eta;
+  recorder_options.epsilon = config.epsilon;
+  recorder_options.keep_log = config.record.per_gradient;
+  recorder_options.gradient_norms = true;
+  recorder_options.staleness.track_deliveries = config.record.deliveries;
+  recorder_options.statistics.window_width = config.record.staleness_window;
+  result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
+  ConvergenceRecorder convergence(*objective, config.record.node_stats);
+
+  // Run.
+  Dasgd algorithm(world, config.algorithm.dasgd, result.recorder.get());
+  result.message_bytes = algorithm.message_bytes();
+  Simulator simulator;
+  algorithm.start(simulator);
+
+  const double stop_time = config.stop.time.value_or(std::numeric_limits<double>::infinity());
+  const std::uint64_t stop_gradients =
+      config.stop.gradients.value_or(std::numeric_limits<std::uint64_t>::max());
+  double next_time_mark = config.record.interval > 0 ? 0.0 : std::numeric_limits<double>::infinity();
+  std::uint64_t next_gradient_mark =
+      config.record.every_gradients > 0 ? 0 : std::numeric_limits<std::uint64_t>::max();
+
+  const bool by_time = config.stop.time.has_value();
+  // Progress in simulated milliseconds for a timed run, in gradients otherwise.
+  const std::uint64_t progress_total =
+      by_time ? static_cast<std::uint64_t>(std::ceil(stop_time * 1000.0)) : stop_gradients;
+  ProgressBar progress(progress_total, by_time ? "run (simulated ms)" : "run (gradients)",
+                       !options.progress);
+
+  auto take_sample = [&](SimTime at) {
+    const ConvergenceSample& s = convergence.sample(algorithm, at, simulator.events_processed());
+    if (!result.first_below_epsilon_average && s.grad_sq_average <= config.epsilon)
+      result.first_below_epsilon_average = s.gradients;
+    return s;
+  };
+
+  take_sample(0.0);
+  if (config.record.interval > 0) next_time_mark = config.record.interval;
+  if (config.record.every_gradients > 0) next_gradient_mark = config.record.every_gradients;
+
+  result.status = "completed";
+  while (true) {
+    const double horizon = std::min(next_time_mark, stop_time);
+    const StopReason why = simulator.run_while(
+        algorithm,
+        [&] {
+          const std::uint64_t g = algorithm.gradients_completed();
+          return g < stop_gradients && g < next_gradient_mark;
+        },
+        horizon);
+    const SimTime now = why == StopReason::time_reached ? horizon : simulator.now();
+    const std::uint64_t g = algorithm.gradients_completed();
+    progress.update(by_time ? static_cast<std::uint64_t>(now * 1000.0) : g);
+
+    bool sampled = false;
+    if (why == StopReason::time_reached && now >= next_time_mark) {
+      take_sample(next_time_mark);
+      sampled = true;
+      next_time_mark += config.record.interval;
+    }
+    if (g >= next_gradient_mark) {
+      if (!sampled) take_sample(now);
+      sampled = true;
+      while (next_gradient_mark <= g) next_gradient_mark += config.record.every_gradients;
+    }
+    const ConvergenceSample& last = convergence.samples().back();
+    if (sampled && !last.finite()) {
+      result.status = "diverged";
+      result.stop_reason = "diverged";
+      result.divergence = "f or ||grad f||^2 at the node average became NaN or infinite at t = " +
+                          std::to_string(last.time);
+      break;
+    }
+    if (sampled && config.stop.grad_norm_sq && last.grad_sq_average <= *config.stop.grad_norm_sq) {
+      result.stop_reason = "grad_norm_sq";
+      break;
+    }
+    if (why == StopReason::queue_empty) {
+      result.stop_reason = "queue_empty";
+      break;
+    }
+    if (g >= stop_gradients) {
+      result.stop_reason = "gradients";
+      break;
+    }
+    if (now >= stop_time) {
+      result.stop_reason = "time";
+      break;
+    }
+  }
+  progress.finish();
+  result.end_time = result.stop_reason == "time" ? stop_time : simulator.now();
+  // A final row at the end of the run, unless one was just taken there.
+  if (convergence.samples().back().time != result.end_time ||
+      convergence.samples().back().gradients != algorithm.gradients_completed()) {
+    const ConvergenceSample& last = take_sample(result.end_time);
+    if (!last.finite() && result.status != "diverged") {
+      result.status = "diverged";
+      result.divergence = "f or ||grad f||^2 at the node average became NaN or infinite";
+    }
+  }
+
+  result.gradients = algorithm.gradients_completed();
+  result.events = simulator.events_processed();
+  result.traffic = algorithm.traffic();
+  result.peak_messages_in_flight = algorithm.peak_messages_in_flight();
+  result.samples = convergence.samples();
+
+  Vector scratch(objective->dimension());
+  for (NodeId i = 0; i < n; ++i) {
+    NodeSummary node;
+    node.node = i;
+    node.speed = compute.speed(i);
+    node.straggler = compute.is_straggler(i);
+    node.mean_compute_time = compute.mean_duration(i);
+    node.degree = topology.degree(i);
+    node.gradients = algorithm.gradients_of(i);
+    node.final_f = objective->value(algorithm.model(i));
+    objective->gradient(algorithm.model(i), scratch);
+    node.final_grad_sq = scratch.squaredNorm();
+    result.node_summaries.push_back(node);
+  }
+
+  if (result.recorder->gradients() > 0) {
+    result.bound_inputs = bound_inputs(config, result);
+    try {
+      validate(result.bound_inputs);
+      result.bounds.push_back(dasgd_bounded_gradient_bound(result.bound_inputs));
+      result.bounds.push_back(dasgd_unbounded_gradient_bound(result.bound_inputs));
+      result.bounds.push_back(descent_envelope_measured(result.bound_inputs));
+      result.bounds.push_back(descent_envelope_staleness(result.bound_inputs));
+    } catch (const std::invalid_argument&) {
+      // Non-finite measurements (a diverged run): no bounds to evaluate.
+      result.bounds.clear();
+    }
+  }
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace dasgd

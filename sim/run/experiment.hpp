@@ -1,0 +1,64 @@
+// One run from a validated config (config → world → run → metrics): builds the world (graph,
+// objective, delay models), attaches the metrics, drives the engine until the stopping rule, and
+// returns everything the output layer writes. Deterministic: same config, same results.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/algorithms/algorithm.hpp"
+#include "sim/bounds/bounds.hpp"
+#include "sim/config/run_config.hpp"
+#include "sim/metrics/convergence_recorder.hpp"
+#include "sim/metrics/gradient_recorder.hpp"
+
+namespace dasgd {
+
+struct NodeSummary {
+  NodeId node = 0;
+  double speed = 1;
+  bool straggler = false;
+  double mean_compute_time = 0;
+  std::size_t degree = 0;
+  std::uint64_t gradients = 0;
+  double final_f = 0;
+  double final_grad_sq = 0;
+};
+
+struct RunOptions {
+  bool progress = false;  // progress bar on stderr (only shown on a terminal)
+};
+
+struct RunResult {
+  std::string status;        // "completed" or "diverged"
+  std::string stop_reason;   // "time", "gradients", "grad_norm_sq", "queue_empty"
+  std::string divergence;    // what was not finite, when diverged
+  SimTime end_time = 0;
+  std::uint64_t gradients = 0;
+  std::uint64_t events = 0;
+  double wall_seconds = 0;   // wall-clock: not reproducible, written to timing.json only
+  std::size_t nodes = 0;
+  std::size_t edges = 0;
+  std::size_t min_degree = 0, max_degree = 0;
+  Eigen::Index dimension = 0;
+  double message_bytes = 0;
+  std::size_t peak_messages_in_flight = 0;
+  ObjectiveConstants constants;
+  double initial_f = 0;
+  TrafficCounters traffic;
+  std::vector<ConvergenceSample> samples;
+  std::optional<std::uint64_t> first_below_epsilon_average;  // gradients when ‖∇f(x̄)‖² ≤ ε first seen
+  std::unique_ptr<GradientRecorder> recorder;
+  std::vector<NodeSummary> node_summaries;
+  BoundInputs bound_inputs;
+  std::vector<BoundResult> bounds;
+};
+
+// Throws std::invalid_argument / std::runtime_error for a world that cannot be built (bad graph
+// file, bad trace): the CLI reports them as config errors.
+RunResult run_experiment(const RunConfig& config, const RunOptions& options = {});
+
+}  // namespace dasgd
