@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "objectives/objective.hpp"
 #include "sim/delay/compute_model.hpp"
@@ -37,6 +38,23 @@ class GradientObserver {
                                    ConstVectorRef gradient) = 0;
   // Gradient t is applied to node's model at time r (own: by the node that computed it).
   virtual void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) = 0;
+
+  // Model-averaging algorithms (gossip, D-PSGD, AD-PSGD, local SGD, ...): a node's gradient set
+  // becomes the union of its own and that of every model it averages in with positive weight.
+  // on_model_sent snapshots the source's gradient set at send time and returns a token; the token
+  // is good for exactly `uses` calls of on_model_merged (then the snapshot is freed). A message that
+  // is never delivered must still be accounted: call on_model_dropped for each unused use.
+  virtual std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) = 0;
+  virtual void on_model_merged(NodeId node, std::uint64_t token, SimTime when) = 0;
+  virtual void on_model_dropped(std::uint64_t token) = 0;
+};
+
+// A named figure an algorithm reports about itself (its own staleness notion, e.g. the parameter
+// server's delay τ, or rounds, exchanges, bytes saved by compression).
+struct AlgorithmFigure {
+  std::string name;
+  double value = 0;
+  std::string definition;
 };
 
 // Traffic counters every algorithm keeps.
@@ -61,6 +79,13 @@ class Algorithm : public EventHandler {
   virtual std::uint64_t gradients_completed() const = 0;
   virtual std::uint64_t gradients_of(NodeId node) const = 0;
   virtual const TrafficCounters& traffic() const = 0;
+
+  // The step of the virtual sequence the proofs follow, x_{t+1} = x_t − c·g_t in completion order:
+  // c = η for DASGD and the parameter server (every gradient is applied once with step η);
+  // c = η/n for averaging algorithms, whose node average moves by −(η/n) Σ g.
+  virtual double virtual_step() const = 0;
+  // The algorithm's own staleness notion and other figures, for summary.json.
+  virtual std::vector<AlgorithmFigure> figures() const { return {}; }
 };
 
 }  // namespace dasgd

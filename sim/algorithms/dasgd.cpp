@@ -39,6 +39,14 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
   if (params.delivery == Delivery::routed) router_ = std::make_unique<ShortestPathRouter>(*world.topology);
 }
 
+std::vector<AlgorithmFigure> Dasgd::figures() const {
+  return {{"message_bytes", message_bytes_, "bytes per gradient message: d*8 + header"},
+          {"peak_messages_in_flight", static_cast<double>(pool_.peak_in_flight()),
+           "most gradient messages stored at once (each shared by all its deliveries)"},
+          {"duplicates_dropped", static_cast<double>(traffic_.duplicates),
+           "flooding copies that reached a node that already had the gradient"}};
+}
+
 void Dasgd::start(Simulator& simulator) {
   for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i);
 }

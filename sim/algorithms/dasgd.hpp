@@ -49,6 +49,9 @@ class Dasgd final : public Algorithm {
   std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
   const TrafficCounters& traffic() const override { return traffic_; }
 
+  double virtual_step() const override { return params_.eta; }
+  std::vector<AlgorithmFigure> figures() const override;
+
   double message_bytes() const noexcept { return message_bytes_; }
   std::size_t peak_messages_in_flight() const noexcept { return pool_.peak_in_flight(); }
   std::size_t message_pool_capacity() const noexcept { return pool_.capacity(); }

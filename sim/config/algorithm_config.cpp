@@ -1,29 +1,60 @@
-// The "algorithm" section; see algorithm_config.hpp.
+// The "algorithm" section and the registry of algorithms; see algorithm_config.hpp.
 #include "sim/config/algorithm_config.hpp"
+
+#include "sim/algorithms/dasgd.hpp"
 
 namespace dasgd {
 
-const std::vector<std::string>& algorithm_names() {
-  static const std::vector<std::string> names{"dasgd"};
+const std::vector<AlgorithmEntry>& algorithm_registry() {
+  static const std::vector<AlgorithmEntry> entries = [] {
+    std::vector<AlgorithmEntry> all;
+    register_dasgd(all);
+    register_synchronous_algorithms(all);
+    register_asynchronous_baselines(all);
+    register_seed_algorithms(all);
+    return all;
+  }();
+  return entries;
+}
+
+std::vector<std::string> algorithm_names() {
+  std::vector<std::string> names;
+  for (const AlgorithmEntry& entry : algorithm_registry()) names.push_back(entry.name);
   return names;
 }
 
 AlgorithmSpec parse_algorithm(JsonReader& reader) {
-  AlgorithmSpec spec;
-  spec.name = reader.choice_or("name", algorithm_names(), "dasgd");
-  if (spec.name == "dasgd") {
-    DasgdParams& p = spec.dasgd;
-    p.eta = reader.positive("eta");
-    p.batch = reader.positive_count_or("batch", 1);
-    const std::string delivery =
-        reader.choice_or("delivery", {"routed", "flooding", "neighbours"}, "routed");
-    p.delivery = delivery == "routed"     ? Delivery::routed
-                 : delivery == "flooding" ? Delivery::flooding
-                                          : Delivery::neighbours;
-    p.header_bytes = reader.non_negative_or("header_bytes", 32);
+  const std::string name = reader.choice_or("name", algorithm_names(), "dasgd");
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    if (entry.name != name) continue;
+    AlgorithmSpec spec = entry.parse(reader);
+    spec.name = name;
+    return spec;
   }
-  reader.finish();
-  return spec;
+  reader.fail("name", "a registered algorithm");  // unreachable: choice_or refused it already
+}
+
+void register_dasgd(std::vector<AlgorithmEntry>& entries) {
+  entries.push_back(
+      {"dasgd", "DASGD (Tosi & Theobald 2023): wait-free local steps, gradients broadcast and applied on arrival",
+       [](JsonReader& reader) {
+         DasgdParams p;
+         p.eta = reader.positive("eta");
+         p.batch = reader.positive_count_or("batch", 1);
+         const std::string delivery =
+             reader.choice_or("delivery", {"routed", "flooding", "neighbours"}, "routed");
+         p.delivery = delivery == "routed"     ? Delivery::routed
+                      : delivery == "flooding" ? Delivery::flooding
+                                               : Delivery::neighbours;
+         p.header_bytes = reader.non_negative_or("header_bytes", 32);
+         reader.finish();
+         AlgorithmSpec spec;
+         spec.eta = p.eta;
+         spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
+           return std::make_unique<Dasgd>(world, p, observer);
+         };
+         return spec;
+       }});
 }
 
 }  // namespace dasgd

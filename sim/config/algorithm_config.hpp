@@ -1,21 +1,42 @@
-// Parses the config's "algorithm" section into the chosen algorithm's parameters
-// (config → world). One entry per algorithm; unknown names get a did-you-mean.
+// Parses the config's "algorithm" section (config → world): {"name": ..., "eta": ..., <the named
+// algorithm's own parameters>}. Each algorithm family registers its entries in its own file
+// (sim/config/*_algorithms_config.cpp); unknown names get a did-you-mean.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/dasgd.hpp"
+#include "sim/algorithms/algorithm.hpp"
 #include "sim/config/json_reader.hpp"
 
 namespace dasgd {
 
+// A parsed algorithm section: enough to build the algorithm once the world exists.
 struct AlgorithmSpec {
   std::string name = "dasgd";
-  DasgdParams dasgd;
+  double eta = 0;  // step size η (every algorithm has one)
+  std::function<std::unique_ptr<Algorithm>(const World&, GradientObserver*)> build;
 };
 
-const std::vector<std::string>& algorithm_names();
+struct AlgorithmEntry {
+  std::string name;
+  std::string description;  // one line, shown in errors and --help
+  // Reads every key of the section except "name" (already read) and calls reader.finish().
+  std::function<AlgorithmSpec(JsonReader&)> parse;
+};
+
+// Every registered algorithm, in a fixed order.
+const std::vector<AlgorithmEntry>& algorithm_registry();
+std::vector<std::string> algorithm_names();
+
 AlgorithmSpec parse_algorithm(JsonReader& reader);
+
+// Registration, one function per family (each in its own file).
+void register_dasgd(std::vector<AlgorithmEntry>& entries);
+void register_synchronous_algorithms(std::vector<AlgorithmEntry>& entries);   // minibatch, D-PSGD, local SGD
+void register_asynchronous_baselines(std::vector<AlgorithmEntry>& entries);   // PS-ASGD, AD-PSGD, gossip
+void register_seed_algorithms(std::vector<AlgorithmEntry>& entries);          // sparsified ASGD, local-async
 
 }  // namespace dasgd

@@ -21,6 +21,7 @@ void BinaryHeapQueue::push(const Event& event) {
 }
 
 Event BinaryHeapQueue::pop() {
+  if (empty()) throw_empty("pop");
   Event* slots = slots_.data();
   const Event first = slots[root];
   const Event last = slots[--end_];

@@ -9,6 +9,10 @@
 
 namespace dasgd {
 
+void EventQueue::throw_empty(const char* operation) const {
+  throw std::out_of_range(name() + ": " + operation + "() on an empty queue, expected at least one event");
+}
+
 std::unique_ptr<EventQueue> make_event_queue(const std::string& kind) {
   if (kind == "quaternary_heap") return std::make_unique<QuaternaryHeapQueue>();
   if (kind == "binary_heap") return std::make_unique<BinaryHeapQueue>();

@@ -21,6 +21,10 @@ class EventQueue {
   virtual std::size_t size() const noexcept = 0;
   virtual void reserve(std::size_t) {}
   virtual std::string name() const = 0;
+
+ protected:
+  // For implementations: top() or pop() on an empty queue throws std::out_of_range naming the call.
+  [[noreturn]] void throw_empty(const char* operation) const;
 };
 
 // "binary_heap" or "quaternary_heap" (the default: fewer levels, cache-friendlier children).

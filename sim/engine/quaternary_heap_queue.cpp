@@ -41,6 +41,7 @@ void QuaternaryHeapQueue::push(const Event& event) {
 }
 
 Event QuaternaryHeapQueue::pop() {
+  if (empty()) throw_empty("pop");
   Event* slots = slots_.data();
   const Event first = slots[root];
   const Event last = slots[--end_];

@@ -15,7 +15,10 @@ namespace dasgd {
 class QuaternaryHeapQueue final : public EventQueue {
  public:
   void push(const Event& event) override;
-  const Event& top() const override { return slots_.data()[root]; }
+  const Event& top() const override {
+    if (empty()) throw_empty("top");
+    return slots_.data()[root];
+  }
   Event pop() override;
   bool empty() const noexcept override { return end_ == root; }
   std::size_t size() const noexcept override { return end_ - root; }

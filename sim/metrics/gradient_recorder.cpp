@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace dasgd {
 
@@ -17,7 +18,8 @@ GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_n
       read_models_(objective.dimension(), static_cast<Eigen::Index>(num_nodes)),
       grad_sq_read_(num_nodes, 0.0),
       virtual_model_(objective.initial_point()),
-      scratch_(objective.dimension()) {
+      scratch_(objective.dimension()),
+      virtual_step_(options.eta) {
   if (!(options.eta > 0)) throw std::invalid_argument("GradientRecorder: eta must be > 0");
 }
 
@@ -61,12 +63,34 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   sum_s_squared_ += static_cast<long double>(record.s) * static_cast<long double>(record.s);
   ++gradients_;
   if (options_.keep_log) log_.push_back(row);
-  // The virtual sequence: x_{t+1} = x_t − η g_t, in completion order.
-  virtual_model_.noalias() -= options_.eta * gradient;
+  // The virtual sequence: x_{t+1} = x_t − c g_t in completion order (c = η, or η/n for averaging).
+  virtual_model_.noalias() -= virtual_step_ * gradient;
 }
 
 void GradientRecorder::on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) {
   statistics_.add(tracker_.on_apply(node, t, r, own));
+}
+
+std::uint64_t GradientRecorder::on_model_sent(NodeId source, SimTime /*when*/, std::uint32_t uses) {
+  const std::uint64_t token = next_token_++;
+  if (uses == 0) return token;
+  sent_models_.emplace(token, SentModel{tracker_.snapshot_set(source), uses});
+  return token;
+}
+
+void GradientRecorder::on_model_merged(NodeId node, std::uint64_t token, SimTime /*when*/) {
+  const auto it = sent_models_.find(token);
+  if (it == sent_models_.end())
+    throw std::logic_error("GradientRecorder: model token " + std::to_string(token) + " used up or unknown");
+  tracker_.merge(node, it->second.set);
+  if (--it->second.uses_left == 0) sent_models_.erase(it);
+}
+
+void GradientRecorder::on_model_dropped(std::uint64_t token) {
+  const auto it = sent_models_.find(token);
+  if (it == sent_models_.end())
+    throw std::logic_error("GradientRecorder: model token " + std::to_string(token) + " used up or unknown");
+  if (--it->second.uses_left == 0) sent_models_.erase(it);
 }
 
 double GradientRecorder::mean_grad_sq_virtual() const noexcept {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "objectives/objective.hpp"
@@ -46,6 +47,14 @@ class GradientRecorder final : public GradientObserver {
   void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c,
                            ConstVectorRef gradient) override;
   void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) override;
+  std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) override;
+  void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
+  void on_model_dropped(std::uint64_t token) override;
+
+  // The virtual sequence's step c in x_{t+1} = x_t − c g_t (Algorithm::virtual_step()); η until set.
+  void set_virtual_step(double step) { virtual_step_ = step; }
+  // Model snapshots sent and not yet merged or dropped (a leak check for algorithms).
+  std::size_t open_model_snapshots() const noexcept { return sent_models_.size(); }
 
   const StalenessStatistics& statistics() const noexcept { return statistics_; }
   const StalenessTracker& tracker() const noexcept { return tracker_; }
@@ -84,6 +93,13 @@ class GradientRecorder final : public GradientObserver {
   long double sum_s_squared_ = 0;
   std::optional<std::uint64_t> first_virtual_;
   std::optional<std::uint64_t> first_read_;
+  double virtual_step_ = 0;
+  struct SentModel {
+    GradientSetSnapshot set;
+    std::uint32_t uses_left = 0;
+  };
+  std::unordered_map<std::uint64_t, SentModel> sent_models_;  // never iterated: order-free
+  std::uint64_t next_token_ = 0;
 };
 
 }  // namespace dasgd

@@ -275,6 +275,43 @@ DeliveryRecord StalenessTracker::on_apply(NodeId node, std::uint64_t t, SimTime 
   return record;
 }
 
+bool GradientSetSnapshot::contains(std::uint64_t index) const noexcept {
+  if (index < watermark) return true;
+  const std::uint64_t word = index / 64;
+  if (word < base) return true;
+  if (word - base >= words.size()) return false;
+  return ((words[word - base] >> (index % 64)) & 1U) != 0;
+}
+
+GradientSetSnapshot StalenessTracker::snapshot_set(NodeId node) const {
+  check_node(node, "snapshot_set");
+  const AppliedSet& set = sets_[node];
+  GradientSetSnapshot snapshot;
+  snapshot.base = set.base();
+  snapshot.words.assign(set.words().begin(), set.words().end());
+  snapshot.count = set.count();
+  snapshot.watermark = set.watermark();
+  return snapshot;
+}
+
+std::uint64_t StalenessTracker::merge(NodeId node, const GradientSetSnapshot& snapshot) {
+  check_node(node, "merge");
+  AppliedSet& set = sets_[node];
+  std::uint64_t added = 0;
+  const std::uint64_t end = std::min<std::uint64_t>(snapshot.end(), completed_);
+  for (std::uint64_t t = set.watermark(); t < end; ++t) {
+    if (!snapshot.contains(t) || set.contains(t)) continue;
+    set.insert(t);
+    ++added;
+    if (t >= first_live_) {
+      LiveGradient& gradient = live_[t - first_live_];
+      if (gradient.remaining > 0 && --gradient.remaining == 0) settle(gradient);
+    }
+  }
+  drop_settled_front();
+  return added;
+}
+
 void StalenessTracker::retire(std::uint64_t t) {
   if (t >= completed_) {
     throw std::logic_error("StalenessTracker::retire: gradient " + std::to_string(t) +

@@ -50,6 +50,17 @@ std::uint64_t intersection_size(std::uint64_t base_a, std::span<const std::uint6
                                 std::uint64_t count_a, std::uint64_t base_b,
                                 std::span<const std::uint64_t> words_b, std::uint64_t count_b);
 
+// A copy of one node's gradient set at one instant (a model sent by an averaging algorithm).
+struct GradientSetSnapshot {
+  std::uint64_t base = 0;             // words below are all ones
+  std::vector<std::uint64_t> words;   // words base, base + 1, ...
+  std::uint64_t count = 0;
+  std::uint64_t watermark = 0;
+  bool contains(std::uint64_t index) const noexcept;
+  // One past the largest index that can be in the set.
+  std::uint64_t end() const noexcept { return 64 * (base + words.size()); }
+};
+
 struct StalenessOptions {
   // Compute |A \ G_k| and |A Δ G_k| per application. Costs a copy of the computing node's window at
   // each start and a popcount over the overlapping windows at each application. Without it the
@@ -134,6 +145,13 @@ class StalenessTracker {
   // Gradient t is applied at `node` at time `when`. `own` must equal (node == origin of t).
   // Throws std::logic_error for a gradient not completed yet, retired, or already applied there.
   DeliveryRecord on_apply(NodeId node, std::uint64_t t, SimTime when, bool own);
+  // Model averaging: a copy of node's gradient set now, and node ← node ∪ snapshot. Gradients the
+  // merge adds count as applied at `node` (toward "applied everywhere") but are not deliveries.
+  // Cost O(W) for the indices between node's watermark and the snapshot's end. Returns the number
+  // of gradients added.
+  GradientSetSnapshot snapshot_set(NodeId node) const;
+  std::uint64_t merge(NodeId node, const GradientSetSnapshot& snapshot);
+
   // Gradient t will not be applied anywhere else: free its snapshot. Later on_apply(., t) throws.
   // No-op for a gradient already applied at every node.
   void retire(std::uint64_t t);

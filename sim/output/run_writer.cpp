@@ -117,13 +117,15 @@ json run_summary(const RunConfig& config, const RunResult& result) {
                     {"degree_min", result.min_degree},
                     {"degree_max", result.max_degree},
                     {"dimension", result.dimension},
-                    {"message_bytes", result.message_bytes},
                     {"messages", result.traffic.messages},
                     {"bytes", result.traffic.bytes},
                     {"deliveries", result.traffic.deliveries},
                     {"duplicates_dropped", result.traffic.duplicates},
-                    {"peak_messages_in_flight", result.peak_messages_in_flight},
                     {"performance", "wall time and events/s are in timing.json (not reproducible)"}};
+  json figures = json::object();
+  for (const AlgorithmFigure& figure : result.figures)
+    figures[figure.name] = {{"value", number(figure.value)}, {"definition", figure.definition}};
+  summary["algorithm_figures"] = figures;
   const ObjectiveConstants& k = result.constants;
   summary["objective"] = {{"kind", config.objective.kind},
                           {"L", number(k.smoothness_L)},

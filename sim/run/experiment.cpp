@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "objectives/objective_factory.hpp"
-#include "sim/algorithms/dasgd.hpp"
 #include "sim/config/topology_config.hpp"
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/network.hpp"
@@ -37,7 +36,7 @@ BoundInputs bound_inputs(const RunConfig& config, const RunResult& result) {
   in.noise_variance_sigma2 = result.constants.noise_variance_sigma2;
   in.gradient_bound_Q = result.constants.gradient_bound_Q;
   if (result.constants.f_star) in.initial_gap = std::max(0.0, result.initial_f - *result.constants.f_star);
-  in.step_size = config.algorithm.dasgd.eta;
+  in.step_size = config.algorithm.eta;
   in.iterations = static_cast<std::int64_t>(std::max<std::uint64_t>(1, recorder.gradients()));
   in.epsilon = config.epsilon;
   in.s_avg = stats.s().mean();
@@ -81,7 +80,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
 
   // Metrics (observers).
   GradientRecorderOptions recorder_options;
-  recorder_options.eta = config.algorithm.dasgd.eta;
+  recorder_options.eta = config.algorithm.eta;
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
@@ -91,8 +90,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
 
   // Run.
-  Dasgd algorithm(world, config.algorithm.dasgd, result.recorder.get());
-  result.message_bytes = algorithm.message_bytes();
+  std::unique_ptr<Algorithm> built = config.algorithm.build(world, result.recorder.get());
+  Algorithm& algorithm = *built;
+  result.recorder->set_virtual_step(algorithm.virtual_step());
   Simulator simulator;
   algorithm.start(simulator);
 
@@ -186,7 +186,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.gradients = algorithm.gradients_completed();
   result.events = simulator.events_processed();
   result.traffic = algorithm.traffic();
-  result.peak_messages_in_flight = algorithm.peak_messages_in_flight();
+  result.figures = algorithm.figures();
   result.samples = convergence.samples();
 
   Vector scratch(objective->dimension());

@@ -44,8 +44,7 @@ struct RunResult {
   std::size_t edges = 0;
   std::size_t min_degree = 0, max_degree = 0;
   Eigen::Index dimension = 0;
-  double message_bytes = 0;
-  std::size_t peak_messages_in_flight = 0;
+  std::vector<AlgorithmFigure> figures;  // the algorithm's own staleness notion and figures
   ObjectiveConstants constants;
   double initial_f = 0;
   TrafficCounters traffic;
