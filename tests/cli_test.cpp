@@ -1,0 +1,147 @@
+// The `dasgd` command as a user meets it: byte-identical reruns, config errors that name the JSON
+// path and write nothing (exit 2), --set overrides, and the graph and bound commands.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_support.hpp"
+
+namespace dasgd {
+namespace {
+
+using testing::fresh_directory;
+using testing::read_file;
+using testing::run_cli;
+
+TEST(CliRun, SameSeedAndConfigGiveByteIdenticalFiles) {
+  const auto a = fresh_directory("identical-a");
+  const auto b = fresh_directory("identical-b");
+  ASSERT_EQ(run_cli("run configs/quickstart.json -q --out " + a.string()).exit_code, 0);
+  ASSERT_EQ(run_cli("run configs/quickstart.json -q --out " + b.string()).exit_code, 0);
+  int compared = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(a)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "timing.json") continue;  // wall clock: the one file that is not reproducible
+    EXPECT_EQ(read_file(entry.path()), read_file(b / name)) << name;
+    ++compared;
+  }
+  EXPECT_GE(compared, 7);
+  std::filesystem::remove_all(a);
+  std::filesystem::remove_all(b);
+}
+
+TEST(CliRun, DifferentSeedsGiveDifferentStaleness) {
+  const auto a = fresh_directory("seed-a");
+  const auto b = fresh_directory("seed-b");
+  ASSERT_EQ(run_cli("run configs/quickstart.json -q --out " + a.string()).exit_code, 0);
+  ASSERT_EQ(run_cli("run configs/quickstart.json -q --set seed=2 --out " + b.string()).exit_code, 0);
+  EXPECT_NE(read_file(a / "staleness_hist.csv"), read_file(b / "staleness_hist.csv"));
+  std::filesystem::remove_all(a);
+  std::filesystem::remove_all(b);
+}
+
+TEST(CliRun, WrongValueNamesJsonPathExitsTwoAndWritesNothing) {
+  const auto dir = fresh_directory("bad-value");
+  std::filesystem::remove_all(dir);
+  const auto r = run_cli("run configs/quickstart.json --set link.latency.mean=-1 --out " + dir.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/link/latency/mean"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("-1"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(CliRun, UnknownKeyIsRefusedWithDidYouMean) {
+  const auto dir = fresh_directory("unknown-key");
+  std::filesystem::remove_all(dir);
+  const auto r = run_cli("run configs/quickstart.json --set graph.nodez=5 --out " + dir.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/graph/nodez"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean \"nodes\""), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(CliRun, UnknownAlgorithmIsRefusedWithChoices) {
+  const auto r = run_cli("run configs/quickstart.json --set algorithm.name=dasdg --out /tmp/never");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/algorithm/name"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dasgd"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, MissingConfigFileIsAConfigError) {
+  const auto r = run_cli("run configs/does_not_exist.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("does_not_exist.json"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, DisconnectedGraphIsRefusedBeforeAnythingIsWritten) {
+  const auto dir = fresh_directory("disconnected");
+  std::filesystem::remove_all(dir);
+  const auto r = run_cli("run configs/quickstart.json --set graph.kind=erdos_renyi --set graph.p=0.01 "
+                         "--out " + dir.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("disconnected"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(CliRun, SetOverridesAnyFieldAndTheResolvedConfigRecordsIt) {
+  const auto dir = fresh_directory("override");
+  const auto r = run_cli("run configs/quickstart.json -q --set algorithm.eta=0.02 --set /graph/nodes=8 "
+                         "--set stop.time=20 --out " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto config = nlohmann::json::parse(read_file(dir / "config.json"));
+  EXPECT_EQ(config["algorithm"]["eta"], 0.02);
+  EXPECT_EQ(config["graph"]["nodes"], 8);
+  // Defaults are filled in.
+  EXPECT_EQ(config["algorithm"]["batch"], 1);
+  EXPECT_EQ(config["link"]["fifo"], false);
+  const auto summary = nlohmann::json::parse(read_file(dir / "summary.json"));
+  EXPECT_EQ(summary["run"]["nodes"], 8);
+  EXPECT_EQ(summary["status"], "completed");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliRun, DivergedRunIsReportedWithExitOneAndItsFiles) {
+  const auto dir = fresh_directory("diverge");
+  const auto r = run_cli("run configs/quickstart.json -q --set algorithm.eta=50 --set objective.noise.sigma2=0 "
+                         "--set objective.kind=quadratic --out " + dir.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("diverged"), std::string::npos) << r.err;
+  const auto summary = nlohmann::json::parse(read_file(dir / "summary.json"));
+  EXPECT_EQ(summary["status"], "diverged");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliGraph, PrintsSizeDiameterAndClosedFormSpectralGap) {
+  const auto r = run_cli("graph --kind ring --nodes 12");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("12"), std::string::npos) << r.out;
+  // Ring of 12, uniform W: gap = 1 - (1 + 2 cos(2 pi / 12)) / 3 = 0.0893164...
+  EXPECT_NE(r.out.find("0.0893"), std::string::npos) << r.out;
+}
+
+TEST(CliGraph, ExportsDotAndRefusesBadKinds) {
+  const auto dir = fresh_directory("dot");
+  const auto r = run_cli("graph --kind torus --rows 3 --cols 3 --dot " + (dir / "t.dot").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dot = read_file(dir / "t.dot");
+  EXPECT_NE(dot.find("graph"), std::string::npos);
+  EXPECT_NE(dot.find("--"), std::string::npos);
+  const auto bad = run_cli("graph --kind rnig --nodes 5");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("did you mean \"ring\""), std::string::npos) << bad.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliBound, EvaluatesEachBoundAndTheEnvelope) {
+  const auto r = run_cli("bound --L 1 --sigma 0.5 --Q 2 --S-avg 10 --S-max 40 --eps 0.01 --eta 0.1 --gap 5 --T 1000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("order only"), std::string::npos);
+  EXPECT_NE(r.out.find("exact constants"), std::string::npos);
+  // Envelope, measured form with B2 = 0: 2*5/(0.1*1000) + 1*0.1*0.25 = 0.1 + 0.025 = 0.125.
+  EXPECT_NE(r.out.find("0.125"), std::string::npos) << r.out;
+  const auto bad = run_cli("bound --L -1 --sigma 0.5 --S-avg 1 --S-max 2 --eps 0.1");
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace dasgd

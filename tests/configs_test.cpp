@@ -1,0 +1,72 @@
+// Every runnable example in configs/ is run and its outputs checked, like SimGrid's pinned examples:
+// the files are all there with their headers, the run completed, staleness is consistent, and the
+// headline figures equal the pinned ones in tests/data/config_expectations.json (same seed, same
+// config: same numbers). After a deliberate change, re-pin with:
+//   build/dasgd run configs/X.json -q --out /tmp/X && read S_avg, S_max, gradients from summary.json
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "tests/cli_support.hpp"
+
+namespace dasgd {
+namespace {
+
+using testing::fresh_directory;
+using testing::read_file;
+using testing::run_cli;
+
+std::vector<std::string> example_configs() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(DASGD_SOURCE_DIR) / "configs"))
+    if (entry.is_regular_file() && entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+nlohmann::json expectations() {
+  return nlohmann::json::parse(read_file(std::filesystem::path(DASGD_SOURCE_DIR) / "tests/data/config_expectations.json"));
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+class ExampleConfig : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ExampleConfig, RunsAndWritesCompleteConsistentPinnedResults) {
+  const std::string name = GetParam();
+  const auto dir = fresh_directory("config-" + name);
+  const auto r = run_cli("run configs/" + name + ".json -q --out " + dir.string(), name);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* file : {"config.json", "summary.json", "timing.json", "metrics.csv", "staleness_hist.csv",
+                           "staleness_windows.csv", "nodes.csv"})
+    EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
+  EXPECT_EQ(first_line(read_file(dir / "metrics.csv")).substr(0, 22), "time,gradients,events,");
+  EXPECT_EQ(first_line(read_file(dir / "staleness_hist.csv")), "quantity,value,count");
+  EXPECT_EQ(first_line(read_file(dir / "nodes.csv")).substr(0, 12), "node,degree,");
+  const auto summary = nlohmann::json::parse(read_file(dir / "summary.json"));
+  EXPECT_EQ(summary["status"], "completed");
+  const auto& st = summary["staleness"];
+  ASSERT_TRUE(st["S_avg"].is_number());
+  EXPECT_LE(st["S_avg"].get<double>(), st["S_hat_avg"].get<double>() + 1e-12);  // S_t <= S_hat_t
+  EXPECT_LE(st["S_max"].get<std::int64_t>(), st["S_hat_max"].get<std::int64_t>());
+  EXPECT_TRUE(st["definitions"].contains("S_t"));
+  EXPECT_TRUE(summary["bound_violations"].empty()) << summary["bound_violations"].dump();
+  const auto pinned = expectations();
+  ASSERT_TRUE(pinned.contains(name)) << "configs/" << name << ".json has no pinned figures in "
+                                     << "tests/data/config_expectations.json: got gradients "
+                                     << summary["run"]["gradients"] << ", S_max " << st["S_max"]
+                                     << ", S_avg " << st["S_avg"];
+  EXPECT_EQ(summary["run"]["gradients"], pinned[name]["gradients"]);
+  EXPECT_EQ(st["S_max"], pinned[name]["S_max"]);
+  EXPECT_NEAR(st["S_avg"].get<double>(), pinned[name]["S_avg"].get<double>(), 1e-9);
+  std::filesystem::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, ExampleConfig, ::testing::ValuesIn(example_configs()),
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
+
+}  // namespace
+}  // namespace dasgd
