@@ -82,87 +82,112 @@ std::size_t count_components(std::size_t n, const std::vector<ArcId>& offsets,
 
 }  // namespace
 
-Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name)
-    : num_nodes_(num_nodes), name_(std::move(name)), edges_(std::move(edges)) {
+Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges_in, std::string name)
+    : num_nodes_(num_nodes), name_(std::move(name)) {
+  const std::vector<Edge> edges = std::move(edges_in);  // only while building
+  bool has_attributes = false;
+  std::vector<ArcId> offsets;
+  std::vector<NodeId> targets;
   if (num_nodes_ == 0) throw std::invalid_argument("topology: expected at least 1 node, got 0");
   if (num_nodes_ > std::numeric_limits<NodeId>::max()) {
     throw std::invalid_argument("topology: expected at most " +
                                 std::to_string(std::numeric_limits<NodeId>::max()) +
                                 " nodes, got " + std::to_string(num_nodes_));
   }
-  if (edges_.size() > std::numeric_limits<EdgeId>::max()) {
+  if (edges.size() > std::numeric_limits<EdgeId>::max()) {
     throw std::invalid_argument("topology: expected at most " +
                                 std::to_string(std::numeric_limits<EdgeId>::max()) +
-                                " edges, got " + std::to_string(edges_.size()));
+                                " edges, got " + std::to_string(edges.size()));
   }
 
   // Validate endpoints and count degrees.
-  offsets_.assign(num_nodes_ + 1, 0);
-  for (const Edge& e : edges_) {
+  offsets.assign(num_nodes_ + 1, 0);
+  for (const Edge& e : edges) {
     if (e.u >= num_nodes_ || e.v >= num_nodes_) {
       throw std::invalid_argument("topology: edge " + edge_text(e) + " has a node id out of range: expected ids in [0, " +
                                   std::to_string(num_nodes_ - 1) + "]");
     }
     if (e.u == e.v) throw std::invalid_argument("topology: self-loop " + edge_text(e) + " is not allowed");
-    ++offsets_[e.u + 1];
-    ++offsets_[e.v + 1];
+    ++offsets[e.u + 1];
+    ++offsets[e.v + 1];
     const auto& at = e.attributes;
-    if (at.weight || at.latency || at.bandwidth) has_attributes_ = true;
+    if (at.weight || at.latency || at.bandwidth) has_attributes = true;
   }
-  std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
 
   // Counting sort of both arcs of every edge by source; then sort each row by target.
-  const std::size_t arcs = 2 * edges_.size();
-  targets_.resize(arcs);
+  const std::size_t arcs = 2 * edges.size();
+  targets.resize(arcs);
   arc_edge_.resize(arcs);
   {
-    std::vector<ArcId> cursor(offsets_.begin(), offsets_.end() - 1);
-    for (std::size_t i = 0; i < edges_.size(); ++i) {
-      const Edge& e = edges_[i];
+    std::vector<ArcId> cursor(offsets.begin(), offsets.end() - 1);
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+      const Edge& e = edges[i];
       const auto id = static_cast<EdgeId>(i);
       ArcId a = cursor[e.u]++;
-      targets_[a] = e.v;
+      targets[a] = e.v;
       arc_edge_[a] = id;
       a = cursor[e.v]++;
-      targets_[a] = e.u;
+      targets[a] = e.u;
       arc_edge_[a] = id;
     }
   }
   std::vector<std::pair<NodeId, EdgeId>> row;
   for (std::size_t u = 0; u < num_nodes_; ++u) {
-    const ArcId begin = offsets_[u];
-    const ArcId end = offsets_[u + 1];
+    const ArcId begin = offsets[u];
+    const ArcId end = offsets[u + 1];
     row.clear();
-    for (ArcId a = begin; a < end; ++a) row.emplace_back(targets_[a], arc_edge_[a]);
+    for (ArcId a = begin; a < end; ++a) row.emplace_back(targets[a], arc_edge_[a]);
     std::sort(row.begin(), row.end());
     for (std::size_t k = 0; k < row.size(); ++k) {
       if (k > 0 && row[k].first == row[k - 1].first) {
-        throw std::invalid_argument("topology: duplicate edge " + edge_text(edges_[row[k].second]) +
-                                    " (also given as edge " + edge_text(edges_[row[k - 1].second]) + ")");
+        throw std::invalid_argument("topology: duplicate edge " + edge_text(edges[row[k].second]) +
+                                    " (also given as edge " + edge_text(edges[row[k - 1].second]) + ")");
       }
-      targets_[begin + k] = row[k].first;
+      targets[begin + k] = row[k].first;
       arc_edge_[begin + k] = row[k].second;
     }
   }
 
-  const std::size_t components = count_components(num_nodes_, offsets_, targets_);
+  const std::size_t components = count_components(num_nodes_, offsets, targets);
   if (components > 1) {
     throw std::invalid_argument("graph is disconnected: " + std::to_string(components) + " components");
   }
 
-  graph_ = Graph(boost::edges_are_sorted, SortedArcIterator(offsets_, targets_, 0),
-                 SortedArcIterator(offsets_, targets_, arcs), static_cast<NodeId>(num_nodes_),
+  graph_ = Graph(boost::edges_are_sorted, SortedArcIterator(offsets, targets, 0),
+                 SortedArcIterator(offsets, targets, arcs), static_cast<NodeId>(num_nodes_),
                  static_cast<ArcId>(arcs));
+  // Keep one copy of the CSR (Boost's) and the edges compactly: about 24 bytes per edge.
+  endpoints_.reserve(edges.size());
+  for (const Edge& e : edges) endpoints_.emplace_back(e.u, e.v);
+  if (has_attributes) {
+    attributes_.reserve(edges.size());
+    for (const Edge& e : edges) attributes_.push_back(e.attributes);
+  }
+}
+
+std::vector<Edge> Topology::edges() const {
+  std::vector<Edge> all;
+  all.reserve(num_edges());
+  for (EdgeId e = 0; e < num_edges(); ++e) all.push_back(edge(e));
+  return all;
+}
+
+const EdgeAttributes& Topology::edge_attributes(EdgeId e) const noexcept {
+  static const EdgeAttributes none{};
+  return attributes_.empty() ? none : attributes_[e];
 }
 
 std::span<const NodeId> Topology::neighbours(NodeId u) const noexcept {
-  return {targets_.data() + offsets_[u], static_cast<std::size_t>(offsets_[u + 1] - offsets_[u])};
+  return {column() + row_start()[u], static_cast<std::size_t>(row_start()[u + 1] - row_start()[u])};
 }
 
 NodeId Topology::arc_source(ArcId a) const noexcept {
   // The last node whose first arc is <= a (upper_bound skips degree-0 nodes sharing an offset).
-  const auto it = std::upper_bound(offsets_.begin(), offsets_.end(), a);
-  return static_cast<NodeId>(std::distance(offsets_.begin(), it) - 1);
+  const ArcId* first = row_start();
+  const ArcId* last = first + num_nodes_ + 1;
+  const ArcId* it = std::upper_bound(first, last, a);
+  return static_cast<NodeId>(it - first - 1);
 }
 
 std::optional<ArcId> Topology::find_arc(NodeId u, NodeId v) const noexcept {
@@ -170,13 +195,13 @@ std::optional<ArcId> Topology::find_arc(NodeId u, NodeId v) const noexcept {
   const auto row = neighbours(u);
   const auto it = std::lower_bound(row.begin(), row.end(), v);
   if (it == row.end() || *it != v) return std::nullopt;
-  return offsets_[u] + static_cast<ArcId>(it - row.begin());
+  return row_start()[u] + static_cast<ArcId>(it - row.begin());
 }
 
 std::size_t Topology::memory_bytes() const noexcept {
   const auto& forward = graph_.m_forward;  // Boost's own CSR arrays (public members)
-  return edges_.capacity() * sizeof(Edge) + offsets_.capacity() * sizeof(ArcId) +
-         targets_.capacity() * sizeof(NodeId) + arc_edge_.capacity() * sizeof(EdgeId) +
+  return endpoints_.capacity() * sizeof(endpoints_[0]) + attributes_.capacity() * sizeof(EdgeAttributes) +
+         arc_edge_.capacity() * sizeof(EdgeId) +
          forward.m_rowstart.capacity() * sizeof(ArcId) + forward.m_column.capacity() * sizeof(NodeId) +
          name_.capacity();
 }

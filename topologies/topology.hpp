@@ -46,24 +46,27 @@ class Topology {
   Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name);
 
   std::size_t num_nodes() const noexcept { return num_nodes_; }
-  std::size_t num_edges() const noexcept { return edges_.size(); }
-  std::size_t num_arcs() const noexcept { return 2 * edges_.size(); }
+  std::size_t num_edges() const noexcept { return endpoints_.size(); }
+  std::size_t num_arcs() const noexcept { return 2 * endpoints_.size(); }
   const std::string& name() const noexcept { return name_; }
 
   // Neighbours of u in increasing id order, and the arc ids that lead to them (parallel spans:
   // arc_begin(u) + k is the arc u → neighbours(u)[k]).
   std::span<const NodeId> neighbours(NodeId u) const noexcept;
-  ArcId arc_begin(NodeId u) const noexcept { return offsets_[u]; }
-  std::size_t degree(NodeId u) const noexcept { return offsets_[u + 1] - offsets_[u]; }
-  NodeId arc_target(ArcId a) const noexcept { return targets_[a]; }
+  ArcId arc_begin(NodeId u) const noexcept { return row_start()[u]; }
+  std::size_t degree(NodeId u) const noexcept { return row_start()[u + 1] - row_start()[u]; }
+  NodeId arc_target(ArcId a) const noexcept { return column()[a]; }
   NodeId arc_source(ArcId a) const noexcept;  // O(log n)
   EdgeId arc_edge(ArcId a) const noexcept { return arc_edge_[a]; }
   // The arc u → v, if the edge exists (binary search over u's neighbours).
   std::optional<ArcId> find_arc(NodeId u, NodeId v) const noexcept;
 
-  const Edge& edge(EdgeId e) const noexcept { return edges_[e]; }
-  const std::vector<Edge>& edges() const noexcept { return edges_; }
-  bool has_edge_attributes() const noexcept { return has_attributes_; }
+  // Edges are stored compactly (endpoints; attributes only when some edge has one), so these
+  // return values, not references.
+  Edge edge(EdgeId e) const noexcept { return {endpoints_[e].first, endpoints_[e].second, edge_attributes(e)}; }
+  std::vector<Edge> edges() const;
+  const EdgeAttributes& edge_attributes(EdgeId e) const noexcept;
+  bool has_edge_attributes() const noexcept { return !attributes_.empty(); }
 
   // The Boost.Graph view, for Boost algorithms (BFS, components, ...).
   const Graph& graph() const noexcept { return graph_; }
@@ -74,12 +77,15 @@ class Topology {
  private:
   std::size_t num_nodes_ = 0;
   std::string name_;
-  std::vector<Edge> edges_;
+  // The CSR arrays are Boost's own (m_forward is a public member of compressed_sparse_row_graph):
+  // row_start()[u] is u's first arc, column()[a] the arc's target, rows sorted by target.
+  const ArcId* row_start() const noexcept { return graph_.m_forward.m_rowstart.data(); }
+  const NodeId* column() const noexcept { return graph_.m_forward.m_column.data(); }
+
+  std::vector<std::pair<NodeId, NodeId>> endpoints_;  // m entries
+  std::vector<EdgeAttributes> attributes_;             // m entries, or none when no edge has any
   Graph graph_;
-  std::vector<ArcId> offsets_;   // n + 1 entries
-  std::vector<NodeId> targets_;  // 2m entries, sorted within each node
   std::vector<EdgeId> arc_edge_; // 2m entries
-  bool has_attributes_ = false;
 };
 
 }  // namespace dasgd

@@ -47,7 +47,7 @@ SimTime Network::transmit(ArcId arc, double bytes, SimTime send_time) {
 
   const std::uint64_t m = arc_messages_.empty() ? 0 : arc_messages_[arc]++;
   const EdgeAttributes& attributes = topology_->has_edge_attributes()
-                                         ? topology_->edge(topology_->arc_edge(arc)).attributes
+                                         ? topology_->edge_attributes(topology_->arc_edge(arc))
                                          : kNoAttributes;
   const std::uint64_t key = mix_key(seed_, Stream::link_latency, arc, m);
   SimTime arrival = send_time + transfer_time(spec_, attributes, bytes, key);
