@@ -45,8 +45,9 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   row.end = c;
   row.s = record.s;
   row.s_hat = record.s_hat;
-  // x_t − v_t = −η Σ_{k ∈ M_t} g_k, so B_t² = ‖x_t − v_t‖²/η² is the elastic-consistency quantity.
-  row.b_squared = (virtual_model_ - read_models_.col(node)).squaredNorm() / (options_.eta * options_.eta);
+  // x_t − v_t = −c Σ_{k ∈ M_t} g_k (c = η for DASGD), so B_t² = ‖x_t − v_t‖²/c² is the
+  // elastic-consistency quantity, normalised by the virtual sequence's own step.
+  row.b_squared = (virtual_model_ - read_models_.col(node)).squaredNorm() / (virtual_step_ * virtual_step_);
   row.gradient_norm = gradient.norm();
   if (options_.gradient_norms) {
     objective_->gradient(virtual_model_, scratch_);

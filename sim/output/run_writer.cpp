@@ -35,7 +35,8 @@ json staleness_definitions() {
       {"symmetric_difference", "per delivery: |A symmetric-difference G_k|"},
       {"version_difference", "per delivery: |A| - |G_k| (what a version counter in the header shows)"},
       {"delay", "per delivery: application time - completion time of k (simulated seconds)"},
-      {"B_squared", "||x_t - v_t||^2 / eta^2 on the virtual sequence x_{t+1} = x_t - eta g_t"},
+      {"B_squared", "||x_t - v_t||^2 / c^2 on the virtual sequence x_{t+1} = x_t - c g_t, c = run.virtual_step "
+                    "(eta for DASGD and the parameter server, eta/n for averaging algorithms)"},
       {"quantiles", "nearest rank, exact (integer histograms)"},
       {"deliveries", "applications at nodes other than the computing node; own applications excluded"}};
 }
@@ -121,6 +122,7 @@ json run_summary(const RunConfig& config, const RunResult& result) {
                     {"bytes", result.traffic.bytes},
                     {"deliveries", result.traffic.deliveries},
                     {"duplicates_dropped", result.traffic.duplicates},
+                    {"virtual_step", result.virtual_step},
                     {"performance", "wall time and events/s are in timing.json (not reproducible)"}};
   json figures = json::object();
   for (const AlgorithmFigure& figure : result.figures)

@@ -36,7 +36,7 @@ BoundInputs bound_inputs(const RunConfig& config, const RunResult& result) {
   in.noise_variance_sigma2 = result.constants.noise_variance_sigma2;
   in.gradient_bound_Q = result.constants.gradient_bound_Q;
   if (result.constants.f_star) in.initial_gap = std::max(0.0, result.initial_f - *result.constants.f_star);
-  in.step_size = config.algorithm.eta;
+  in.step_size = result.virtual_step;  // the virtual sequence the envelope follows
   in.iterations = static_cast<std::int64_t>(std::max<std::uint64_t>(1, recorder.gradients()));
   in.epsilon = config.epsilon;
   in.s_avg = stats.s().mean();
@@ -92,7 +92,8 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   // Run.
   std::unique_ptr<Algorithm> built = config.algorithm.build(world, result.recorder.get());
   Algorithm& algorithm = *built;
-  result.recorder->set_virtual_step(algorithm.virtual_step());
+  result.virtual_step = algorithm.virtual_step();
+  result.recorder->set_virtual_step(result.virtual_step);
   Simulator simulator;
   algorithm.start(simulator);
 

@@ -44,6 +44,7 @@ struct RunResult {
   std::size_t edges = 0;
   std::size_t min_degree = 0, max_degree = 0;
   Eigen::Index dimension = 0;
+  double virtual_step = 0;  // c in x_{t+1} = x_t − c g_t (η, or η/n for averaging algorithms)
   std::vector<AlgorithmFigure> figures;  // the algorithm's own staleness notion and figures
   ObjectiveConstants constants;
   double initial_f = 0;
