@@ -1,0 +1,99 @@
+// Push-gossip SGD, the wait-free averaging baseline: after each local step x_i ← x_i − η g_i, node i
+// pushes a copy of x_i to one neighbour drawn uniformly (Stream::algorithm, node i); the receiver
+// replaces its model by the average of its own and the received one on arrival, x_j ← (x_j + x_i)/2
+// (randomized gossip, Boyd, Ghosh, Prabhakar, Shah 2006, one-way; as a training baseline e.g.
+// Jin et al. 2016, arXiv 1611.04581; Assran et al. 2019, SGP, arXiv 1811.10792, without push-sum
+// weights). An event handler over the engine beside dasgd.hpp, configured by
+// sim/config/asynchronous_algorithms_config.cpp.
+//
+// One-way averaging does not preserve the node average (only j moves, towards x_i), so x̄ drifts
+// with the gossip; each merge is a convex combination, so with η = 0 no coordinate's spread
+// (max − min over nodes) ever grows. virtual_step() = η/n (the averaging family's convention).
+// Nobody waits: the sender starts its next gradient at once; messages carry a copy of the model
+// (d·8 + header bytes) from a recycled pool.
+// Gradient sets (spec "Staleness"): each push is on_model_sent(i, uses = 1), merged at j on arrival.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/algorithms/algorithm.hpp"
+
+namespace dasgd {
+
+struct GossipSgdParams {
+  double eta = 0.01;         // step size η
+  double header_bytes = 32;  // message size = d·8 bytes + header
+};
+
+class GossipSgd final : public Algorithm {
+ public:
+  // arrival: target = receiver, payload = message slot.
+  enum EventType : std::uint32_t { compute_done = 1, arrival = 2 };
+
+  // Throws std::invalid_argument for a negative or non-finite η (η = 0, averaging alone, is
+  // allowed here for tests; the config requires η > 0).
+  GossipSgd(const World& world, const GossipSgdParams& params, GradientObserver* observer);
+
+  std::string name() const override { return "gossip_sgd"; }
+  void start(Simulator& simulator) override;
+  // No new computations; messages in flight still arrive and are merged.
+  void stop_computing() override { stopped_ = true; }
+  void handle(Simulator& simulator, const Event& event) override;
+
+  std::size_t num_nodes() const override { return n_; }
+  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
+  std::uint64_t gradients_completed() const override { return next_gradient_; }
+  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  const TrafficCounters& traffic() const override { return traffic_; }
+
+  double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
+  std::vector<AlgorithmFigure> figures() const override;
+
+  // Replaces node i's model before start() (distinct starting models for tests and warm starts).
+  void set_model(NodeId node, ConstVectorRef x);
+  std::uint64_t merges() const noexcept { return merges_; }
+  // Mean time between a model's send and its merge at the receiver.
+  double mean_model_age() const noexcept;
+  std::size_t peak_messages_in_flight() const noexcept { return peak_in_flight_; }
+
+ private:
+  struct ModelMessage {
+    Vector model;
+    SimTime sent_at = 0;
+    std::uint64_t token = 0;
+  };
+
+  void begin_compute(Simulator& simulator, NodeId node);
+  void complete_compute(Simulator& simulator, NodeId node);
+  void push(Simulator& simulator, NodeId node);
+  void merge(Simulator& simulator, NodeId node, std::uint32_t slot);
+
+  World world_;
+  GossipSgdParams params_;
+  GradientObserver* observer_;
+  std::size_t n_;
+  Eigen::Index d_;
+  double message_bytes_;
+
+  Eigen::MatrixXd models_;     // column i: x_i
+  Eigen::MatrixXd gradients_;  // column i: the gradient node i is computing
+  std::vector<SimTime> started_at_;
+  std::vector<std::uint64_t> computed_;
+  std::vector<Rng> noise_;   // Stream::gradient_noise, per node
+  std::vector<Rng> choice_;  // Stream::algorithm, per node: the neighbour to push to
+
+  std::vector<ModelMessage> messages_;  // recycled slots
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t in_flight_ = 0;
+  std::size_t peak_in_flight_ = 0;
+
+  TrafficCounters traffic_;
+  std::uint64_t next_gradient_ = 0;
+  std::uint64_t merges_ = 0;
+  double age_sum_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace dasgd

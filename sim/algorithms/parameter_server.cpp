@@ -1,0 +1,180 @@
+// Parameter-server ASGD: what the server and each worker do on each event; see parameter_server.hpp.
+#include "sim/algorithms/parameter_server.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace dasgd {
+
+namespace {
+
+// Hub 0 linked to every other node, every other node linked to the hub only.
+void require_star(const Topology& topology) {
+  const std::size_t n = topology.num_nodes();
+  const std::string got = "got " + topology.name();
+  if (n < 2)
+    throw std::invalid_argument("/graph/kind: parameter_server needs a star with at least one worker "
+                                "(/graph/nodes >= 2); " + got);
+  bool star = topology.degree(0) == n - 1;
+  for (NodeId w = 1; star && w < n; ++w) star = topology.degree(w) == 1;
+  if (!star)
+    throw std::invalid_argument("/graph/kind: parameter_server needs \"star\" (node 0 the server, linked to "
+                                "every worker; workers linked to the server only); " + got);
+}
+
+}  // namespace
+
+std::string to_string(ServerStep step) {
+  switch (step) {
+    case ServerStep::constant: return "constant";
+    case ServerStep::delay_adaptive: return "delay_adaptive";
+  }
+  return "?";
+}
+
+ParameterServer::ParameterServer(const World& world, const ParameterServerParams& params,
+                                 GradientObserver* observer)
+    : world_(world),
+      params_(params),
+      observer_(observer),
+      n_(world.topology->num_nodes()),
+      d_(world.objective->dimension()),
+      message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes) {
+  require_star(*world.topology);
+  if (!(params.eta >= 0) || !std::isfinite(params.eta))
+    throw std::invalid_argument("parameter_server: expected a step size eta >= 0, got " + std::to_string(params.eta));
+  const auto columns = static_cast<Eigen::Index>(n_);
+  const Vector x0 = world.objective->initial_point();
+  models_.resize(d_, columns);
+  models_.colwise() = x0;
+  inbox_ = models_;
+  gradients_ = Eigen::MatrixXd::Zero(d_, columns);
+  to_worker_.assign(n_, 0);
+  to_server_.assign(n_, 0);
+  for (NodeId w = 1; w < n_; ++w) {
+    to_worker_[w] = *world.topology->find_arc(server, w);
+    to_server_[w] = *world.topology->find_arc(w, server);
+  }
+  inbox_version_.assign(n_, 0);
+  read_version_.assign(n_, 0);
+  inbox_token_.assign(n_, 0);
+  gradient_index_.assign(n_, 0);
+  started_at_.assign(n_, 0.0);
+  computed_.assign(n_, 0);
+  noise_.reserve(n_);
+  for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
+}
+
+double ParameterServer::delay_mean() const noexcept {
+  return version_ == 0 ? 0.0 : static_cast<double>(delay_sum_ / static_cast<long double>(version_));
+}
+
+std::uint64_t ParameterServer::delay_quantile(double p) const {
+  if (!(p > 0 && p <= 1)) throw std::invalid_argument("delay_quantile: expected p in (0, 1], got " + std::to_string(p));
+  if (version_ == 0) return 0;
+  const auto rank = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(version_))));
+  std::uint64_t seen = 0;
+  for (std::size_t tau = 0; tau < delay_histogram_.size(); ++tau) {
+    seen += delay_histogram_[tau];
+    if (seen >= rank) return tau;
+  }
+  return delay_max_;
+}
+
+std::vector<AlgorithmFigure> ParameterServer::figures() const {
+  const double updates = static_cast<double>(version_);
+  return {
+      {"tau_avg", delay_mean(), "mean server delay: updates between a worker's pull and its push's application"},
+      {"tau_max", static_cast<double>(delay_max_), "largest server delay tau"},
+      {"tau_p50", static_cast<double>(delay_quantile(0.5)), "median server delay (nearest rank)"},
+      {"tau_p90", static_cast<double>(delay_quantile(0.9)), "90th percentile of the server delay (nearest rank)"},
+      {"tau_p99", static_cast<double>(delay_quantile(0.99)), "99th percentile of the server delay (nearest rank)"},
+      {"server_updates", updates, "gradients applied at the server"},
+      {"step_avg", updates == 0 ? params_.eta : step_sum_ / updates,
+       "mean step eta_t the server applied (" + to_string(params_.step) + " step)"},
+      {"message_bytes", message_bytes_, "bytes per pull or push: d*8 + header"}};
+}
+
+void ParameterServer::start(Simulator& simulator) {
+  // The first pull costs a message like every other.
+  for (NodeId w = 1; w < n_; ++w) send_model(simulator, w);
+}
+
+void ParameterServer::handle(Simulator& simulator, const Event& event) {
+  switch (event.type) {
+    case compute_done: complete_compute(simulator, event.target); break;
+    case gradient_arrival: apply_gradient(simulator, event.target); break;
+    case model_arrival: receive_model(simulator, event.target); break;
+    default: throw std::logic_error("parameter_server: unknown event type");
+  }
+}
+
+void ParameterServer::count_message() {
+  ++traffic_.messages;
+  traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
+}
+
+void ParameterServer::send_model(Simulator& simulator, NodeId worker) {
+  const SimTime now = simulator.now();
+  inbox_.col(worker) = models_.col(server);
+  inbox_version_[worker] = version_;
+  if (observer_ != nullptr) inbox_token_[worker] = observer_->on_model_sent(server, now, 1);
+  const SimTime at = world_.network->transmit(to_worker_[worker], message_bytes_, now);
+  count_message();
+  simulator.schedule_at(at, model_arrival, worker);
+}
+
+void ParameterServer::receive_model(Simulator& simulator, NodeId worker) {
+  models_.col(worker) = inbox_.col(worker);
+  read_version_[worker] = inbox_version_[worker];
+  if (observer_ != nullptr) observer_->on_model_merged(worker, inbox_token_[worker], simulator.now());
+  begin_compute(simulator, worker);
+}
+
+void ParameterServer::begin_compute(Simulator& simulator, NodeId worker) {
+  if (stopped_) return;
+  const SimTime now = simulator.now();
+  started_at_[worker] = now;
+  // The gradient depends only on the pulled model and the worker's next noise draw: computing it now
+  // equals computing it at completion (nothing changes the worker's copy in between).
+  if (observer_ != nullptr) observer_->on_compute_start(worker, now, models_.col(worker));
+  world_.objective->stochastic_gradient(worker, models_.col(worker), noise_[worker], gradients_.col(worker));
+  simulator.schedule_at(now + world_.compute->duration(worker, computed_[worker]), compute_done, worker);
+}
+
+void ParameterServer::complete_compute(Simulator& simulator, NodeId worker) {
+  const SimTime now = simulator.now();
+  const std::uint64_t t = next_gradient_++;
+  gradient_index_[worker] = t;
+  if (observer_ != nullptr)
+    observer_->on_compute_complete(worker, t, started_at_[worker], now, gradients_.col(worker));
+  ++computed_[worker];
+  const SimTime at = world_.network->transmit(to_server_[worker], message_bytes_, now);
+  count_message();
+  simulator.schedule_at(at, gradient_arrival, worker);
+}
+
+void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
+  const SimTime now = simulator.now();
+  const std::uint64_t tau = version_ - read_version_[worker];
+  const double workers = static_cast<double>(n_ - 1);
+  const double step = params_.step == ServerStep::constant
+                          ? params_.eta
+                          : params_.eta * workers / std::max(workers, static_cast<double>(tau));
+  models_.col(server).noalias() -= step * gradients_.col(worker);
+  ++version_;
+  ++traffic_.deliveries;
+  if (observer_ != nullptr) observer_->on_apply(server, gradient_index_[worker], now, false);
+  last_update_ = {gradient_index_[worker], worker, tau, step};
+  if (tau >= delay_histogram_.size()) delay_histogram_.resize(tau + 1, 0);
+  ++delay_histogram_[tau];
+  delay_sum_ += static_cast<long double>(tau);
+  delay_max_ = std::max(delay_max_, tau);
+  step_sum_ += step;
+  // The reply is the worker's next pull.
+  if (!stopped_) send_model(simulator, worker);
+}
+
+}  // namespace dasgd

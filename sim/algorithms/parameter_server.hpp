@@ -1,0 +1,133 @@
+// Parameter-server asynchronous SGD (PS-ASGD), the centralised baseline: on a star, node 0 (the hub)
+// is the server and nodes 1..n−1 are workers that pull the server's model, compute a gradient on it,
+// and push it back; the server applies whichever gradient arrives (spec "Baselines"). Sits beside
+// dasgd.hpp: an event handler over the engine, configured by sim/config/asynchronous_algorithms_config.cpp.
+//
+// One worker's cycle (every step is a message on a real arc, so link delays apply both ways):
+//   pull   server → worker: the server's model x_s and its version (updates applied so far); the
+//          first pull, at time 0, costs a message too;
+//   compute on arrival the worker reads the pulled model and computes for duration(worker, k);
+//   push   worker → server: the gradient; applied on arrival, x_s ← x_s − η_t g;
+//   reply  the server at once sends its current model back (the next pull), and so on.
+// Delay τ_t = server updates between the version the worker pulled and this update (Lian et al. 2015,
+// arXiv 1506.08272; Mishchenko et al. 2022, arXiv 2206.07638). With n_w always-busy workers and zero
+// latency every server update falls inside exactly n_w − 1 other workers' read-to-write windows, so
+// τ_avg → n_w − 1 whatever the compute law (spec, "Independent numbers").
+// Step: constant η, or the delay-adaptive η_t = η n_w / max(n_w, τ_t) (Mishchenko et al. 2022, as the
+// spec states it): full step for delays up to the number of workers, shrinking like 1/τ beyond.
+//
+// Gradient sets (spec "Staleness"): the server applies each gradient once, on_apply(server, t,
+// own = false); a worker's model is the server model it pulled, so each pull is on_model_sent(server,
+// uses = 1), merged at the worker on arrival. A worker never applies its own gradient to its own copy:
+// it sees it in its next pull. With zero latency S_t equals τ_t exactly, gradient by gradient.
+// Models: model(0) is the server's model; model(w) is worker w's last pulled model. The run's node
+// average x̄ therefore mixes the server with stale copies of it; the server's model is the iterate.
+// virtual_step() = η: every gradient is applied once (with the adaptive step the virtual sequence
+// stays the constant-η one, an upper envelope of the steps taken; the figure step_avg reports them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/algorithms/algorithm.hpp"
+
+namespace dasgd {
+
+enum class ServerStep {
+  constant,        // η_t = η
+  delay_adaptive,  // η_t = η n_w / max(n_w, τ_t)
+};
+
+std::string to_string(ServerStep step);
+
+struct ParameterServerParams {
+  double eta = 0.01;              // step size η
+  ServerStep step = ServerStep::constant;
+  double header_bytes = 32;       // every message carries d·8 bytes (model or gradient) + header
+};
+
+// One update the server has applied (the latest one, for observers and tests).
+struct ServerUpdate {
+  std::uint64_t gradient = 0;  // t (completion order)
+  NodeId worker = 0;
+  std::uint64_t delay = 0;     // τ_t
+  double step = 0;             // η_t
+};
+
+class ParameterServer final : public Algorithm {
+ public:
+  enum EventType : std::uint32_t { compute_done = 1, gradient_arrival = 2, model_arrival = 3 };
+  static constexpr NodeId server = 0;
+
+  // Throws std::invalid_argument naming /graph/kind unless the topology is a star with hub 0 and at
+  // least one worker, and for a negative or non-finite η (the config requires η > 0).
+  ParameterServer(const World& world, const ParameterServerParams& params, GradientObserver* observer);
+
+  std::string name() const override { return "parameter_server"; }
+  void start(Simulator& simulator) override;
+  // Workers start no new computations; in-flight gradients still reach the server and are applied,
+  // but the server sends no more models.
+  void stop_computing() override { stopped_ = true; }
+  void handle(Simulator& simulator, const Event& event) override;
+
+  std::size_t num_nodes() const override { return n_; }
+  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
+  std::uint64_t gradients_completed() const override { return next_gradient_; }
+  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  const TrafficCounters& traffic() const override { return traffic_; }
+
+  double virtual_step() const override { return params_.eta; }
+  std::vector<AlgorithmFigure> figures() const override;
+
+  std::size_t num_workers() const noexcept { return n_ - 1; }
+  // Updates the server has applied (its model's version).
+  std::uint64_t server_version() const noexcept { return version_; }
+  const ServerUpdate& last_update() const noexcept { return last_update_; }
+  double delay_mean() const noexcept;
+  std::uint64_t delay_max() const noexcept { return delay_max_; }
+  // Nearest-rank quantile of τ over the applied updates (0 before any), p in (0, 1].
+  std::uint64_t delay_quantile(double p) const;
+  // histogram[τ] = updates applied with delay τ.
+  const std::vector<std::uint64_t>& delay_histogram() const noexcept { return delay_histogram_; }
+
+ private:
+  void send_model(Simulator& simulator, NodeId worker);
+  void receive_model(Simulator& simulator, NodeId worker);
+  void begin_compute(Simulator& simulator, NodeId worker);
+  void complete_compute(Simulator& simulator, NodeId worker);
+  void apply_gradient(Simulator& simulator, NodeId worker);
+  void count_message();
+
+  World world_;
+  ParameterServerParams params_;
+  GradientObserver* observer_;
+  std::size_t n_;
+  Eigen::Index d_;
+  double message_bytes_;
+
+  Eigen::MatrixXd models_;     // column 0: server x_s; column w: worker w's last pulled model
+  Eigen::MatrixXd inbox_;      // column w: the model on its way to worker w (one pull in flight each)
+  Eigen::MatrixXd gradients_;  // column w: worker w's gradient, from compute start until applied
+  std::vector<ArcId> to_worker_;  // arc server → w
+  std::vector<ArcId> to_server_;  // arc w → server
+  std::vector<std::uint64_t> inbox_version_;  // server version of the model in flight to w
+  std::vector<std::uint64_t> read_version_;   // server version of the model worker w computes on
+  std::vector<std::uint64_t> inbox_token_;    // observer token of the pull in flight to w
+  std::vector<std::uint64_t> gradient_index_; // t of worker w's gradient in flight
+  std::vector<SimTime> started_at_;
+  std::vector<std::uint64_t> computed_;
+  std::vector<Rng> noise_;
+
+  TrafficCounters traffic_;
+  std::uint64_t next_gradient_ = 0;
+  std::uint64_t version_ = 0;
+  ServerUpdate last_update_{};
+  std::vector<std::uint64_t> delay_histogram_;
+  long double delay_sum_ = 0;
+  std::uint64_t delay_max_ = 0;
+  double step_sum_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace dasgd
