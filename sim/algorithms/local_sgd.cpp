@@ -1,0 +1,69 @@
+// Local SGD's rounds: H local steps, then a global average; see local_sgd.hpp.
+#include "sim/algorithms/local_sgd.hpp"
+
+#include <stdexcept>
+
+namespace dasgd {
+
+LocalSgd::LocalSgd(const World& world, const LocalSgdParams& params, GradientObserver* observer)
+    : SynchronousRounds(world, params.header_bytes, observer),
+      params_(params),
+      models_(d_, static_cast<Eigen::Index>(n_)),
+      average_(d_),
+      steps_done_(n_, 0),
+      tokens_(n_, 0),
+      all_reduce_(*world.topology) {
+  if (!(params.eta >= 0)) throw std::invalid_argument("local_sgd: eta must be >= 0");
+  if (params.local_steps == 0) throw std::invalid_argument("local_sgd: local_steps H must be >= 1, got 0");
+  models_.colwise() = world.objective->initial_point();
+}
+
+std::vector<AlgorithmFigure> LocalSgd::figures() const {
+  std::vector<AlgorithmFigure> figures = round_figures();
+  figures.push_back({"local_steps", static_cast<double>(params_.local_steps),
+                     "H: local SGD steps per node between two global averages"});
+  figures.push_back({"all_reduce_depth", static_cast<double>(all_reduce_.depth()),
+                     "depth of the BFS tree the reduce + broadcast all-reduce runs over (hops each way)"});
+  figures.push_back({"message_bytes", message_bytes_, "bytes per all-reduce message: d*8 + header"});
+  return figures;
+}
+
+void LocalSgd::open_round(Simulator& simulator) {
+  for (NodeId i = 0; i < n_; ++i) {
+    steps_done_[i] = 0;
+    begin_compute(simulator, i, models_.col(i));
+  }
+}
+
+void LocalSgd::gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) {
+  models_.col(node).noalias() -= params_.eta * gradient(node);
+  if (observer_ != nullptr) observer_->on_apply(node, t, simulator.now(), true);
+  if (++steps_done_[node] == params_.local_steps) {
+    node_ready(simulator, node);
+  } else if (!stopped()) {
+    begin_compute(simulator, node, models_.col(node));
+  }
+  // Stopped before its H-th step: the node never becomes ready and the round does not average.
+}
+
+SimTime LocalSgd::communicate(Simulator& /*simulator*/) {
+  // Each node's model enters the all-reduce once its H steps are done; every other node merges it.
+  if (observer_ != nullptr && n_ > 1)
+    for (NodeId j = 0; j < n_; ++j)
+      tokens_[j] = observer_->on_model_sent(j, ready_time(j), static_cast<std::uint32_t>(n_ - 1));
+  const SimTime end = all_reduce_.run(ready_times(), *world_.network, message_bytes_, traffic_);
+  traffic_.deliveries += n_ - 1;
+  return end;
+}
+
+void LocalSgd::close_round(Simulator& simulator) {
+  average_ = models_.rowwise().sum() / static_cast<double>(n_);
+  models_.colwise() = average_;
+  if (observer_ == nullptr || n_ == 1) return;
+  const SimTime now = simulator.now();
+  for (NodeId i = 0; i < n_; ++i)
+    for (NodeId j = 0; j < n_; ++j)
+      if (j != i) observer_->on_model_merged(i, tokens_[j], now);
+}
+
+}  // namespace dasgd

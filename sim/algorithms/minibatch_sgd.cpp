@@ -1,0 +1,52 @@
+// Synchronous minibatch SGD's rounds; see minibatch_sgd.hpp.
+#include "sim/algorithms/minibatch_sgd.hpp"
+
+#include <stdexcept>
+
+namespace dasgd {
+
+MinibatchSgd::MinibatchSgd(const World& world, const MinibatchSgdParams& params, GradientObserver* observer)
+    : SynchronousRounds(world, params.header_bytes, observer),
+      params_(params),
+      model_(world.objective->initial_point()),
+      sum_(world.objective->dimension()),
+      round_gradient_(n_, 0),
+      all_reduce_(*world.topology) {
+  if (!(params.eta >= 0)) throw std::invalid_argument("minibatch_sgd: eta must be >= 0");
+}
+
+std::vector<AlgorithmFigure> MinibatchSgd::figures() const {
+  std::vector<AlgorithmFigure> figures = round_figures();
+  figures.push_back({"all_reduce_depth", static_cast<double>(all_reduce_.depth()),
+                     "depth of the BFS tree the reduce + broadcast all-reduce runs over (hops each way)"});
+  figures.push_back({"message_bytes", message_bytes_, "bytes per all-reduce message: d*8 + header"});
+  return figures;
+}
+
+void MinibatchSgd::open_round(Simulator& simulator) {
+  for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i, model_);
+}
+
+void MinibatchSgd::gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) {
+  round_gradient_[node] = t;
+  node_ready(simulator, node);
+}
+
+SimTime MinibatchSgd::communicate(Simulator& /*simulator*/) {
+  const SimTime end = all_reduce_.run(ready_times(), *world_.network, message_bytes_, traffic_);
+  traffic_.deliveries += n_ - 1;  // the summed gradient reaches every node but the root by message
+  return end;
+}
+
+void MinibatchSgd::close_round(Simulator& simulator) {
+  sum_.setZero();
+  for (NodeId i = 0; i < n_; ++i) sum_ += gradient(i);
+  model_.noalias() -= (params_.eta / static_cast<double>(n_)) * sum_;
+  if (observer_ == nullptr) return;
+  // Every node applies every gradient of the round at the barrier.
+  const SimTime now = simulator.now();
+  for (NodeId j = 0; j < n_; ++j)
+    for (NodeId i = 0; i < n_; ++i) observer_->on_apply(j, round_gradient_[i], now, i == j);
+}
+
+}  // namespace dasgd

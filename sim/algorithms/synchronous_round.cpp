@@ -1,0 +1,173 @@
+// Rounds, barriers and the tree all-reduce of the synchronous baselines; see synchronous_round.hpp.
+#include "sim/algorithms/synchronous_round.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace dasgd {
+
+namespace {
+
+constexpr NodeId unreached = static_cast<NodeId>(-1);
+
+// Breadth-first search from `source` over neighbours in increasing id order (deterministic).
+// Fills order (visit order), parent and hops; returns the last node visited (a farthest one).
+NodeId breadth_first(const Topology& topology, NodeId source, std::vector<NodeId>& order,
+                     std::vector<NodeId>& parent, std::vector<std::size_t>& hops) {
+  const std::size_t n = topology.num_nodes();
+  order.clear();
+  parent.assign(n, unreached);
+  hops.assign(n, 0);
+  parent[source] = source;
+  order.push_back(source);
+  for (std::size_t head = 0; head < order.size(); ++head) {
+    const NodeId u = order[head];
+    for (const NodeId v : topology.neighbours(u)) {
+      if (parent[v] != unreached) continue;
+      parent[v] = u;
+      hops[v] = hops[u] + 1;
+      order.push_back(v);
+    }
+  }
+  return order.back();
+}
+
+}  // namespace
+
+TreeAllReduce::TreeAllReduce(const Topology& topology) {
+  const std::size_t n = topology.num_nodes();
+  if (n == 0) throw std::invalid_argument("all-reduce needs at least one node, got an empty graph");
+  std::vector<std::size_t> hops;
+  // Double sweep: a farthest node a from 0, then a farthest b from a; the middle of the a–b path.
+  const NodeId a = breadth_first(topology, 0, order_, parent_, hops);
+  const NodeId b = breadth_first(topology, a, order_, parent_, hops);
+  NodeId centre = b;
+  for (std::size_t k = 0; k < hops[b] / 2; ++k) centre = parent_[centre];
+  breadth_first(topology, centre, order_, parent_, hops);
+  depth_ = hops[order_.back()];
+  up_arc_.assign(n, 0);
+  down_arc_.assign(n, 0);
+  for (const NodeId v : order_) {
+    if (v == centre) continue;
+    up_arc_[v] = *topology.find_arc(v, parent_[v]);
+    down_arc_[v] = *topology.find_arc(parent_[v], v);
+  }
+  gathered_.assign(n, 0.0);
+  have_.assign(n, 0.0);
+}
+
+SimTime TreeAllReduce::run(std::span<const SimTime> ready, Network& network, double bytes,
+                           TrafficCounters& traffic) {
+  if (ready.size() != order_.size())
+    throw std::invalid_argument("all-reduce: expected " + std::to_string(order_.size()) +
+                                " ready times, got " + std::to_string(ready.size()));
+  std::copy(ready.begin(), ready.end(), gathered_.begin());
+  // Reduce: children before parents (reverse BFS order), each sends when its subtree is complete.
+  for (std::size_t k = order_.size(); k-- > 1;) {
+    const NodeId v = order_[k];
+    const SimTime arrival = network.transmit(up_arc_[v], bytes, gathered_[v]);
+    gathered_[parent_[v]] = std::max(gathered_[parent_[v]], arrival);
+  }
+  // Broadcast: parents before children.
+  SimTime last = have_[root()] = gathered_[root()];
+  for (std::size_t k = 1; k < order_.size(); ++k) {
+    const NodeId v = order_[k];
+    have_[v] = network.transmit(down_arc_[v], bytes, have_[parent_[v]]);
+    last = std::max(last, have_[v]);
+  }
+  const std::uint64_t messages = 2 * (order_.size() - 1);
+  traffic.messages += messages;
+  traffic.bytes += static_cast<std::uint64_t>(static_cast<double>(messages) * bytes);
+  return last;
+}
+
+SynchronousRounds::SynchronousRounds(const World& world, double header_bytes, GradientObserver* observer)
+    : world_(world),
+      observer_(observer),
+      n_(world.topology->num_nodes()),
+      d_(world.objective->dimension()),
+      message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + header_bytes),
+      gradients_(Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_))),
+      started_at_(n_, 0.0),
+      computed_(n_, 0),
+      ready_at_(n_, 0.0) {
+  if (!(header_bytes >= 0)) throw std::invalid_argument("header_bytes must be >= 0");
+  noise_.reserve(n_);
+  for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
+}
+
+double SynchronousRounds::mean_round_time() const noexcept {
+  return rounds_ == 0 ? 0.0 : total_round_time_ / static_cast<double>(rounds_);
+}
+
+double SynchronousRounds::mean_barrier_wait() const noexcept {
+  return rounds_ == 0 ? 0.0 : total_wait_ / (static_cast<double>(rounds_) * static_cast<double>(n_));
+}
+
+double SynchronousRounds::idle_fraction() const noexcept {
+  return total_round_time_ > 0 ? total_wait_ / (static_cast<double>(n_) * total_round_time_) : 0.0;
+}
+
+std::vector<AlgorithmFigure> SynchronousRounds::round_figures() const {
+  return {{"rounds", static_cast<double>(rounds_), "barriers passed (synchronous rounds completed)"},
+          {"mean_round_time", mean_round_time(), "mean of (barrier - round start) over rounds"},
+          {"mean_barrier_wait", mean_barrier_wait(),
+           "mean over nodes and rounds of (barrier - time the node's own work for the round was done)"},
+          {"idle_fraction", idle_fraction(), "sum of barrier waits / (nodes * sum of round times)"}};
+}
+
+void SynchronousRounds::start(Simulator& simulator) { begin_round(simulator); }
+
+void SynchronousRounds::begin_round(Simulator& simulator) {
+  if (stopped_) return;
+  round_start_ = simulator.now();
+  ready_count_ = 0;
+  open_round(simulator);
+}
+
+void SynchronousRounds::handle(Simulator& simulator, const Event& event) {
+  switch (event.type) {
+    case compute_done:
+      complete_compute(simulator, event.target);
+      break;
+    case barrier:
+      pass_barrier(simulator);
+      break;
+    default:
+      throw std::logic_error(name() + ": unknown event type " + std::to_string(event.type));
+  }
+}
+
+void SynchronousRounds::begin_compute(Simulator& simulator, NodeId node, ConstVectorRef model) {
+  const SimTime now = simulator.now();
+  started_at_[node] = now;
+  if (observer_ != nullptr) observer_->on_compute_start(node, now, model);
+  world_.objective->stochastic_gradient(node, model, noise_[node], gradients_.col(node));
+  simulator.schedule_at(now + world_.compute->duration(node, computed_[node]), compute_done, node);
+}
+
+void SynchronousRounds::complete_compute(Simulator& simulator, NodeId node) {
+  const std::uint64_t t = next_gradient_++;
+  if (observer_ != nullptr)
+    observer_->on_compute_complete(node, t, started_at_[node], simulator.now(), gradients_.col(node));
+  ++computed_[node];
+  gradient_done(simulator, node, t);
+}
+
+void SynchronousRounds::node_ready(Simulator& simulator, NodeId node) {
+  ready_at_[node] = simulator.now();
+  if (++ready_count_ < n_) return;
+  const SimTime end = std::max(communicate(simulator), simulator.now());
+  simulator.schedule_at(end, barrier, 0);
+}
+
+void SynchronousRounds::pass_barrier(Simulator& simulator) {
+  const SimTime now = simulator.now();
+  total_round_time_ += now - round_start_;
+  for (const SimTime ready : ready_at_) total_wait_ += now - ready;
+  ++rounds_;
+  close_round(simulator);
+  begin_round(simulator);
+}
+
+}  // namespace dasgd

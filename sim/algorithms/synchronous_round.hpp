@@ -1,0 +1,132 @@
+// Shared machinery of the synchronous baselines (minibatch SGD, D-PSGD, local SGD): rounds that end
+// at a global barrier, and the all-reduce model their global averages use (world → run). The
+// derived algorithm says what a node does at each gradient completion and at the barrier.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/algorithms/algorithm.hpp"
+
+namespace dasgd {
+
+// All-reduce as reduce-then-broadcast over a breadth-first spanning tree of the graph (the
+// "reduce + broadcast" all-reduce of MPI libraries, Thakur, Rabenseifner & Gropp 2005, IJHPCA 19(1),
+// here over the graph's own tree instead of a binomial tree, so every hop is a real link). A node
+// sends its subtree's partial result to its parent once its own contribution is ready and every
+// child's has arrived; the root then sends the result back down the same tree. Each hop is one
+// world.network->transmit on a real arc, so the link model's latency draws, bandwidth and FIFO all
+// apply: 2(n − 1) messages of the full vector per all-reduce, time ≈ 2 · depth hops after the last
+// contribution. Root: the middle of a longest path found by a double BFS sweep (a graph centre for
+// trees, close to one in general), so the depth is about the radius, not the diameter.
+class TreeAllReduce {
+ public:
+  explicit TreeAllReduce(const Topology& topology);
+
+  // Time at which the last node holds the result, given when each node's contribution is ready
+  // (`ready[i]`, one per node). Sends one message of `bytes` on every tree arc, up then down, and
+  // counts them in traffic.messages / traffic.bytes.
+  SimTime run(std::span<const SimTime> ready, Network& network, double bytes, TrafficCounters& traffic);
+
+  NodeId root() const noexcept { return order_.front(); }
+  std::size_t depth() const noexcept { return depth_; }
+  // Time node i received the result in the last run().
+  SimTime result_time(NodeId node) const noexcept { return have_[node]; }
+
+ private:
+  std::vector<NodeId> order_;   // BFS order from the root
+  std::vector<NodeId> parent_;  // parent_[root] = root
+  std::vector<ArcId> up_arc_;   // node → parent
+  std::vector<ArcId> down_arc_; // parent → node
+  std::vector<SimTime> gathered_;
+  std::vector<SimTime> have_;
+  std::size_t depth_ = 0;
+};
+
+// Base of the synchronous algorithms: every round, the nodes compute (one gradient or several),
+// each node becomes "ready" (its contribution to the round's communication is done computing), the
+// round's messages go through the network, and the round ends at a global barrier when every node
+// has everything; then the next round starts at once (unless computing was stopped).
+// Gradient bookkeeping for the observer (start, completion, global numbering t in completion order)
+// lives here; what a completion and the barrier do to the models is the derived algorithm's.
+class SynchronousRounds : public Algorithm {
+ public:
+  enum EventType : std::uint32_t { compute_done = 1, barrier = 2 };
+
+  void start(Simulator& simulator) override;
+  void stop_computing() override { stopped_ = true; }
+  void handle(Simulator& simulator, const Event& event) override;
+
+  std::size_t num_nodes() const override { return n_; }
+  std::uint64_t gradients_completed() const override { return next_gradient_; }
+  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  const TrafficCounters& traffic() const override { return traffic_; }
+
+  // Barriers passed so far.
+  std::uint64_t rounds_completed() const noexcept { return rounds_; }
+  // Mean of (barrier − round start) over completed rounds (0 before the first).
+  double mean_round_time() const noexcept;
+  // Mean over nodes and rounds of (barrier − the node's ready time): time a node waits idle.
+  double mean_barrier_wait() const noexcept;
+  // Σ waits / (n · Σ round times): the share of node-time spent waiting at barriers.
+  double idle_fraction() const noexcept;
+  // Bytes of one model / gradient message: d · 8 + header.
+  double message_bytes() const noexcept { return message_bytes_; }
+
+ protected:
+  SynchronousRounds(const World& world, double header_bytes, GradientObserver* observer);
+
+  // Starts the round's computations (round_start() is now).
+  virtual void open_round(Simulator& simulator) = 0;
+  // Gradient t of `node` has completed; its value is gradient(node).
+  virtual void gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) = 0;
+  // Every node is ready (ready_time(i)): make the round's transmissions and return when the last
+  // node has everything it needs (the barrier is at max(that, now)).
+  virtual SimTime communicate(Simulator& simulator) = 0;
+  // At the barrier: apply the round's update to the models.
+  virtual void close_round(Simulator& simulator) = 0;
+
+  // Node reads `model` now and starts a gradient on it (observer start, noise draw, compute time
+  // world.compute->duration(node, k) for its k-th gradient). The gradient is evaluated at once: it
+  // depends only on the model read and the node's next noise draw.
+  void begin_compute(Simulator& simulator, NodeId node, ConstVectorRef model);
+  // The node's part of the round's computation is done at now.
+  void node_ready(Simulator& simulator, NodeId node);
+
+  ConstVectorRef gradient(NodeId node) const { return gradients_.col(node); }
+  SimTime round_start() const noexcept { return round_start_; }
+  SimTime ready_time(NodeId node) const noexcept { return ready_at_[node]; }
+  std::span<const SimTime> ready_times() const noexcept { return ready_at_; }
+  bool stopped() const noexcept { return stopped_; }
+  // rounds, mean_round_time, mean_barrier_wait, idle_fraction.
+  std::vector<AlgorithmFigure> round_figures() const;
+
+  World world_;
+  GradientObserver* observer_;
+  std::size_t n_;
+  Eigen::Index d_;
+  double message_bytes_;
+  TrafficCounters traffic_;
+
+ private:
+  void begin_round(Simulator& simulator);
+  void complete_compute(Simulator& simulator, NodeId node);
+  void pass_barrier(Simulator& simulator);
+
+  Eigen::MatrixXd gradients_;           // column i: node i's gradient in progress / last completed
+  std::vector<Rng> noise_;              // per node: Stream::gradient_noise
+  std::vector<SimTime> started_at_;
+  std::vector<std::uint64_t> computed_;
+  std::vector<SimTime> ready_at_;
+  std::size_t ready_count_ = 0;
+  SimTime round_start_ = 0;
+  std::uint64_t rounds_ = 0;
+  std::uint64_t next_gradient_ = 0;
+  double total_round_time_ = 0;
+  double total_wait_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace dasgd
