@@ -31,11 +31,16 @@ struct World {
 class GradientObserver {
  public:
   virtual ~GradientObserver() = default;
-  // Node starts a gradient computation at time s on the model it reads now (v).
-  virtual void on_compute_start(NodeId node, SimTime s, ConstVectorRef v) = 0;
-  // The computation started at s completes at c; it is gradient number t (completion order).
+  // Node starts a gradient computation at time s on the model it reads now (v). Returns an id for
+  // this computation, needed only by nodes that run several at once (several workers).
+  virtual std::uint64_t on_compute_start(NodeId node, SimTime s, ConstVectorRef v) = 0;
+  // A computation started at s completes at c; it is gradient number t (completion order).
+  // `computation` is the id on_compute_start returned; the default names the node's most recently
+  // started computation (enough when a node computes one gradient at a time).
+  static constexpr std::uint64_t latest_computation = ~std::uint64_t{0};
   virtual void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c,
-                                   ConstVectorRef gradient) = 0;
+                                   ConstVectorRef gradient,
+                                   std::uint64_t computation = latest_computation) = 0;
   // Gradient t is applied to node's model at time r (own: by the node that computed it).
   virtual void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) = 0;
 

@@ -14,27 +14,40 @@ GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_n
       options_(options),
       tracker_(num_nodes, options.staleness),
       statistics_(num_nodes, options.statistics),
-      tickets_(num_nodes),
-      read_models_(objective.dimension(), static_cast<Eigen::Index>(num_nodes)),
-      grad_sq_read_(num_nodes, 0.0),
+      latest_(num_nodes, latest_computation),
       virtual_model_(objective.initial_point()),
       scratch_(objective.dimension()),
       virtual_step_(options.eta) {
   if (!(options.eta > 0)) throw std::invalid_argument("GradientRecorder: eta must be > 0");
 }
 
-void GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVectorRef v) {
-  tickets_[node] = tracker_.on_compute_start(node, s);
-  read_models_.col(node) = v;
+std::uint64_t GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVectorRef v) {
+  const std::uint64_t id = next_computation_++;
+  OpenComputation open;
+  open.ticket = tracker_.on_compute_start(node, s);
+  if (!spare_models_.empty()) {
+    open.read_model = std::move(spare_models_.back());
+    spare_models_.pop_back();
+  }
+  open.read_model = v;
   if (options_.gradient_norms) {
     objective_->gradient(v, scratch_);
-    grad_sq_read_[node] = scratch_.squaredNorm();
+    open.grad_sq_read = scratch_.squaredNorm();
   }
+  open_.emplace(id, std::move(open));
+  latest_[node] = id;
+  return id;
 }
 
 void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime /*s*/, SimTime c,
-                                           ConstVectorRef gradient) {
-  const GradientRecord record = tracker_.on_compute_complete(node, tickets_[node], c);
+                                           ConstVectorRef gradient, std::uint64_t computation) {
+  const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;
+  const auto it = open_.find(id);
+  if (it == open_.end())
+    throw std::logic_error("GradientRecorder: completion of node " + std::to_string(node) +
+                           " matches no open computation");
+  OpenComputation& open = it->second;
+  const GradientRecord record = tracker_.on_compute_complete(node, open.ticket, c);
   if (record.t != t)
     throw std::logic_error("GradientRecorder: algorithm and tracker disagree on gradient numbering");
   statistics_.add(record);
@@ -47,12 +60,12 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   row.s_hat = record.s_hat;
   // x_t − v_t = −c Σ_{k ∈ M_t} g_k (c = η for DASGD), so B_t² = ‖x_t − v_t‖²/c² is the
   // elastic-consistency quantity, normalised by the virtual sequence's own step.
-  row.b_squared = (virtual_model_ - read_models_.col(node)).squaredNorm() / (virtual_step_ * virtual_step_);
+  row.b_squared = (virtual_model_ - open.read_model).squaredNorm() / (virtual_step_ * virtual_step_);
   row.gradient_norm = gradient.norm();
   if (options_.gradient_norms) {
     objective_->gradient(virtual_model_, scratch_);
     row.grad_sq_virtual = scratch_.squaredNorm();
-    row.grad_sq_read = grad_sq_read_[node];
+    row.grad_sq_read = open.grad_sq_read;
     sum_grad_sq_virtual_ += row.grad_sq_virtual;
     if (!first_virtual_ && row.grad_sq_virtual <= options_.epsilon) first_virtual_ = t;
     if (!first_read_ && row.grad_sq_read <= options_.epsilon) first_read_ = t;
@@ -66,6 +79,8 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   if (options_.keep_log) log_.push_back(row);
   // The virtual sequence: x_{t+1} = x_t − c g_t in completion order (c = η, or η/n for averaging).
   virtual_model_.noalias() -= virtual_step_ * gradient;
+  spare_models_.push_back(std::move(open.read_model));
+  open_.erase(it);
 }
 
 void GradientRecorder::on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) {

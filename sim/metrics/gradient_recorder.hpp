@@ -43,9 +43,9 @@ class GradientRecorder final : public GradientObserver {
  public:
   GradientRecorder(const Objective& objective, std::size_t num_nodes, GradientRecorderOptions options);
 
-  void on_compute_start(NodeId node, SimTime s, ConstVectorRef v) override;
-  void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c,
-                           ConstVectorRef gradient) override;
+  std::uint64_t on_compute_start(NodeId node, SimTime s, ConstVectorRef v) override;
+  void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c, ConstVectorRef gradient,
+                           std::uint64_t computation = latest_computation) override;
   void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) override;
   std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) override;
   void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
@@ -80,9 +80,16 @@ class GradientRecorder final : public GradientObserver {
   GradientRecorderOptions options_;
   StalenessTracker tracker_;
   StalenessStatistics statistics_;
-  std::vector<ComputationTicket> tickets_;
-  Eigen::MatrixXd read_models_;          // column i: v, the model node i's computation read
-  std::vector<double> grad_sq_read_;     // ‖∇f(v)‖² per node, taken at start
+  // Open computations by id: the tracker's ticket, the model read (v) and ‖∇f(v)‖² at start.
+  struct OpenComputation {
+    ComputationTicket ticket;
+    Vector read_model;
+    double grad_sq_read = 0;
+  };
+  std::unordered_map<std::uint64_t, OpenComputation> open_;  // never iterated: order-free
+  std::vector<std::uint64_t> latest_;    // per node: id of its most recently started computation
+  std::vector<Vector> spare_models_;     // recycled read-model buffers: no allocation per gradient
+  std::uint64_t next_computation_ = 0;
   Vector virtual_model_;                 // x_t
   Vector scratch_;
   std::vector<GradientLogRow> log_;
