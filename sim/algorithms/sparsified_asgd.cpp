@@ -1,0 +1,179 @@
+// Sparsified asynchronous SGD's node behaviour on each event; see sparsified_asgd.hpp.
+// The event order mirrors sim/algorithms/dasgd.cpp step for step (complete → own apply → route to
+// every other node → start the next computation), so with k = d it reproduces DASGD exactly.
+#include "sim/algorithms/sparsified_asgd.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace dasgd {
+
+std::string to_string(VirtualGradient kind) { return kind == VirtualGradient::full ? "full" : "sent"; }
+
+namespace {
+
+Eigen::Index resolve_k(const SparsifiedAsgdParams& params, Eigen::Index d) {
+  if (params.k > 0) {
+    if (params.k > d)
+      throw std::invalid_argument("/algorithm/k: expected an integer in 1.." + std::to_string(d) +
+                                  " (the objective's dimension), got " + std::to_string(params.k));
+    return params.k;
+  }
+  if (!(params.gamma > 0 && params.gamma <= 1))
+    throw std::invalid_argument("/algorithm/gamma: expected a number in (0, 1], got " + std::to_string(params.gamma));
+  return std::max<Eigen::Index>(1, static_cast<Eigen::Index>(std::llround(params.gamma * static_cast<double>(d))));
+}
+
+}  // namespace
+
+SparsifiedAsgd::SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& params, GradientObserver* observer)
+    : world_(world),
+      params_(params),
+      observer_(observer),
+      n_(world.topology->num_nodes()),
+      d_(world.objective->dimension()),
+      k_(resolve_k(params, d_)),
+      scale_(params.rescale ? static_cast<double>(d_) / static_cast<double>(k_) : 1.0),
+      message_bytes_(12.0 * static_cast<double>(k_) + params.header_bytes),
+      dense_message_bytes_(8.0 * static_cast<double>(d_) + params.header_bytes),
+      models_(d_, static_cast<Eigen::Index>(n_)),
+      gradients_(d_, static_cast<Eigen::Index>(n_)),
+      memories_(Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_))),
+      observed_(Vector::Zero(d_)),
+      started_at_(n_, 0.0),
+      computed_(n_, 0) {
+  if (!(params.eta > 0)) throw std::invalid_argument("/algorithm/eta: expected a positive number");
+  if (params.rescale && params.sparsifier != SparsifierKind::random_k)
+    throw std::invalid_argument("/algorithm/rescale: rescaling by d/k applies to random_k only");
+  models_.colwise() = world.objective->initial_point();
+  gradients_.setZero();
+  noise_.reserve(n_);
+  choices_.reserve(n_);
+  for (std::size_t i = 0; i < n_; ++i) {
+    noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
+    choices_.push_back(world.streams.stream(Stream::algorithm, i));
+  }
+  if (params.sparsifier == SparsifierKind::random_k) permutations_.assign(n_, identity_permutation(d_));
+  if (n_ > 1) router_ = std::make_unique<ShortestPathRouter>(*world.topology);
+}
+
+std::vector<AlgorithmFigure> SparsifiedAsgd::figures() const {
+  double memory_mean = 0, memory_max = 0;
+  for (std::size_t i = 0; i < n_; ++i) {
+    const double norm = memories_.col(static_cast<Eigen::Index>(i)).norm();
+    memory_mean += norm / static_cast<double>(n_);
+    memory_max = std::max(memory_max, norm);
+  }
+  const double sent = static_cast<double>(traffic_.messages);
+  return {
+      {"k", static_cast<double>(k_), "coordinates per update (Top-k / Random-k)"},
+      {"gamma", static_cast<double>(k_) / static_cast<double>(d_), "k/d, the fraction of coordinates sent"},
+      {"message_bytes", message_bytes_, "bytes per update message: 12 k (4-byte index + 8-byte value) + header"},
+      {"dense_message_bytes", dense_message_bytes_, "bytes of the same message dense: d*8 + header (DASGD)"},
+      {"bytes_saved_vs_dense", sent * (dense_message_bytes_ - message_bytes_),
+       "link transmissions x (dense - sparse message bytes); negative when 12k > 8d"},
+      {"compression_ratio", message_bytes_ / dense_message_bytes_, "sparse / dense message bytes"},
+      {"mean_nnz", updates_ == 0 ? 0.0 : static_cast<double>(nonzeros_sent_) / static_cast<double>(updates_),
+       "mean nonzero values per update sent (<= k)"},
+      {"ef_memory_norm_mean", memory_mean, "mean over nodes of the error-feedback memory norm |e_i| at the end (0 without EF)"},
+      {"ef_memory_norm_max", memory_max, "max over nodes of |e_i| at the end (0 without EF)"},
+  };
+}
+
+void SparsifiedAsgd::start(Simulator& simulator) {
+  for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i);
+}
+
+void SparsifiedAsgd::handle(Simulator& simulator, const Event& event) {
+  switch (event.type) {
+    case compute_done: complete_compute(simulator, event.target); break;
+    case arrival: receive(simulator, event.target, static_cast<std::uint32_t>(event.payload)); break;
+    default: throw std::logic_error("sparsified_asgd: unknown event type");
+  }
+}
+
+void SparsifiedAsgd::begin_compute(Simulator& simulator, NodeId node) {
+  if (stopped_) return;
+  const SimTime now = simulator.now();
+  started_at_[node] = now;
+  // As in DASGD: the gradient depends only on the model read now and the next noise draw.
+  if (observer_ != nullptr) observer_->on_compute_start(node, now, models_.col(node));
+  world_.objective->stochastic_gradient(node, models_.col(node), noise_[node], gradients_.col(node));
+  simulator.schedule_at(now + world_.compute->duration(node, computed_[node]), compute_done, node);
+}
+
+void SparsifiedAsgd::sparsify(NodeId node, SparseUpdate& update) {
+  const auto column = static_cast<Eigen::Index>(node);
+  const auto choose = [&](ConstVectorRef v, std::vector<Eigen::Index>& indices) {
+    if (params_.sparsifier == SparsifierKind::top_k) select_top_k(v, k_, indices);
+    else select_random_k(k_, choices_[node], permutations_[node], indices);
+  };
+  if (params_.error_feedback) {
+    error_feedback_step(memories_.col(column), gradients_.col(column), params_.eta, scale_, choose, update);
+  } else {
+    choose(gradients_.col(column), update.indices);
+    gather(gradients_.col(column), params_.eta * scale_, update);
+  }
+  nonzeros_sent_ += nonzeros(update);
+  ++updates_;
+}
+
+void SparsifiedAsgd::complete_compute(Simulator& simulator, NodeId node) {
+  const SimTime now = simulator.now();
+  const std::uint64_t t = next_gradient_++;
+  const std::uint32_t slot = acquire_message();
+  Message& message = messages_[slot];
+  message.gradient = t;
+  sparsify(node, message.update);
+  if (observer_ != nullptr) {
+    if (params_.virtual_gradient == VirtualGradient::full) {
+      observer_->on_compute_complete(node, t, started_at_[node], now, gradients_.col(node));
+    } else {
+      observed_.setZero();
+      for (std::size_t r = 0; r < message.update.indices.size(); ++r)
+        observed_(message.update.indices[r]) = message.update.values[r] / params_.eta;
+      observer_->on_compute_complete(node, t, started_at_[node], now, observed_);
+    }
+  }
+  ++computed_[node];
+  subtract(message.update, models_.col(node));
+  if (observer_ != nullptr) observer_->on_apply(node, t, now, true);
+  if (n_ > 1) send(simulator, node, slot);
+  else free_messages_.push_back(slot);
+  begin_compute(simulator, node);
+}
+
+std::uint32_t SparsifiedAsgd::acquire_message() {
+  if (!free_messages_.empty()) {
+    const std::uint32_t slot = free_messages_.back();
+    free_messages_.pop_back();
+    return slot;
+  }
+  messages_.emplace_back();
+  messages_.back().update.indices.reserve(static_cast<std::size_t>(d_));
+  messages_.back().update.values.reserve(static_cast<std::size_t>(k_));
+  return static_cast<std::uint32_t>(messages_.size() - 1);
+}
+
+void SparsifiedAsgd::send(Simulator& simulator, NodeId origin, std::uint32_t slot) {
+  const SimTime now = simulator.now();
+  traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
+  traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
+  messages_[slot].outstanding = 0;
+  for (NodeId j = 0; j < n_; ++j) {
+    if (j == origin) continue;
+    ++messages_[slot].outstanding;
+    simulator.schedule_at(arrival_scratch_[j], arrival, j, slot);
+  }
+}
+
+void SparsifiedAsgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot) {
+  Message& message = messages_[slot];
+  subtract(message.update, models_.col(node));
+  ++traffic_.deliveries;
+  if (observer_ != nullptr) observer_->on_apply(node, message.gradient, simulator.now(), false);
+  if (--message.outstanding == 0) free_messages_.push_back(slot);
+}
+
+}  // namespace dasgd
