@@ -14,6 +14,7 @@ StopSpec parse_stop(JsonReader& reader) {
   if (reader.has("time")) stop.time = reader.positive("time");
   if (reader.has("gradients")) stop.gradients = reader.positive_count("gradients");
   if (reader.has("grad_norm_sq")) stop.grad_norm_sq = reader.positive("grad_norm_sq");
+  stop.drain = reader.boolean_or("drain", false);
   reader.finish();
   if (!stop.time && !stop.gradients && !stop.grad_norm_sq)
     throw ConfigError(reader.path(), "expected at least one of time, gradients, grad_norm_sq");
@@ -36,7 +37,14 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop) {
     throw ConfigError(reader.path(), "expected interval > 0 or every_gradients > 0");
   record.per_gradient = reader.boolean_or("per_gradient", true);
   record.node_stats = reader.boolean_or("node_stats", true);
-  record.deliveries = reader.boolean_or("deliveries", true);
+  if (reader.has("deliveries") && !(reader.node()["deliveries"].is_string() &&
+                                     reader.node()["deliveries"].get<std::string>() == "auto")) {
+    if (!reader.node()["deliveries"].is_boolean()) reader.fail("deliveries", "true, false or \"auto\"");
+    record.deliveries = reader.boolean("deliveries");
+  } else {
+    reader.node()["deliveries"] = "auto";
+    reader.accept("deliveries");
+  }
   const double default_window = stop.time ? *stop.time / 50.0 : 1.0;
   record.staleness_window = reader.positive_or("staleness_window", default_window);
   reader.finish();

@@ -25,6 +25,9 @@ struct StopSpec {
   std::optional<double> time;            // simulated seconds
   std::optional<std::uint64_t> gradients;  // gradients completed (all nodes together)
   std::optional<double> grad_norm_sq;    // stop once ‖∇f(x̄)‖² ≤ this (checked at each record)
+  // After the stopping rule fires, start no new computations but deliver every message in flight
+  // (every model then holds every gradient that was sent); the run ends when the queue is empty.
+  bool drain = false;
 };
 
 struct RecordSpec {
@@ -32,9 +35,14 @@ struct RecordSpec {
   std::uint64_t every_gradients = 0;     // gradients between metric rows (0: none by count)
   bool per_gradient = true;              // gradients.csv: one row per gradient
   bool node_stats = true;                // per-node f and ‖∇f‖² in every metric row
-  bool deliveries = true;                // per-delivery set staleness (|A \ G|, |A Δ G|)
+  // Per-delivery set staleness (|A \ G|, |A Δ G|). Costs O(W/64) per application, W the width of
+  // the out-of-order window, which grows with n on sparse graphs: "auto" (absent) tracks them up to
+  // auto_deliveries_max_nodes nodes. S_t, Ŝ_t, delays and version differences are always exact.
+  std::optional<bool> deliveries;
   double staleness_window = 0;           // width of the staleness-over-time windows (s)
 };
+
+inline constexpr std::size_t auto_deliveries_max_nodes = 2000;
 
 struct RunConfig {
   std::string name;

@@ -151,10 +151,11 @@ json run_summary(const RunConfig& config, const RunResult& result) {
                   {"delay_mean", number(stats.mean_delay())},
                   {"delay_max", number(stats.max_delay())},
                   {"version_difference", quantity(stats.version_difference())}};
-  if (config.record.deliveries) {
+  if (result.deliveries_tracked) {
     deliveries["receiver_only"] = quantity(stats.receiver_only());
     deliveries["symmetric_difference"] = quantity(stats.symmetric_difference());
   }
+  deliveries["sets_tracked"] = result.deliveries_tracked;
   staleness["deliveries"] = deliveries;
   json b{{"mean", number(recorder.mean_b_squared())}, {"max", number(recorder.max_b_squared())}};
   const std::vector<double> bq = recorder.b_squared_quantiles();
@@ -229,7 +230,7 @@ void write_run_directory(const RunConfig& config, const RunResult& result,
     };
     bins("S", stats.s());
     bins("S_hat", stats.s_hat());
-    if (config.record.deliveries) {
+    if (result.deliveries_tracked) {
       bins("receiver_only", stats.receiver_only());
       bins("symmetric_difference", stats.symmetric_difference());
     }
@@ -245,8 +246,8 @@ void write_run_directory(const RunConfig& config, const RunResult& result,
       csv.row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
     for (const DeliveryWindow& w : stats.delivery_windows())
       csv.row({"deliveries", w.begin, width, w.count,
-               config.record.deliveries ? w.mean_receiver_only() : std::nan(""),
-               config.record.deliveries ? static_cast<double>(w.max_receiver_only) : std::nan(""),
+               result.deliveries_tracked ? w.mean_receiver_only() : std::nan(""),
+               result.deliveries_tracked ? static_cast<double>(w.max_receiver_only) : std::nan(""),
                w.mean_delay(), w.max_delay});
     csv.commit();
   }
@@ -265,8 +266,8 @@ void write_run_directory(const RunConfig& config, const RunResult& result,
                node.speed, node.straggler ? "true" : "false", node.mean_compute_time,
                node.gradients, c.mean_s(), c.max_s, c.mean_s_hat(), c.max_s_hat, d.count,
                d.mean_delay(), d.max_delay,
-               config.record.deliveries ? d.mean_receiver_only() : std::nan(""),
-               config.record.deliveries ? static_cast<double>(d.max_receiver_only) : std::nan(""),
+               result.deliveries_tracked ? d.mean_receiver_only() : std::nan(""),
+               result.deliveries_tracked ? static_cast<double>(d.max_receiver_only) : std::nan(""),
                node.final_f, node.final_grad_sq});
     }
     csv.commit();

@@ -84,7 +84,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
-  recorder_options.staleness.track_deliveries = config.record.deliveries;
+  recorder_options.staleness.track_deliveries =
+      config.record.deliveries.value_or(n <= auto_deliveries_max_nodes);
+  result.deliveries_tracked = recorder_options.staleness.track_deliveries;
   recorder_options.statistics.window_width = config.record.staleness_window;
   result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
@@ -174,6 +176,12 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   }
   progress.finish();
   result.end_time = result.stop_reason == "time" ? stop_time : simulator.now();
+  if (config.stop.drain && result.status != "diverged") {
+    // Deliver what is in flight; computations already started still complete (and are counted).
+    algorithm.stop_computing();
+    simulator.run(algorithm);
+    result.end_time = std::max(result.end_time, simulator.now());
+  }
   // A final row at the end of the run, unless one was just taken there.
   if (convergence.samples().back().time != result.end_time ||
       convergence.samples().back().gradients != algorithm.gradients_completed()) {

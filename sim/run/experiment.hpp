@@ -46,6 +46,7 @@ struct RunResult {
   Eigen::Index dimension = 0;
   double virtual_step = 0;  // c in x_{t+1} = x_t − c g_t (η, or η/n for averaging algorithms)
   std::vector<AlgorithmFigure> figures;  // the algorithm's own staleness notion and figures
+  bool deliveries_tracked = false;        // per-delivery set figures were computed
   ObjectiveConstants constants;
   double initial_f = 0;
   TrafficCounters traffic;
