@@ -41,6 +41,14 @@ def positive(values):
     return [v if v > 0 else math.nan for v in values]
 
 
+def save(fig, path):
+    """Write the PNG whole or not at all (temporary name, then rename)."""
+    tmp = path + ".tmp.png"
+    fig.savefig(tmp, dpi=110)
+    os.replace(tmp, path)
+    plt.close(fig)
+
+
 def plot_convergence(metrics, x_name, x_label, path, title):
     x = column(metrics, x_name)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -58,8 +66,7 @@ def plot_convergence(metrics, x_name, x_label, path, title):
     axes[1].legend()
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path)
 
 
 def plot_histogram(hist_rows, summary, path, title):
@@ -78,8 +85,7 @@ def plot_histogram(hist_rows, summary, path, title):
     ax.legend()
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path)
 
 
 def plot_windows(window_rows, path, title):
@@ -96,39 +102,59 @@ def plot_windows(window_rows, path, title):
     ax.legend()
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path)
     return True
 
 
+def short_name(name):
+    return name.replace(" (Tosi & Theobald, arXiv 2309.03754, abstract)", "").replace(" (virtual sequence)", "")
+
+
 def plot_bounds(summary, path, title):
-    names, predicted, labels = [], [], []
+    """Left: gradients to eps, measured vs each bound's prediction. Right: the measured average
+    ||grad f(x_t)||^2 on the virtual sequence against the exact-constant envelopes."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    names, predicted, colors = [], [], []
     for b in summary["bounds"]:
         p = b.get("predicted_iterations")
         if p is None or not (p > 0):
             continue
-        names.append(b["name"])
+        names.append("%s\n[%s]" % (short_name(b["name"]), b["label"]))
         predicted.append(p)
-        labels.append(b["label"])
+        colors.append("C2" if b["label"] == "exact constants" else "C7")
     measured = summary["convergence"]["gradients_to_epsilon"]["virtual_sequence"]
-    fig, ax = plt.subplots(figsize=(8, 4))
     y = list(range(len(names)))
-    colors = ["C2" if l == "exact constants" else "C7" for l in labels]
-    ax.barh(y, predicted, color=colors)
-    ax.set_yticks(y)
-    ax.set_yticklabels(["%s\n[%s]" % (n[:48], l) for n, l in zip(names, labels)], fontsize=7)
+    left.barh(y, predicted, color=colors)
+    left.set_yticks(y)
+    left.set_yticklabels(names, fontsize=7)
     if measured is not None:
-        ax.axvline(measured, color="C3", linewidth=2,
-                   label="measured gradients to eps = %d" % measured)
+        left.axvline(measured, color="C3", linewidth=2, label="measured: %d gradients" % measured)
     else:
-        ax.plot([], [], color="C3", label="eps not reached in this run (T = %d)" % summary["run"]["gradients"])
-    ax.set_xscale("log")
-    ax.set_xlabel("gradients until ||grad f||^2 <= eps = %g" % summary["convergence"]["epsilon"])
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(title)
+        left.plot([], [], color="C3", label="eps not reached (T = %d)" % summary["run"]["gradients"])
+    left.set_xscale("log")
+    left.set_xlabel("gradients until ||grad f||^2 <= eps = %g" % summary["convergence"]["epsilon"])
+    left.legend(loc="lower right", fontsize=8)
+    left.set_title("iterations to eps: bound vs measured", fontsize=9)
+    names, totals = [], []
+    for b in summary["bounds"]:
+        if b["quantity"] != "average squared gradient" or b["total"] is None:
+            continue
+        names.append("%s\n[%s, %s]" % (short_name(b["name"]), b["label"], b["applicability"]))
+        totals.append(b["total"])
+    avg = summary["convergence"]["mean_grad_sq_virtual"]
+    y = list(range(len(names)))
+    right.barh(y, totals, color="C2")
+    right.set_yticks(y)
+    right.set_yticklabels(names, fontsize=7)
+    if avg is not None:
+        right.axvline(avg, color="C3", linewidth=2, label="measured mean ||grad f(x_t)||^2 = %.3g" % avg)
+    right.set_xscale("log")
+    right.set_xlabel("(1/T) sum_t ||grad f(x_t)||^2 over the run's T = %d gradients" % summary["run"]["gradients"])
+    right.legend(loc="lower right", fontsize=8)
+    right.set_title("descent envelope (exact constants): bound vs measured", fontsize=9)
+    fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main(argv):

@@ -64,8 +64,12 @@ std::string render_progress(const std::string& label, std::uint64_t done, std::u
     const std::string percent = fixed(100.0 * fraction, 1);
     line += std::string(percent.size() < 5 ? 5 - percent.size() : 0, ' ') + percent + "%";
   }
-  line += "  " + std::to_string(done);
-  if (total > 0) line += "/" + std::to_string(total);
+  line += "  ";
+  line += std::to_string(done);  // appended apart: GCC 12 -Wrestrict false positive on "lit" + string&&
+  if (total > 0) {
+    line += "/";
+    line += std::to_string(total);
+  }
   line += "  " + format_rate(rate);
   if (total > 0 && done < total && rate > 0.0) {
     line += "  ETA " + format_duration(static_cast<double>(total - done) / rate);

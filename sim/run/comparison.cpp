@@ -23,7 +23,7 @@ std::vector<ComparisonEntry> parse_comparison(nlohmann::json document, const std
   std::vector<ComparisonEntry> entries;
   std::map<std::string, int> seen;
   for (std::size_t k = 0; k < algorithms.size(); ++k) {
-    const std::string path = "/algorithms/" + std::to_string(k);
+    const std::string path = std::string("/algorithms/").append(std::to_string(k));
     nlohmann::json section = algorithms[k];
     if (!section.is_object()) throw ConfigError(path, "expected an algorithm section (object), got " + section.dump());
     std::string label = section.value("name", std::string("dasgd"));
@@ -33,7 +33,7 @@ std::vector<ComparisonEntry> parse_comparison(nlohmann::json document, const std
       label = section["label"].get<std::string>();
       section.erase("label");
     }
-    if (++seen[label] > 1) label += "_" + std::to_string(seen[label]);
+    if (++seen[label] > 1) label.append("_").append(std::to_string(seen[label]));
     nlohmann::json single = document;
     single["algorithm"] = section;
     try {
