@@ -85,7 +85,8 @@ ProgressBar::ProgressBar(std::uint64_t total, std::string label, bool quiet)
       out_(!quiet && ::isatty(STDERR_FILENO) ? &std::cerr : nullptr),
       start_(Clock::now()),
       last_check_(start_),
-      last_draw_(start_ - redraw_interval) {}
+      last_draw_(start_ - redraw_interval),
+      show_after_(std::chrono::seconds(2)) {}
 
 ProgressBar::ProgressBar(std::uint64_t total, std::string label, std::ostream& out)
     : total_(total),
@@ -112,6 +113,7 @@ void ProgressBar::check_clock() {
   } else if (since_check > slow_check && check_stride_ > 1) {
     check_stride_ /= 2;
   }
+  if (now - start_ < show_after_) return;
   if (now - last_draw_ >= redraw_interval) draw(now);
 }
 
@@ -128,6 +130,10 @@ void ProgressBar::draw(Clock::time_point now) {
 
 void ProgressBar::finish() {
   if (out_ == nullptr) return;
+  if (redraws_ == 0 && Clock::now() - start_ < show_after_) {  // a quick run: leave no line
+    out_ = nullptr;
+    return;
+  }
   draw(Clock::now());
   *out_ << '\n' << std::flush;
   out_ = nullptr;  // later updates and the destructor do nothing

@@ -18,7 +18,8 @@ std::string render_progress(const std::string& label, std::uint64_t done, std::u
 
 class ProgressBar {
  public:
-  // Draws on stderr when stderr is a terminal (isatty) and !quiet; otherwise does nothing at all.
+  // Draws on stderr when stderr is a terminal (isatty) and !quiet, from 2 s of wall time on (a
+  // shorter run draws nothing); otherwise does nothing at all.
   ProgressBar(std::uint64_t total, std::string label, bool quiet = false);
   // Always draws on `out` (tests, or a caller that has decided for itself).
   ProgressBar(std::uint64_t total, std::string label, std::ostream& out);
@@ -54,6 +55,8 @@ class ProgressBar {
   std::uint64_t check_stride_ = 1;  // adapts so that the clock is read about every few ms
   std::uint64_t redraws_ = 0;
   std::size_t last_width_ = 0;
+  // On a terminal, nothing is drawn for runs shorter than this (no flicker for quick runs).
+  Clock::duration show_after_{};
 };
 
 }  // namespace dasgd
