@@ -60,6 +60,10 @@ void Dasgd::handle(Simulator& simulator, const Event& event) {
       receive(simulator, event.target, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
               static_cast<NodeId>(event.payload >> 32));
       break;
+    case arrival_batch:
+      receive_batch(simulator, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
+                    static_cast<std::uint32_t>(event.payload >> 32));
+      break;
     default:
       throw std::logic_error("DASGD: unknown event type");
   }
@@ -116,9 +120,20 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   switch (params_.delivery) {
     case Delivery::routed: {
       traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
+      // Destinations in increasing id order; a run of equal arrival times becomes one event.
+      message.batch_begin.push_back(0);
       for (NodeId j = 0; j < n_; ++j) {
         if (j == origin) continue;
-        schedule_arrival(simulator, arrival_scratch_[j], j, slot, origin);
+        if (!message.destinations.empty() && arrival_scratch_[j] != arrival_scratch_[message.destinations.back()])
+          message.batch_begin.push_back(static_cast<std::uint32_t>(message.destinations.size()));
+        message.destinations.push_back(j);
+      }
+      message.batch_begin.push_back(static_cast<std::uint32_t>(message.destinations.size()));
+      message.outstanding += message.destinations.size();
+      for (std::uint32_t b = 0; b + 1 < message.batch_begin.size(); ++b) {
+        const SimTime at = arrival_scratch_[message.destinations[message.batch_begin[b]]];
+        simulator.schedule_at(at, arrival_batch, message.destinations[message.batch_begin[b]],
+                              (static_cast<std::uint64_t>(b) << 32) | slot);
       }
       break;
     }
@@ -174,6 +189,15 @@ void Dasgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeI
     apply_message(node, slot, simulator.now());
   }
   finish_delivery(slot);
+}
+
+void Dasgd::receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch) {
+  const GradientMessage& message = pool_[slot];
+  const std::uint32_t begin = message.batch_begin[batch];
+  const std::uint32_t end = message.batch_begin[batch + 1];
+  for (std::uint32_t k = begin; k < end; ++k) apply_message(message.destinations[k], slot, simulator.now());
+  // The last delivery may recycle the slot: count them down only after the loop.
+  for (std::uint32_t k = begin; k < end; ++k) finish_delivery(slot);
 }
 
 void Dasgd::apply_message(NodeId node, std::uint32_t slot, SimTime now) {

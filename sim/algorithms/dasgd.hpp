@@ -34,7 +34,12 @@ std::string to_string(Delivery delivery);
 class Dasgd final : public Algorithm {
  public:
   // Event types this algorithm schedules.
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2 };
+  // arrival_batch: one routed message reaching several destinations at the same instant. The
+  // destinations would have been consecutive events (equal time, consecutive sequence numbers, so
+  // nothing can run between them); handling them in one event is the same schedule, with one queue
+  // operation instead of one per destination (a broadcast on a complete graph with a constant
+  // latency is one event, not n − 1).
+  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3 };
 
   Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
 
@@ -64,6 +69,7 @@ class Dasgd final : public Algorithm {
   void apply_message(NodeId node, std::uint32_t slot, SimTime now);
   void schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from);
   void finish_delivery(std::uint32_t slot);
+  void receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch);
 
   World world_;
   DasgdParams params_;

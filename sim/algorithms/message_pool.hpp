@@ -17,6 +17,10 @@ struct GradientMessage {
   std::uint64_t version = 0;            // gradients applied at the origin when the first was read
   std::uint64_t outstanding = 0;        // deliveries (events) still to run
   std::vector<std::uint64_t> seen;      // flooding: bitset of nodes that already have it
+  // Routed: destinations that share an arrival time, batch b = destinations[batch_begin[b] ..
+  // batch_begin[b + 1]).
+  std::vector<NodeId> destinations;
+  std::vector<std::uint32_t> batch_begin;
 };
 
 class MessagePool {
@@ -37,6 +41,8 @@ class MessagePool {
     message.gradients.clear();
     message.outstanding = 0;
     message.seen.clear();
+    message.destinations.clear();
+    message.batch_begin.clear();
     ++in_flight_;
     if (in_flight_ > peak_in_flight_) peak_in_flight_ = in_flight_;
     return slot;
