@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   dasgd::cli::register_run(app);
   dasgd::cli::register_graph(app);
   dasgd::cli::register_bound(app);
+  dasgd::cli::register_compare(app);
+  dasgd::cli::register_sweep(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -1,0 +1,37 @@
+// The merged results of a sweep (files stage): results.csv, one tidy row per point in point order,
+// rebuilt from the point records (point_record.hpp) whenever the sweep finishes or is merged. It is
+// byte-identical for the same sweep whatever the -j, the scheduling or the machines; wall times,
+// which are not, go to timing.csv beside it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "sim/sweep/sweep_points.hpp"
+
+namespace dasgd {
+
+struct SweepTally {
+  std::size_t completed = 0;
+  std::size_t diverged = 0;
+  std::size_t failed = 0;
+  std::vector<std::size_t> missing;  // points without a record yet
+};
+
+// Counts the records present (reads every points/<K>.json). Throws std::runtime_error for a record
+// of another sweep.
+SweepTally tally_points(const Sweep& sweep);
+
+// The results.csv header: point, one column per axis path, seed, status, reason, the staleness
+// figures, gradients to ε, final f and ‖∇f‖² at x̄, nodes, end time, gradients, events,
+// bound_violations, then six columns per bound ("<bound>.total", ".verdict", ".ratio",
+// ".predicted_iterations", ".iterations_ratio", ".iterations_verdict") for every bound any point
+// reports, in order of first appearance.
+std::vector<std::string> results_header(const Sweep& sweep, const std::vector<std::string>& bound_keys);
+
+// Writes results.csv and timing.csv atomically when every point has a record, and returns the tally.
+// With points missing nothing is written and the tally lists them.
+SweepTally write_sweep_results(const Sweep& sweep);
+
+}  // namespace dasgd
