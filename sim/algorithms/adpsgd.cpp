@@ -12,6 +12,7 @@ Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver*
     : world_(world),
       params_(params),
       observer_(observer),
+      computations_(world, observer),
       n_(world.topology->num_nodes()),
       d_(world.objective->dimension()),
       model_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes) {
@@ -21,16 +22,11 @@ Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver*
   const Vector x0 = world.objective->initial_point();
   models_.resize(d_, columns);
   models_.colwise() = x0;
-  gradients_ = Eigen::MatrixXd::Zero(d_, columns);
   pending_gradient_.assign(n_, 0);
   lock_holder_.assign(n_, no_exchange);
   lock_queue_.resize(n_);
-  started_at_.assign(n_, 0.0);
-  computed_.assign(n_, 0);
-  noise_.reserve(n_);
   choice_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) {
-    noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
     choice_.push_back(world.streams.stream(Stream::algorithm, i));
   }
 }
@@ -81,21 +77,12 @@ void Adpsgd::handle(Simulator& simulator, const Event& event) {
 }
 
 void Adpsgd::begin_compute(Simulator& simulator, NodeId node) {
-  if (stopped_) return;
-  const SimTime now = simulator.now();
-  started_at_[node] = now;
-  // The gradient depends only on the model read now and the node's next noise draw; averages that
-  // change x_i during the computation do not change the gradient in progress.
-  if (observer_ != nullptr) observer_->on_compute_start(node, now, models_.col(node));
-  world_.objective->stochastic_gradient(node, models_.col(node), noise_[node], gradients_.col(node));
-  simulator.schedule_at(now + world_.compute->duration(node, computed_[node]), compute_done, node);
+  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
   const SimTime now = simulator.now();
-  const std::uint64_t t = next_gradient_++;
-  if (observer_ != nullptr) observer_->on_compute_complete(node, t, started_at_[node], now, gradients_.col(node));
-  ++computed_[node];
+  const std::uint64_t t = computations_.complete(node, now);
   pending_gradient_[node] = t;
   const auto neighbours = world_.topology->neighbours(node);
   if (neighbours.empty()) {  // one node: nobody to average with, plain SGD
@@ -205,7 +192,7 @@ void Adpsgd::finish_at_lower(Simulator& simulator, std::uint32_t slot) {
 }
 
 void Adpsgd::apply_own_gradient(Simulator& simulator, NodeId node) {
-  models_.col(node).noalias() -= params_.eta * gradients_.col(node);
+  models_.col(node).noalias() -= params_.eta * computations_.gradient(node);
   if (observer_ != nullptr) observer_->on_apply(node, pending_gradient_[node], simulator.now(), true);
   begin_compute(simulator, node);
 }

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/node_computations.hpp"
 
 namespace dasgd {
 
@@ -63,13 +64,13 @@ class Adpsgd final : public Algorithm {
   std::string name() const override { return "adpsgd"; }
   void start(Simulator& simulator) override;
   // No new computations; gradients in flight still exchange and apply, so the queue drains.
-  void stop_computing() override { stopped_ = true; }
+  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }
   ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return next_gradient_; }
-  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  std::uint64_t gradients_completed() const override { return computations_.completed(); }
+  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
   const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
@@ -117,30 +118,25 @@ class Adpsgd final : public Algorithm {
   World world_;
   AdpsgdParams params_;
   GradientObserver* observer_;
+  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
   std::size_t n_;
   Eigen::Index d_;
   double model_bytes_;
 
   Eigen::MatrixXd models_;     // column i: x_i
-  Eigen::MatrixXd gradients_;  // column i: node i's gradient, from compute start until applied
   std::vector<Exchange> slots_;                 // open and recycled exchanges
   std::vector<Vector> buffers_;                 // slot e: the model it carries (x_a, then the average)
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint64_t> pending_gradient_; // t of node i's gradient waiting for its exchange
   std::vector<std::uint32_t> lock_holder_;      // exchange slot holding node i's lock, or no_exchange
   std::vector<std::deque<std::uint32_t>> lock_queue_;  // exchange slots waiting for node i's lock, FIFO
-  std::vector<SimTime> started_at_;
-  std::vector<std::uint64_t> computed_;
-  std::vector<Rng> noise_;   // Stream::gradient_noise, per node
   std::vector<Rng> choice_;  // Stream::algorithm, per node: the neighbour to average with
 
   TrafficCounters traffic_;
-  std::uint64_t next_gradient_ = 0;
   std::uint64_t exchanges_done_ = 0;
   std::size_t in_flight_ = 0;
   double exchange_wait_sum_ = 0;
   double lock_wait_sum_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace dasgd

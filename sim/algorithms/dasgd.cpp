@@ -22,20 +22,15 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
       d_(world.objective->dimension()),
       message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes),
       models_(d_, static_cast<Eigen::Index>(n_)),
-      gradients_(d_, static_cast<Eigen::Index>(n_)),
+      computations_(world, observer),
       batch_indices_(n_),
       batch_versions_(n_, 0),
-      started_at_(n_, 0.0),
-      computed_(n_, 0),
       applied_(n_, 0),
       pool_(world.objective->dimension()) {
   if (params.batch == 0) throw std::invalid_argument("DASGD batch b must be >= 1");
   const Vector x0 = world.objective->initial_point();
   models_.colwise() = x0;
-  gradients_.setZero();
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
-  noise_.reserve(n_);
-  for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
   if (params.delivery == Delivery::routed) router_ = std::make_unique<ShortestPathRouter>(*world.topology);
 }
 
@@ -70,32 +65,22 @@ void Dasgd::handle(Simulator& simulator, const Event& event) {
 }
 
 void Dasgd::begin_compute(Simulator& simulator, NodeId node) {
-  if (stopped_) return;
-  const SimTime now = simulator.now();
-  started_at_[node] = now;
-  // The gradient depends only on the model read now and the node's next noise draw, so computing it
-  // at the start is the same as computing it at completion on a snapshot (arrivals during the
-  // computation change the model, not the gradient in progress).
-  if (observer_ != nullptr) observer_->on_compute_start(node, now, models_.col(node));
-  world_.objective->stochastic_gradient(node, models_.col(node), noise_[node], gradients_.col(node));
-  const double duration = world_.compute->duration(node, computed_[node]);
-  simulator.schedule_at(now + duration, compute_done, node);
+  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void Dasgd::complete_compute(Simulator& simulator, NodeId node) {
   const SimTime now = simulator.now();
-  const std::uint64_t t = next_gradient_++;
-  if (observer_ != nullptr) observer_->on_compute_complete(node, t, started_at_[node], now, gradients_.col(node));
-  ++computed_[node];
+  const std::uint64_t t = computations_.complete(node, now);
+  const auto gradient = computations_.gradient(node);
   // Apply to the node's own, current model.
-  models_.col(node).noalias() -= params_.eta * gradients_.col(node);
+  models_.col(node).noalias() -= params_.eta * gradient;
   const std::uint64_t version_read = applied_[node];
   ++applied_[node];
   if (observer_ != nullptr) observer_->on_apply(node, t, now, true);
   // Batch b local gradients into one message (TensAIR); b = 1 sends each at once.
   if (batch_indices_[node].empty()) batch_versions_[node] = version_read;
   batch_indices_[node].push_back(t);
-  if (params_.batch > 1) batch_sums_.col(node) += gradients_.col(node);
+  if (params_.batch > 1) batch_sums_.col(node) += gradient;
   if (batch_indices_[node].size() >= params_.batch && n_ > 1) send(simulator, node);
   else if (n_ == 1) batch_indices_[node].clear();
   // Nothing waits: the next computation starts now, before any arrival at this instant.
@@ -110,7 +95,7 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
     message.sum = batch_sums_.col(origin);
     batch_sums_.col(origin).setZero();
   } else {
-    message.sum = gradients_.col(origin);
+    message.sum = computations_.gradient(origin);
   }
   message.gradients.swap(batch_indices_[origin]);
   batch_indices_[origin].clear();

@@ -11,6 +11,7 @@
 
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/algorithms/message_pool.hpp"
+#include "sim/algorithms/node_computations.hpp"
 #include "sim/algorithms/routing.hpp"
 
 namespace dasgd {
@@ -45,13 +46,13 @@ class Dasgd final : public Algorithm {
 
   std::string name() const override { return "dasgd"; }
   void start(Simulator& simulator) override;
-  void stop_computing() override { stopped_ = true; }
+  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }
   ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return next_gradient_; }
-  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  std::uint64_t gradients_completed() const override { return computations_.completed(); }
+  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
   const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta; }
@@ -79,21 +80,16 @@ class Dasgd final : public Algorithm {
   double message_bytes_;
 
   Eigen::MatrixXd models_;       // column i: x_i
-  Eigen::MatrixXd gradients_;    // column i: the gradient node i is computing
+  NodeComputations computations_;
   Eigen::MatrixXd batch_sums_;   // column i: Σ of node i's unsent local gradients (b > 1)
   std::vector<std::vector<std::uint64_t>> batch_indices_;
   std::vector<std::uint64_t> batch_versions_;
-  std::vector<SimTime> started_at_;
-  std::vector<std::uint64_t> computed_;   // gradients node i has completed
   std::vector<std::uint64_t> applied_;    // gradients applied at node i (its model version)
-  std::vector<Rng> noise_;                // per node: Stream::gradient_noise
   std::vector<SimTime> arrival_scratch_;
 
   MessagePool pool_;
   std::unique_ptr<ShortestPathRouter> router_;
   TrafficCounters traffic_;
-  std::uint64_t next_gradient_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace dasgd

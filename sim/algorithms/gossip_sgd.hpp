@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/node_computations.hpp"
 
 namespace dasgd {
 
@@ -39,13 +40,13 @@ class GossipSgd final : public Algorithm {
   std::string name() const override { return "gossip_sgd"; }
   void start(Simulator& simulator) override;
   // No new computations; messages in flight still arrive and are merged.
-  void stop_computing() override { stopped_ = true; }
+  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }
   ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return next_gradient_; }
-  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  std::uint64_t gradients_completed() const override { return computations_.completed(); }
+  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
   const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
@@ -73,15 +74,12 @@ class GossipSgd final : public Algorithm {
   World world_;
   GossipSgdParams params_;
   GradientObserver* observer_;
+  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
   std::size_t n_;
   Eigen::Index d_;
   double message_bytes_;
 
   Eigen::MatrixXd models_;     // column i: x_i
-  Eigen::MatrixXd gradients_;  // column i: the gradient node i is computing
-  std::vector<SimTime> started_at_;
-  std::vector<std::uint64_t> computed_;
-  std::vector<Rng> noise_;   // Stream::gradient_noise, per node
   std::vector<Rng> choice_;  // Stream::algorithm, per node: the neighbour to push to
 
   std::vector<ModelMessage> messages_;  // recycled slots
@@ -90,10 +88,8 @@ class GossipSgd final : public Algorithm {
   std::size_t peak_in_flight_ = 0;
 
   TrafficCounters traffic_;
-  std::uint64_t next_gradient_ = 0;
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace dasgd

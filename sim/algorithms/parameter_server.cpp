@@ -38,6 +38,7 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
     : world_(world),
       params_(params),
       observer_(observer),
+      computations_(world, observer),
       n_(world.topology->num_nodes()),
       d_(world.objective->dimension()),
       message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes) {
@@ -49,7 +50,6 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
   models_.resize(d_, columns);
   models_.colwise() = x0;
   inbox_ = models_;
-  gradients_ = Eigen::MatrixXd::Zero(d_, columns);
   to_worker_.assign(n_, 0);
   to_server_.assign(n_, 0);
   for (NodeId w = 1; w < n_; ++w) {
@@ -60,10 +60,6 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
   read_version_.assign(n_, 0);
   inbox_token_.assign(n_, 0);
   gradient_index_.assign(n_, 0);
-  started_at_.assign(n_, 0.0);
-  computed_.assign(n_, 0);
-  noise_.reserve(n_);
-  for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
 }
 
 double ParameterServer::delay_mean() const noexcept {
@@ -134,23 +130,13 @@ void ParameterServer::receive_model(Simulator& simulator, NodeId worker) {
 }
 
 void ParameterServer::begin_compute(Simulator& simulator, NodeId worker) {
-  if (stopped_) return;
-  const SimTime now = simulator.now();
-  started_at_[worker] = now;
-  // The gradient depends only on the pulled model and the worker's next noise draw: computing it now
-  // equals computing it at completion (nothing changes the worker's copy in between).
-  if (observer_ != nullptr) observer_->on_compute_start(worker, now, models_.col(worker));
-  world_.objective->stochastic_gradient(worker, models_.col(worker), noise_[worker], gradients_.col(worker));
-  simulator.schedule_at(now + world_.compute->duration(worker, computed_[worker]), compute_done, worker);
+  computations_.begin(simulator, worker, models_.col(worker), compute_done);
 }
 
 void ParameterServer::complete_compute(Simulator& simulator, NodeId worker) {
   const SimTime now = simulator.now();
-  const std::uint64_t t = next_gradient_++;
+  const std::uint64_t t = computations_.complete(worker, now);
   gradient_index_[worker] = t;
-  if (observer_ != nullptr)
-    observer_->on_compute_complete(worker, t, started_at_[worker], now, gradients_.col(worker));
-  ++computed_[worker];
   const SimTime at = world_.network->transmit(to_server_[worker], message_bytes_, now);
   count_message();
   simulator.schedule_at(at, gradient_arrival, worker);
@@ -163,7 +149,7 @@ void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
   const double step = params_.step == ServerStep::constant
                           ? params_.eta
                           : params_.eta * workers / std::max(workers, static_cast<double>(tau));
-  models_.col(server).noalias() -= step * gradients_.col(worker);
+  models_.col(server).noalias() -= step * computations_.gradient(worker);
   ++version_;
   ++traffic_.deliveries;
   if (observer_ != nullptr) observer_->on_apply(server, gradient_index_[worker], now, false);
@@ -174,7 +160,7 @@ void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
   delay_max_ = std::max(delay_max_, tau);
   step_sum_ += step;
   // The reply is the worker's next pull.
-  if (!stopped_) send_model(simulator, worker);
+  if (!computations_.stopped()) send_model(simulator, worker);
 }
 
 }  // namespace dasgd

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/node_computations.hpp"
 
 namespace dasgd {
 
@@ -68,13 +69,13 @@ class ParameterServer final : public Algorithm {
   void start(Simulator& simulator) override;
   // Workers start no new computations; in-flight gradients still reach the server and are applied,
   // but the server sends no more models.
-  void stop_computing() override { stopped_ = true; }
+  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }
   ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return next_gradient_; }
-  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  std::uint64_t gradients_completed() const override { return computations_.completed(); }
+  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
   const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta; }
@@ -102,32 +103,27 @@ class ParameterServer final : public Algorithm {
   World world_;
   ParameterServerParams params_;
   GradientObserver* observer_;
+  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
   std::size_t n_;
   Eigen::Index d_;
   double message_bytes_;
 
   Eigen::MatrixXd models_;     // column 0: server x_s; column w: worker w's last pulled model
   Eigen::MatrixXd inbox_;      // column w: the model on its way to worker w (one pull in flight each)
-  Eigen::MatrixXd gradients_;  // column w: worker w's gradient, from compute start until applied
   std::vector<ArcId> to_worker_;  // arc server → w
   std::vector<ArcId> to_server_;  // arc w → server
   std::vector<std::uint64_t> inbox_version_;  // server version of the model in flight to w
   std::vector<std::uint64_t> read_version_;   // server version of the model worker w computes on
   std::vector<std::uint64_t> inbox_token_;    // observer token of the pull in flight to w
   std::vector<std::uint64_t> gradient_index_; // t of worker w's gradient in flight
-  std::vector<SimTime> started_at_;
-  std::vector<std::uint64_t> computed_;
-  std::vector<Rng> noise_;
 
   TrafficCounters traffic_;
-  std::uint64_t next_gradient_ = 0;
   std::uint64_t version_ = 0;
   ServerUpdate last_update_{};
   std::vector<std::uint64_t> delay_histogram_;
   long double delay_sum_ = 0;
   std::uint64_t delay_max_ = 0;
   double step_sum_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace dasgd

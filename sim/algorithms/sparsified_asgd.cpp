@@ -31,6 +31,7 @@ SparsifiedAsgd::SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& p
     : world_(world),
       params_(params),
       observer_(observer),
+      computations_(world, observer),
       n_(world.topology->num_nodes()),
       d_(world.objective->dimension()),
       k_(resolve_k(params, d_)),
@@ -38,20 +39,14 @@ SparsifiedAsgd::SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& p
       message_bytes_(12.0 * static_cast<double>(k_) + params.header_bytes),
       dense_message_bytes_(8.0 * static_cast<double>(d_) + params.header_bytes),
       models_(d_, static_cast<Eigen::Index>(n_)),
-      gradients_(d_, static_cast<Eigen::Index>(n_)),
       memories_(Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_))),
-      observed_(Vector::Zero(d_)),
-      started_at_(n_, 0.0),
-      computed_(n_, 0) {
+      observed_(Vector::Zero(d_)) {
   if (!(params.eta > 0)) throw std::invalid_argument("/algorithm/eta: expected a positive number");
   if (params.rescale && params.sparsifier != SparsifierKind::random_k)
     throw std::invalid_argument("/algorithm/rescale: rescaling by d/k applies to random_k only");
   models_.colwise() = world.objective->initial_point();
-  gradients_.setZero();
-  noise_.reserve(n_);
   choices_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) {
-    noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
     choices_.push_back(world.streams.stream(Stream::algorithm, i));
   }
   if (params.sparsifier == SparsifierKind::random_k) permutations_.assign(n_, identity_permutation(d_));
@@ -94,13 +89,7 @@ void SparsifiedAsgd::handle(Simulator& simulator, const Event& event) {
 }
 
 void SparsifiedAsgd::begin_compute(Simulator& simulator, NodeId node) {
-  if (stopped_) return;
-  const SimTime now = simulator.now();
-  started_at_[node] = now;
-  // As in DASGD: the gradient depends only on the model read now and the next noise draw.
-  if (observer_ != nullptr) observer_->on_compute_start(node, now, models_.col(node));
-  world_.objective->stochastic_gradient(node, models_.col(node), noise_[node], gradients_.col(node));
-  simulator.schedule_at(now + world_.compute->duration(node, computed_[node]), compute_done, node);
+  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void SparsifiedAsgd::sparsify(NodeId node, SparseUpdate& update) {
@@ -110,10 +99,10 @@ void SparsifiedAsgd::sparsify(NodeId node, SparseUpdate& update) {
     else select_random_k(k_, choices_[node], permutations_[node], indices);
   };
   if (params_.error_feedback) {
-    error_feedback_step(memories_.col(column), gradients_.col(column), params_.eta, scale_, choose, update);
+    error_feedback_step(memories_.col(column), computations_.gradient(node), params_.eta, scale_, choose, update);
   } else {
-    choose(gradients_.col(column), update.indices);
-    gather(gradients_.col(column), params_.eta * scale_, update);
+    choose(computations_.gradient(node), update.indices);
+    gather(computations_.gradient(node), params_.eta * scale_, update);
   }
   nonzeros_sent_ += nonzeros(update);
   ++updates_;
@@ -121,22 +110,19 @@ void SparsifiedAsgd::sparsify(NodeId node, SparseUpdate& update) {
 
 void SparsifiedAsgd::complete_compute(Simulator& simulator, NodeId node) {
   const SimTime now = simulator.now();
-  const std::uint64_t t = next_gradient_++;
   const std::uint32_t slot = acquire_message();
   Message& message = messages_[slot];
-  message.gradient = t;
   sparsify(node, message.update);
-  if (observer_ != nullptr) {
-    if (params_.virtual_gradient == VirtualGradient::full) {
-      observer_->on_compute_complete(node, t, started_at_[node], now, gradients_.col(node));
-    } else {
-      observed_.setZero();
-      for (std::size_t r = 0; r < message.update.indices.size(); ++r)
-        observed_(message.update.indices[r]) = message.update.values[r] / params_.eta;
-      observer_->on_compute_complete(node, t, started_at_[node], now, observed_);
-    }
+  std::uint64_t t;
+  if (observer_ != nullptr && params_.virtual_gradient == VirtualGradient::sent) {
+    observed_.setZero();
+    for (std::size_t r = 0; r < message.update.indices.size(); ++r)
+      observed_(message.update.indices[r]) = message.update.values[r] / params_.eta;
+    t = computations_.complete(node, now, observed_);
+  } else {
+    t = computations_.complete(node, now);  // the observer sees the full gradient
   }
-  ++computed_[node];
+  message.gradient = t;
   subtract(message.update, models_.col(node));
   if (observer_ != nullptr) observer_->on_apply(node, t, now, true);
   if (n_ > 1) send(simulator, node, slot);

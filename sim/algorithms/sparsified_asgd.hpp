@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/node_computations.hpp"
 #include "sim/algorithms/routing.hpp"
 #include "sim/algorithms/sparsifier.hpp"
 
@@ -51,13 +52,13 @@ class SparsifiedAsgd final : public Algorithm {
 
   std::string name() const override { return "sparsified_asgd"; }
   void start(Simulator& simulator) override;
-  void stop_computing() override { stopped_ = true; }
+  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }
   ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return next_gradient_; }
-  std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
+  std::uint64_t gradients_completed() const override { return computations_.completed(); }
+  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
   const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta; }
@@ -86,6 +87,7 @@ class SparsifiedAsgd final : public Algorithm {
   World world_;
   SparsifiedAsgdParams params_;
   GradientObserver* observer_;
+  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
   std::size_t n_;
   Eigen::Index d_;
   Eigen::Index k_;
@@ -94,12 +96,8 @@ class SparsifiedAsgd final : public Algorithm {
   double dense_message_bytes_;   // d·8 + header: what DASGD sends
 
   Eigen::MatrixXd models_;       // column i: x_i
-  Eigen::MatrixXd gradients_;    // column i: the gradient node i is computing
   Eigen::MatrixXd memories_;     // column i: e_i (error feedback)
   Vector observed_;              // scratch: Δ/η for the "sent" virtual sequence
-  std::vector<SimTime> started_at_;
-  std::vector<std::uint64_t> computed_;
-  std::vector<Rng> noise_;                    // per node: Stream::gradient_noise
   std::vector<Rng> choices_;                  // per node: Stream::algorithm (Random-k)
   std::vector<std::vector<Eigen::Index>> permutations_;  // per node: Random-k shuffle state
   std::vector<Eigen::Index> scratch_indices_;
@@ -109,10 +107,8 @@ class SparsifiedAsgd final : public Algorithm {
   std::vector<std::uint32_t> free_messages_;
   std::unique_ptr<ShortestPathRouter> router_;
   TrafficCounters traffic_;
-  std::uint64_t next_gradient_ = 0;
   std::uint64_t nonzeros_sent_ = 0;           // Σ over updates of nnz(Δ)
   std::uint64_t updates_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace dasgd

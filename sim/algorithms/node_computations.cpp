@@ -1,0 +1,38 @@
+// The shared wait-free compute loop; see node_computations.hpp.
+#include "sim/algorithms/node_computations.hpp"
+
+namespace dasgd {
+
+NodeComputations::NodeComputations(const World& world, GradientObserver* observer)
+    : world_(world),
+      observer_(observer),
+      gradients_(Eigen::MatrixXd::Zero(world.objective->dimension(),
+                                       static_cast<Eigen::Index>(world.topology->num_nodes()))),
+      started_at_(world.topology->num_nodes(), 0.0),
+      computed_(world.topology->num_nodes(), 0) {
+  noise_.reserve(world.topology->num_nodes());
+  for (std::size_t i = 0; i < world.topology->num_nodes(); ++i)
+    noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
+}
+
+void NodeComputations::begin(Simulator& simulator, NodeId node, ConstVectorRef model, std::uint32_t done_event) {
+  if (stopped_) return;
+  const SimTime now = simulator.now();
+  started_at_[node] = now;
+  if (observer_ != nullptr) observer_->on_compute_start(node, now, model);
+  world_.objective->stochastic_gradient(node, model, noise_[node], gradients_.col(node));
+  simulator.schedule_at(now + world_.compute->duration(node, computed_[node]), done_event, node);
+}
+
+std::uint64_t NodeComputations::complete(NodeId node, SimTime now) {
+  return complete(node, now, gradients_.col(node));
+}
+
+std::uint64_t NodeComputations::complete(NodeId node, SimTime now, ConstVectorRef observed) {
+  const std::uint64_t t = next_gradient_++;
+  if (observer_ != nullptr) observer_->on_compute_complete(node, t, started_at_[node], now, observed);
+  ++computed_[node];
+  return t;
+}
+
+}  // namespace dasgd
