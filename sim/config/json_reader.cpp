@@ -10,9 +10,6 @@
 #include <string_view>
 
 namespace dasgd {
-namespace {
-
-using nlohmann::json;
 
 // RFC 6901 escaping of one reference token: '~' → "~0" first, then '/' → "~1".
 std::string escape_token(const std::string& key) {
@@ -38,7 +35,7 @@ std::string child_path(const std::string& parent, const std::string& key) {
 std::string shown_path(const std::string& path) { return path.empty() ? "/" : path; }
 
 // The offending value as JSON text, shortened so that a whole sub-document never floods a message.
-std::string describe(const json& value) {
+std::string describe_json_value(const nlohmann::json& value) {
   constexpr std::size_t limit = 80;
   std::string text = value.dump();
   if (text.size() > limit) {
@@ -47,6 +44,11 @@ std::string describe(const json& value) {
   }
   return text;
 }
+
+namespace {
+
+using nlohmann::json;
+
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -131,11 +133,11 @@ void JsonReader::accept(const std::string& key) {
 void JsonReader::fail(const std::string& key, const std::string& expected) const {
   const std::string at = child_path(path_, key);
   if (!node_->is_object()) {
-    throw ConfigError(shown_path(path_), "expected an object, got " + describe(*node_));
+    throw ConfigError(shown_path(path_), "expected an object, got " + describe_json_value(*node_));
   }
   const auto it = node_->find(key);
   if (it == node_->end()) throw ConfigError(at, "missing required key, expected " + expected);
-  throw ConfigError(at, "expected " + expected + ", got " + describe(*it));
+  throw ConfigError(at, "expected " + expected + ", got " + describe_json_value(*it));
 }
 
 // The value at `key`, marked as read; a missing key (or null) is an error naming what was expected.
@@ -236,7 +238,7 @@ std::string JsonReader::choice(const std::string& key, const std::vector<std::st
   if (!v.is_string()) fail(key, expected);
   const auto text = v.get<std::string>();
   if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
-  throw ConfigError(child_path(path_, key), "expected " + expected + ", got " + describe(v) +
+  throw ConfigError(child_path(path_, key), "expected " + expected + ", got " + describe_json_value(v) +
                                                 suggestion_suffix(text, choices));
 }
 
@@ -250,7 +252,7 @@ std::vector<double> JsonReader::number_list(const std::string& key) {
     const auto d = as_finite(v[i]);
     if (!d) {
       throw ConfigError(child_path(path_, key) + "/" + std::to_string(i),
-                        "expected a number, got " + describe(v[i]));
+                        "expected a number, got " + describe_json_value(v[i]));
     }
     out.push_back(*d);
   }
@@ -331,7 +333,7 @@ std::vector<JsonReader> JsonReader::object_list(const std::string& key) {
   const std::string base = child_path(path_, key);
   for (std::size_t i = 0; i < list.size(); ++i) {
     const std::string at = base + "/" + std::to_string(i);
-    if (!list[i].is_object()) throw ConfigError(at, "expected an object, got " + describe(list[i]));
+    if (!list[i].is_object()) throw ConfigError(at, "expected an object, got " + describe_json_value(list[i]));
     readers.emplace_back(list[i], at);
   }
   return readers;
@@ -382,100 +384,6 @@ std::optional<std::string> did_you_mean(const std::string& key,
     }
   }
   return best;
-}
-
-namespace {
-
-[[noreturn]] void override_error(const std::string& assignment, const std::string& problem) {
-  throw ConfigError("--set", "\"" + assignment + "\": " + problem);
-}
-
-// "/a/b~1c" → {"a", "b/c"} (RFC 6901); "a.b.2" → {"a", "b", "2"}.
-std::vector<std::string> override_tokens(const std::string& assignment, const std::string& path) {
-  std::vector<std::string> tokens;
-  if (path.front() == '/') {
-    std::size_t start = 1;
-    while (true) {
-      const std::size_t end = path.find('/', start);
-      const std::string raw = path.substr(start, end == std::string::npos ? end : end - start);
-      std::string token;
-      for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] != '~') {
-          token += raw[i];
-        } else if (i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
-          token += raw[i + 1] == '0' ? '~' : '/';
-          ++i;
-        } else {
-          override_error(assignment, "expected ~0 or ~1 after '~' in the JSON pointer");
-        }
-      }
-      tokens.push_back(token);
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-  } else {
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t end = path.find('.', start);
-      tokens.push_back(path.substr(start, end == std::string::npos ? end : end - start));
-      if (tokens.back().empty()) override_error(assignment, "expected a key between the dots");
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-  }
-  return tokens;
-}
-
-std::optional<std::size_t> array_index(const std::string& token) {
-  if (token.empty() || token.size() > 18) return std::nullopt;
-  if (token.size() > 1 && token[0] == '0') return std::nullopt;  // RFC 6901: no leading zeros
-  std::size_t index = 0;
-  for (char c : token) {
-    if (c < '0' || c > '9') return std::nullopt;
-    index = index * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return index;
-}
-
-}  // namespace
-
-void apply_override(nlohmann::json& document, const std::string& assignment) {
-  const std::size_t equals = assignment.find('=');
-  if (equals == std::string::npos) override_error(assignment, "expected path=value");
-  const std::string path = assignment.substr(0, equals);
-  const std::string text = assignment.substr(equals + 1);
-  if (path.empty() || path == "/") override_error(assignment, "expected a non-empty path before '='");
-
-  // JSON when it parses ("64", "true", "{\"kind\":\"gaussian\"}"), else the text as a string.
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = text;
-
-  json* at = &document;
-  std::string where;
-  for (const auto& token : override_tokens(assignment, path)) {
-    if (at->is_null()) *at = json::object();  // intermediate objects are created
-    if (at->is_object()) {
-      at = &(*at)[token];
-    } else if (at->is_array()) {
-      const auto index = token == "-" ? std::optional<std::size_t>(at->size()) : array_index(token);
-      if (!index) {
-        override_error(assignment, "expected an array index at " + shown_path(where) + ", got \"" +
-                                       token + "\"");
-      }
-      if (*index > at->size()) {
-        override_error(assignment, "array index " + token + " out of range at " +
-                                       shown_path(where) + " (size " +
-                                       std::to_string(at->size()) + ")");
-      }
-      if (*index == at->size()) at->push_back(nullptr);  // one past the end appends
-      at = &(*at)[*index];
-    } else {
-      override_error(assignment, "cannot set a key inside " + shown_path(where) + ", which is " +
-                                     describe(*at));
-    }
-    where = child_path(where, token);
-  }
-  *at = std::move(value);
 }
 
 }  // namespace dasgd

@@ -88,6 +88,13 @@ class JsonReader {
   mutable std::vector<std::string> queried_keys_;  // asked about with has(): did-you-mean candidates
 };
 
+// JSON pointer helpers shared by the reader and the overrides: RFC 6901 escaping of one token,
+// the pointer of a child, the root shown as "/", and a value as (shortened) JSON text for messages.
+std::string escape_token(const std::string& key);
+std::string child_path(const std::string& parent, const std::string& key);
+std::string shown_path(const std::string& path);
+std::string describe_json_value(const nlohmann::json& value);
+
 // Edit distance, for did-you-mean suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 // The closest candidate within distance max(2, |key|/3), if any.
