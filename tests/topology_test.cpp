@@ -90,13 +90,13 @@ TEST(Topology, RemembersEdgeAttributes) {
 }
 
 TEST(Topology, AcceptsASingleNodeWithoutEdges) {
-  const Topology t(1, {}, "one");
+  const Topology t(1, std::vector<Edge>{}, "one");
   EXPECT_EQ(t.num_nodes(), 1u);
   EXPECT_EQ(t.degree(0), 0u);
 }
 
 TEST(Topology, RefusesBadEdgeLists) {
-  EXPECT_NE(message_of([] { Topology(0, {}, "x"); }).find("at least 1 node"), std::string::npos);
+  EXPECT_NE(message_of([] { Topology(0, std::vector<Edge>{}, "x"); }).find("at least 1 node"), std::string::npos);
   EXPECT_NE(message_of([] { Topology(3, edge_list({{0, 1}, {1, 1}}), "x"); }).find("self-loop (1, 1)"), std::string::npos);
   EXPECT_NE(message_of([] { Topology(3, edge_list({{0, 1}, {1, 2}, {1, 0}}), "x"); }).find("duplicate edge"),
             std::string::npos);

@@ -38,8 +38,8 @@ void check_edges(const std::string& what, long double m) {
   }
 }
 
-Edge edge(std::uint64_t u, std::uint64_t v) {
-  return Edge{static_cast<NodeId>(u), static_cast<NodeId>(v), {}};
+EdgeEnds edge(std::uint64_t u, std::uint64_t v) {
+  return EdgeEnds{static_cast<NodeId>(u), static_cast<NodeId>(v)};
 }
 
 // Key of an undirected pair, for membership tests (never iterated, so hash order is harmless).
@@ -66,7 +66,7 @@ Topology ring(std::size_t n) {
   const std::string what = "ring(n=" + std::to_string(n) + ")";
   if (n < 3) refuse(what, "at least 3 nodes (use complete(2) for two nodes)", std::to_string(n));
   check_nodes(what, n);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(n);
   for (std::size_t i = 0; i < n; ++i) edges.push_back(edge(i, (i + 1) % n));
   return Topology(n, std::move(edges), what);
@@ -79,7 +79,7 @@ Topology lattice(std::size_t rows, std::size_t cols, bool wrap, const std::strin
   const long double n = static_cast<long double>(rows) * static_cast<long double>(cols);
   if (n > static_cast<long double>(max_nodes)) refuse(what, "at most " + std::to_string(max_nodes) + " nodes", std::to_string(rows) + " x " + std::to_string(cols));
   check_edges(what, 2 * n);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(static_cast<std::size_t>(2 * n));
   const auto id = [cols](std::size_t r, std::size_t c) { return r * cols + c; };
   for (std::size_t r = 0; r < rows; ++r) {
@@ -106,7 +106,7 @@ Topology complete(std::size_t n) {
   const std::string what = "complete(n=" + std::to_string(n) + ")";
   check_nodes(what, n);
   check_edges(what, static_cast<long double>(n) * static_cast<long double>(n - 1) / 2);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(n * (n - 1) / 2);
   for (std::size_t u = 0; u < n; ++u)
     for (std::size_t v = u + 1; v < n; ++v) edges.push_back(edge(u, v));
@@ -116,7 +116,7 @@ Topology complete(std::size_t n) {
 Topology star(std::size_t n) {
   const std::string what = "star(n=" + std::to_string(n) + ")";
   check_nodes(what, n);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(n - 1);
   for (std::size_t v = 1; v < n; ++v) edges.push_back(edge(0, v));
   return Topology(n, std::move(edges), what);
@@ -126,7 +126,7 @@ Topology hypercube(unsigned dimension) {
   const std::string what = "hypercube(dimension=" + std::to_string(dimension) + ")";
   if (dimension > 27) refuse(what, "dimension <= 27 (edges d·2^(d−1) must fit 32 bits)", std::to_string(dimension));
   const std::size_t n = std::size_t{1} << dimension;
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(dimension * n / 2);
   for (std::size_t u = 0; u < n; ++u)
     for (unsigned bit = 0; bit < dimension; ++bit) {
@@ -147,7 +147,7 @@ Topology balanced_tree(std::size_t branching, std::size_t height) {
     level *= static_cast<long double>(branching);
   }
   const auto count = static_cast<std::size_t>(n);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(count - 1);
   // Breadth-first numbering: the children of node i are r·i + 1 … r·i + r.
   for (std::size_t child = 1; child < count; ++child) edges.push_back(edge((child - 1) / branching, child));
@@ -163,7 +163,7 @@ Topology exponential(std::size_t n) {
   // i + 2^k and j + 2^l name the same edge when 2^k + 2^l = n: merge by sorting the keys.
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(keys.size());
   for (const auto key : keys) edges.push_back(edge(key >> 32, key & 0xFFFFFFFFu));
   return Topology(n, std::move(edges), what);
@@ -177,7 +177,7 @@ Topology erdos_renyi(std::size_t n, double p, std::uint64_t seed) {
   check_edges(what, pairs * p * 1.01L);
   if (p >= 1.0) return complete(n);
   Rng rng = topology_stream(seed);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(static_cast<std::size_t>(pairs * p * 1.01L) + 16);
   if (p > 0.0) {
     // Batagelj–Brandes: walk the lower triangle (v > w) jumping over geometric(p) gaps.
@@ -220,7 +220,7 @@ Topology random_regular(std::size_t n, std::size_t k, std::uint64_t seed) {
     const NodeId* row = adjacency.data() + static_cast<std::size_t>(a) * k;
     return std::find(row, row + filled[a], b) != row + filled[a];
   };
-  std::vector<Edge> edges;
+  EdgeList edges;
   std::vector<NodeId> stubs;
   std::vector<std::uint32_t> leftover(n);
   std::vector<NodeId> touched;
@@ -243,7 +243,7 @@ Topology random_regular(std::size_t n, std::size_t k, std::uint64_t seed) {
         if (a != b && !adjacent(a, b)) {
           adjacency[static_cast<std::size_t>(a) * k + filled[a]++] = b;
           adjacency[static_cast<std::size_t>(b) * k + filled[b]++] = a;
-          edges.push_back(Edge{a, b, {}});
+          edges.push_back(EdgeEnds{a, b});
         } else {
           for (const NodeId s : {a, b}) {
             if (leftover[s]++ == 0) touched.push_back(s);
@@ -279,7 +279,7 @@ Topology watts_strogatz(std::size_t n, std::size_t k, double beta, std::uint64_t
   Rng rng = topology_stream(seed);
   std::size_t last_components = 0;
   for (int attempt = 0; attempt < max_connect_attempts; ++attempt) {
-    std::vector<Edge> edges;
+    EdgeList edges;
     edges.reserve(n * k / 2);
     std::unordered_set<std::uint64_t> present;
     present.reserve(n * k);
@@ -290,7 +290,7 @@ Topology watts_strogatz(std::size_t n, std::size_t k, double beta, std::uint64_t
         present.insert(pair_key(edges.back().u, edges.back().v));
       }
     // Rewire in the order Watts & Strogatz describe: ring distance 1 first, every node in turn.
-    for (Edge& e : edges) {
+    for (EdgeEnds& e : edges) {
       if (rng.uniform() >= beta) continue;
       const NodeId u = e.u;
       if (degree[u] >= n - 1) continue;  // u already linked to everyone
@@ -317,7 +317,7 @@ Topology barabasi_albert(std::size_t n, std::size_t m, std::uint64_t seed) {
   if (m < 1 || m >= n) refuse(what, "1 <= m < n", "m=" + std::to_string(m));
   check_edges(what, static_cast<long double>(m) * static_cast<long double>(n - m));
   Rng rng = topology_stream(seed);
-  std::vector<Edge> edges;
+  EdgeList edges;
   edges.reserve(m * (n - m));
   // Every edge puts both ends into `ends`, so a uniform entry is a node drawn ∝ degree.
   std::vector<NodeId> ends;

@@ -78,8 +78,9 @@ class DisjointSets {
   std::vector<std::uint32_t> size_;
 };
 
-void check_endpoints(std::size_t num_nodes, std::span<const Edge> edges) {
-  for (const Edge& e : edges) {
+template <typename EdgeType>
+void check_endpoints(std::size_t num_nodes, std::span<const EdgeType> edges) {
+  for (const EdgeType& e : edges) {
     if (e.u >= num_nodes || e.v >= num_nodes) {
       throw std::invalid_argument("edge (" + std::to_string(e.u) + ", " + std::to_string(e.v) +
                                   "): expected node ids below " + std::to_string(num_nodes));
@@ -102,12 +103,21 @@ DegreeSummary degree_summary(const Topology& topology) {
   return summary;
 }
 
-std::size_t count_components(std::size_t num_nodes, std::span<const Edge> edges) {
+template <typename EdgeType>
+std::size_t count_components_of(std::size_t num_nodes, std::span<const EdgeType> edges) {
   check_endpoints(num_nodes, edges);
   DisjointSets sets(num_nodes);
   std::size_t components = num_nodes;
-  for (const Edge& e : edges) components -= sets.unite(e.u, e.v) ? 1 : 0;
+  for (const EdgeType& e : edges) components -= sets.unite(e.u, e.v) ? 1 : 0;
   return components;
+}
+
+std::size_t count_components(std::size_t num_nodes, std::span<const Edge> edges) {
+  return count_components_of(num_nodes, edges);
+}
+
+std::size_t count_components(std::size_t num_nodes, std::span<const EdgeEnds> edges) {
+  return count_components_of(num_nodes, edges);
 }
 
 std::vector<std::uint32_t> component_labels(std::size_t num_nodes, std::span<const Edge> edges) {

@@ -24,6 +24,7 @@ DegreeSummary degree_summary(const Topology& topology);
 // before building a Topology, which refuses disconnected graphs). Union–find, O(n + m α(n)).
 // Edge endpoints must be < num_nodes (std::invalid_argument otherwise).
 std::size_t count_components(std::size_t num_nodes, std::span<const Edge> edges);
+std::size_t count_components(std::size_t num_nodes, std::span<const EdgeEnds> edges);
 // A component label in [0, K) per node, numbered in order of each component's smallest node.
 std::vector<std::uint32_t> component_labels(std::size_t num_nodes, std::span<const Edge> edges);
 

@@ -82,10 +82,34 @@ std::size_t count_components(std::size_t n, const std::vector<ArcId>& offsets,
 
 }  // namespace
 
-Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges_in, std::string name)
+Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name)
     : num_nodes_(num_nodes), name_(std::move(name)) {
-  const std::vector<Edge> edges = std::move(edges_in);  // only while building
+  // Keep the edges compactly (endpoints; attributes only if some edge has one) and free the list
+  // before the CSR is laid out.
+  EdgeList endpoints;
+  endpoints.reserve(edges.size());
   bool has_attributes = false;
+  for (const Edge& e : edges) {
+    endpoints.push_back({e.u, e.v});
+    const auto& at = e.attributes;
+    if (at.weight || at.latency || at.bandwidth) has_attributes = true;
+  }
+  if (has_attributes) {
+    attributes_.reserve(edges.size());
+    for (const Edge& e : edges) attributes_.push_back(e.attributes);
+  }
+  std::vector<Edge>().swap(edges);
+  build(std::move(endpoints));
+}
+
+Topology::Topology(std::size_t num_nodes, EdgeList endpoints, std::string name)
+    : num_nodes_(num_nodes), name_(std::move(name)) {
+  build(std::move(endpoints));
+}
+
+void Topology::build(EdgeList endpoints) {
+  endpoints_ = std::move(endpoints);
+  const auto text = [this](EdgeId e) { return edge_text(Edge{endpoints_[e].u, endpoints_[e].v, {}}); };
   std::vector<ArcId> offsets;
   std::vector<NodeId> targets;
   if (num_nodes_ == 0) throw std::invalid_argument("topology: expected at least 1 node, got 0");
@@ -94,41 +118,40 @@ Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges_in, std::strin
                                 std::to_string(std::numeric_limits<NodeId>::max()) +
                                 " nodes, got " + std::to_string(num_nodes_));
   }
-  if (edges.size() > std::numeric_limits<EdgeId>::max()) {
+  if (endpoints_.size() > std::numeric_limits<EdgeId>::max()) {
     throw std::invalid_argument("topology: expected at most " +
                                 std::to_string(std::numeric_limits<EdgeId>::max()) +
-                                " edges, got " + std::to_string(edges.size()));
+                                " edges, got " + std::to_string(endpoints_.size()));
   }
 
   // Validate endpoints and count degrees.
   offsets.assign(num_nodes_ + 1, 0);
-  for (const Edge& e : edges) {
-    if (e.u >= num_nodes_ || e.v >= num_nodes_) {
-      throw std::invalid_argument("topology: edge " + edge_text(e) + " has a node id out of range: expected ids in [0, " +
+  for (EdgeId e = 0; e < endpoints_.size(); ++e) {
+    const auto [u, v] = endpoints_[e];  // EdgeEnds
+    if (u >= num_nodes_ || v >= num_nodes_) {
+      throw std::invalid_argument("topology: edge " + text(e) + " has a node id out of range: expected ids in [0, " +
                                   std::to_string(num_nodes_ - 1) + "]");
     }
-    if (e.u == e.v) throw std::invalid_argument("topology: self-loop " + edge_text(e) + " is not allowed");
-    ++offsets[e.u + 1];
-    ++offsets[e.v + 1];
-    const auto& at = e.attributes;
-    if (at.weight || at.latency || at.bandwidth) has_attributes = true;
+    if (u == v) throw std::invalid_argument("topology: self-loop " + text(e) + " is not allowed");
+    ++offsets[u + 1];
+    ++offsets[v + 1];
   }
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
 
   // Counting sort of both arcs of every edge by source; then sort each row by target.
-  const std::size_t arcs = 2 * edges.size();
+  const std::size_t arcs = 2 * endpoints_.size();
   targets.resize(arcs);
   arc_edge_.resize(arcs);
   {
     std::vector<ArcId> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t i = 0; i < edges.size(); ++i) {
-      const Edge& e = edges[i];
+    for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+      const auto [u, v] = endpoints_[i];
       const auto id = static_cast<EdgeId>(i);
-      ArcId a = cursor[e.u]++;
-      targets[a] = e.v;
+      ArcId a = cursor[u]++;
+      targets[a] = v;
       arc_edge_[a] = id;
-      a = cursor[e.v]++;
-      targets[a] = e.u;
+      a = cursor[v]++;
+      targets[a] = u;
       arc_edge_[a] = id;
     }
   }
@@ -141,8 +164,8 @@ Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges_in, std::strin
     std::sort(row.begin(), row.end());
     for (std::size_t k = 0; k < row.size(); ++k) {
       if (k > 0 && row[k].first == row[k - 1].first) {
-        throw std::invalid_argument("topology: duplicate edge " + edge_text(edges[row[k].second]) +
-                                    " (also given as edge " + edge_text(edges[row[k - 1].second]) + ")");
+        throw std::invalid_argument("topology: duplicate edge " + text(row[k].second) +
+                                    " (also given as edge " + text(row[k - 1].second) + ")");
       }
       targets[begin + k] = row[k].first;
       arc_edge_[begin + k] = row[k].second;
@@ -154,16 +177,10 @@ Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges_in, std::strin
     throw std::invalid_argument("graph is disconnected: " + std::to_string(components) + " components");
   }
 
+  // Keep one copy of the CSR (Boost's): about 24 bytes per edge in all.
   graph_ = Graph(boost::edges_are_sorted, SortedArcIterator(offsets, targets, 0),
                  SortedArcIterator(offsets, targets, arcs), static_cast<NodeId>(num_nodes_),
                  static_cast<ArcId>(arcs));
-  // Keep one copy of the CSR (Boost's) and the edges compactly: about 24 bytes per edge.
-  endpoints_.reserve(edges.size());
-  for (const Edge& e : edges) endpoints_.emplace_back(e.u, e.v);
-  if (has_attributes) {
-    attributes_.reserve(edges.size());
-    for (const Edge& e : edges) attributes_.push_back(e.attributes);
-  }
 }
 
 std::vector<Edge> Topology::edges() const {

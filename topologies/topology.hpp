@@ -33,6 +33,13 @@ struct Edge {
   EdgeAttributes attributes{};
 };
 
+// Endpoints only: what generators produce (8 bytes per edge instead of an Edge's 56).
+struct EdgeEnds {
+  NodeId u = 0;
+  NodeId v = 0;
+};
+using EdgeList = std::vector<EdgeEnds>;
+
 class Topology {
  public:
   using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
@@ -44,6 +51,8 @@ class Topology {
   // (std::invalid_argument naming the edge); so is a disconnected graph
   // ("graph is disconnected: K components"). `name` is a human-readable description.
   Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name);
+  // The same for edges without attributes.
+  Topology(std::size_t num_nodes, EdgeList edges, std::string name);
 
   std::size_t num_nodes() const noexcept { return num_nodes_; }
   std::size_t num_edges() const noexcept { return endpoints_.size(); }
@@ -63,7 +72,7 @@ class Topology {
 
   // Edges are stored compactly (endpoints; attributes only when some edge has one), so these
   // return values, not references.
-  Edge edge(EdgeId e) const noexcept { return {endpoints_[e].first, endpoints_[e].second, edge_attributes(e)}; }
+  Edge edge(EdgeId e) const noexcept { return {endpoints_[e].u, endpoints_[e].v, edge_attributes(e)}; }
   std::vector<Edge> edges() const;
   const EdgeAttributes& edge_attributes(EdgeId e) const noexcept;
   bool has_edge_attributes() const noexcept { return !attributes_.empty(); }
@@ -77,12 +86,14 @@ class Topology {
  private:
   std::size_t num_nodes_ = 0;
   std::string name_;
+  void build(EdgeList endpoints);
+
   // The CSR arrays are Boost's own (m_forward is a public member of compressed_sparse_row_graph):
   // row_start()[u] is u's first arc, column()[a] the arc's target, rows sorted by target.
   const ArcId* row_start() const noexcept { return graph_.m_forward.m_rowstart.data(); }
   const NodeId* column() const noexcept { return graph_.m_forward.m_column.data(); }
 
-  std::vector<std::pair<NodeId, NodeId>> endpoints_;  // m entries
+  EdgeList endpoints_;                                 // m entries
   std::vector<EdgeAttributes> attributes_;             // m entries, or none when no edge has any
   Graph graph_;
   std::vector<EdgeId> arc_edge_; // 2m entries
