@@ -56,13 +56,7 @@ TEST(GossipSgd, OneNodeIsPlainSgd) {
   GossipSgd algorithm(w->world, step(eta), nullptr);
   Simulator simulator;
   testing::run_gradients(algorithm, simulator, 50);
-  Vector x = w->objective->initial_point();
-  Vector g(x.size());
-  Rng noise = w->world.streams.stream(Stream::gradient_noise, 0);
-  for (int k = 0; k < 50; ++k) {
-    w->objective->stochastic_gradient(0, x, noise, g);
-    x -= eta * g;
-  }
+  const Vector x = testing::plain_sgd(*w, eta, 50);
   EXPECT_EQ(algorithm.gradients_completed(), 50u);
   EXPECT_EQ(algorithm.traffic().messages, 0u);
   for (Eigen::Index j = 0; j < x.size(); ++j) EXPECT_DOUBLE_EQ(algorithm.model(0)(j), x(j));

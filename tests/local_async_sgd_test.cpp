@@ -36,12 +36,7 @@ TEST(LocalAsyncSgd, OneNodeOneWorkerWithoutAveragingIsPlainSgd) {
   LocalAsyncSgd algorithm(w->world, p, nullptr);
   Simulator simulator;
   testing::run_gradients(algorithm, simulator, 50);
-  Vector x = w->objective->initial_point(), g(x.size());
-  Rng noise = w->world.streams.stream(Stream::gradient_noise, 0);
-  for (int k = 0; k < 50; ++k) {
-    w->objective->stochastic_gradient(0, x, noise, g);
-    x -= eta * g;
-  }
+  const Vector x = testing::plain_sgd(*w, eta, 50);
   for (Eigen::Index j = 0; j < x.size(); ++j) EXPECT_DOUBLE_EQ(algorithm.model(0)(j), x(j));
   EXPECT_EQ(algorithm.averages_done(), 0u);
 }

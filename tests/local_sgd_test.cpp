@@ -17,11 +17,7 @@ using testing::link_law;
 using testing::make_recorder;
 using testing::make_world;
 
-void run_rounds(SynchronousRounds& algorithm, Simulator& simulator, std::uint64_t rounds) {
-  algorithm.start(simulator);
-  simulator.run_while(algorithm, [&] { return algorithm.rounds_completed() < rounds; });
-  ASSERT_EQ(algorithm.rounds_completed(), rounds);
-}
+using testing::run_rounds;
 
 TEST(LocalSgd, OneNodeIsPlainSgd) {
   const double eta = 0.05;
@@ -30,13 +26,7 @@ TEST(LocalSgd, OneNodeIsPlainSgd) {
   LocalSgd algorithm(w->world, {eta, 3, 32}, nullptr);
   Simulator simulator;
   run_rounds(algorithm, simulator, 10);
-  Vector x = w->objective->initial_point();
-  Vector g(x.size());
-  Rng noise = w->world.streams.stream(Stream::gradient_noise, 0);
-  for (int k = 0; k < 30; ++k) {
-    w->objective->stochastic_gradient(0, x, noise, g);
-    x -= eta * g;
-  }
+  const Vector x = testing::plain_sgd(*w, eta, 30);
   EXPECT_EQ(algorithm.gradients_completed(), 30u);
   for (Eigen::Index j = 0; j < x.size(); ++j) EXPECT_DOUBLE_EQ(algorithm.model(0)(j), x(j));
 }

@@ -16,11 +16,7 @@ using testing::link_law;
 using testing::make_recorder;
 using testing::make_world;
 
-void run_rounds(SynchronousRounds& algorithm, Simulator& simulator, std::uint64_t rounds) {
-  algorithm.start(simulator);
-  simulator.run_while(algorithm, [&] { return algorithm.rounds_completed() < rounds; });
-  ASSERT_EQ(algorithm.rounds_completed(), rounds);
-}
+using testing::run_rounds;
 
 TEST(MinibatchSgd, OneNodeIsPlainSgd) {
   const double eta = 0.05;
@@ -29,13 +25,7 @@ TEST(MinibatchSgd, OneNodeIsPlainSgd) {
   MinibatchSgd algorithm(w->world, {eta, 32}, nullptr);
   Simulator simulator;
   run_rounds(algorithm, simulator, 40);
-  Vector x = w->objective->initial_point();
-  Vector g(x.size());
-  Rng noise = w->world.streams.stream(Stream::gradient_noise, 0);
-  for (int k = 0; k < 40; ++k) {
-    w->objective->stochastic_gradient(0, x, noise, g);
-    x -= eta * g;
-  }
+  const Vector x = testing::plain_sgd(*w, eta, 40);
   for (Eigen::Index j = 0; j < x.size(); ++j) EXPECT_DOUBLE_EQ(algorithm.model(0)(j), x(j));
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <utility>
 
 #include "objectives/objective_factory.hpp"
@@ -70,11 +71,35 @@ inline std::unique_ptr<GradientRecorder> make_recorder(const TestWorld& w, doubl
   return std::make_unique<GradientRecorder>(*w.objective, w.topology.num_nodes(), options);
 }
 
+// Plain SGD on node 0's stochastic gradients (its Stream::gradient_noise, in order) from x_0: what
+// every algorithm must reproduce step for step on one node.
+inline Vector plain_sgd(const TestWorld& w, double eta, int steps) {
+  Vector x = w.objective->initial_point();
+  Vector g(x.size());
+  Rng noise = w.world.streams.stream(Stream::gradient_noise, 0);
+  for (int k = 0; k < steps; ++k) {
+    w.objective->stochastic_gradient(0, x, noise, g);
+    x -= eta * g;
+  }
+  return x;
+}
+
 // Runs until `gradients` gradients have completed (or the queue empties / time `t_end` passes).
 inline void run_gradients(Algorithm& algorithm, Simulator& simulator, std::uint64_t gradients,
                           SimTime t_end = INFINITY) {
   algorithm.start(simulator);
   simulator.run_while(algorithm, [&] { return algorithm.gradients_completed() < gradients; }, t_end);
+}
+
+// Runs a synchronous algorithm (anything with rounds_completed()) for exactly `rounds` rounds;
+// throws (failing the calling test) if the run ends before.
+template <typename RoundBased>
+void run_rounds(RoundBased& algorithm, Simulator& simulator, std::uint64_t rounds) {
+  algorithm.start(simulator);
+  simulator.run_while(algorithm, [&] { return algorithm.rounds_completed() < rounds; });
+  if (algorithm.rounds_completed() != rounds)
+    throw std::logic_error("run_rounds: the run ended after " + std::to_string(algorithm.rounds_completed()) +
+                           " of " + std::to_string(rounds) + " rounds");
 }
 
 }  // namespace dasgd::testing

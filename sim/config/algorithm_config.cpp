@@ -48,12 +48,7 @@ void register_dasgd(std::vector<AlgorithmEntry>& entries) {
                                                : Delivery::neighbours;
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         AlgorithmSpec spec;
-         spec.eta = p.eta;
-         spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-           return std::make_unique<Dasgd>(world, p, observer);
-         };
-         return spec;
+         return algorithm_spec<Dasgd>(p);
        }});
 }
 

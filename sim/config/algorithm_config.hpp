@@ -20,6 +20,17 @@ struct AlgorithmSpec {
   std::function<std::unique_ptr<Algorithm>(const World&, GradientObserver*)> build;
 };
 
+// The spec of an algorithm built as AlgorithmType(world, params, observer); params.eta is η.
+template <typename AlgorithmType, typename Params>
+AlgorithmSpec algorithm_spec(const Params& params) {
+  AlgorithmSpec spec;
+  spec.eta = params.eta;
+  spec.build = [params](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
+    return std::make_unique<AlgorithmType>(world, params, observer);
+  };
+  return spec;
+}
+
 struct AlgorithmEntry {
   std::string name;
   std::string description;  // one line, shown in errors and --help

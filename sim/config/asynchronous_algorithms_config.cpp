@@ -21,12 +21,7 @@ void register_asynchronous_baselines(std::vector<AlgorithmEntry>& entries) {
                       : ServerStep::delay_adaptive;
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         AlgorithmSpec spec;
-         spec.eta = p.eta;
-         spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-           return std::make_unique<ParameterServer>(world, p, observer);
-         };
-         return spec;
+         return algorithm_spec<ParameterServer>(p);
        }});
   // {"name": "adpsgd", "eta": η > 0, "header_bytes": bytes added to each d·8-byte model message and
   //  the size of a lock request (default 32)}.
@@ -37,12 +32,7 @@ void register_asynchronous_baselines(std::vector<AlgorithmEntry>& entries) {
          p.eta = reader.positive("eta");
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         AlgorithmSpec spec;
-         spec.eta = p.eta;
-         spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-           return std::make_unique<Adpsgd>(world, p, observer);
-         };
-         return spec;
+         return algorithm_spec<Adpsgd>(p);
        }});
   // {"name": "gossip_sgd", "eta": η > 0, "header_bytes": bytes added to each d·8-byte model (default 32)}.
   entries.push_back(
@@ -52,12 +42,7 @@ void register_asynchronous_baselines(std::vector<AlgorithmEntry>& entries) {
          p.eta = reader.positive("eta");
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         AlgorithmSpec spec;
-         spec.eta = p.eta;
-         spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-           return std::make_unique<GossipSgd>(world, p, observer);
-         };
-         return spec;
+         return algorithm_spec<GossipSgd>(p);
        }});
 }
 

@@ -40,12 +40,7 @@ AlgorithmSpec parse_sparsified_asgd(JsonReader& reader) {
       reader.choice_or("virtual_gradient", {"full", "sent"}, "full") == "full" ? VirtualGradient::full : VirtualGradient::sent;
   p.header_bytes = reader.non_negative_or("header_bytes", 32);
   reader.finish();
-  AlgorithmSpec spec;
-  spec.eta = p.eta;
-  spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-    return std::make_unique<SparsifiedAsgd>(world, p, observer);
-  };
-  return spec;
+  return algorithm_spec<SparsifiedAsgd>(p);
 }
 
 // "algorithm": {"name": "local_async_sgd", ...}
@@ -68,12 +63,7 @@ AlgorithmSpec parse_local_async_sgd(JsonReader& reader) {
     reader.fail("workers", "1 when blocking is true (post-local SGD runs one worker per node)");
   p.header_bytes = reader.non_negative_or("header_bytes", 32);
   reader.finish();
-  AlgorithmSpec spec;
-  spec.eta = p.eta;
-  spec.build = [p](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-    return std::make_unique<LocalAsyncSgd>(world, p, observer);
-  };
-  return spec;
+  return algorithm_spec<LocalAsyncSgd>(p);
 }
 
 }  // namespace

@@ -10,19 +10,6 @@
 
 namespace dasgd {
 
-namespace {
-
-template <typename Built, typename Params>
-AlgorithmSpec spec_of(double eta, const Params& params) {
-  AlgorithmSpec spec;
-  spec.eta = eta;
-  spec.build = [params](const World& world, GradientObserver* observer) -> std::unique_ptr<Algorithm> {
-    return std::make_unique<Built>(world, params, observer);
-  };
-  return spec;
-}
-
-}  // namespace
 
 void register_synchronous_algorithms(std::vector<AlgorithmEntry>& entries) {
   // Keys: "eta" (required, > 0): step size; "header_bytes" (>= 0, default 32): all-reduce message
@@ -35,7 +22,7 @@ void register_synchronous_algorithms(std::vector<AlgorithmEntry>& entries) {
          p.eta = reader.positive("eta");
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         return spec_of<MinibatchSgd>(p.eta, p);
+         return algorithm_spec<MinibatchSgd>(p);
        }});
 
   // Keys: "eta" (required, > 0); "mixing": "metropolis_hastings" (default) | "uniform" (regular graphs
@@ -62,7 +49,7 @@ void register_synchronous_algorithms(std::vector<AlgorithmEntry>& entries) {
            reader.fail("overlap", "false for adapt_then_combine (it sends x_i - eta g_i, so it waits for the gradient)");
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         return spec_of<Dpsgd>(p.eta, p);
+         return algorithm_spec<Dpsgd>(p);
        }});
 
   // Keys: "eta" (required, > 0); "local_steps" (required, integer >= 1): H local steps between
@@ -75,7 +62,7 @@ void register_synchronous_algorithms(std::vector<AlgorithmEntry>& entries) {
          p.local_steps = reader.positive_count("local_steps");
          p.header_bytes = reader.non_negative_or("header_bytes", 32);
          reader.finish();
-         return spec_of<LocalSgd>(p.eta, p);
+         return algorithm_spec<LocalSgd>(p);
        }});
 }
 
