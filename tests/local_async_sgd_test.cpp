@@ -26,6 +26,35 @@ double figure(const Algorithm& algorithm, const std::string& name) {
   return NAN;
 }
 
+// One node, two workers, compute time exactly 1, no averaging. At each instant worker 0 completes
+// first (it was scheduled first), applies, and restarts; then worker 1 completes. Gradient t > 0 was
+// read at time ⌊t/2⌋... precisely: each computation misses exactly the one gradient the other worker
+// completed while it ran, so S_0 = 0, then S_t = Ŝ_t = 1 (t=1 read ∅ and misses 0; t=2 read {0} and
+// misses 1; t=3 read {0,1} and misses 2; ...). Reporting a worker's
+// start only at its completion would give S_t = 0 throughout: this pins that each computation is
+// tracked from its real start, per worker.
+TEST(LocalAsyncSgd, TwoWorkersOnOneNodeEachMissTheOtherWorkersGradient) {
+  auto w = make_world(generate::complete(1), cosine_objective(4, 0.0), compute_law(law::Constant{1.0}),
+                      link_law(law::Constant{0.1}));
+  auto recorder = make_recorder(*w, 0.01);
+  LocalAsyncSgdParams p;
+  p.eta = 0.01;
+  p.workers = 2;
+  p.local_steps = 0;
+  LocalAsyncSgd algorithm(w->world, p, recorder.get());
+  Simulator simulator;
+  testing::run_gradients(algorithm, simulator, 20);
+  const auto& log = recorder->log();
+  ASSERT_GE(log.size(), 20u);
+  EXPECT_EQ(log[0].s, 0u);
+  EXPECT_EQ(log[0].s_hat, 0u);
+  for (std::size_t t = 1; t < 20; ++t) {
+    EXPECT_EQ(log[t].s, 1u) << "t = " << t;
+    EXPECT_EQ(log[t].s_hat, 1u) << "t = " << t;
+    EXPECT_DOUBLE_EQ(log[t].end - log[t].start, 1.0) << "t = " << t;
+  }
+}
+
 TEST(LocalAsyncSgd, OneNodeOneWorkerWithoutAveragingIsPlainSgd) {
   const double eta = 0.05;
   auto w = make_world(generate::complete(1), cosine_objective(6, 0.3), compute_law(law::Exponential{1.0}),
