@@ -27,10 +27,10 @@ double figure(const Algorithm& algorithm, const std::string& name) {
 }
 
 // One node, two workers, compute time exactly 1, no averaging. At each instant worker 0 completes
-// first (it was scheduled first), applies, and restarts; then worker 1 completes. Gradient t > 0 was
-// read at time ⌊t/2⌋... precisely: each computation misses exactly the one gradient the other worker
-// completed while it ran, so S_0 = 0, then S_t = Ŝ_t = 1 (t=1 read ∅ and misses 0; t=2 read {0} and
-// misses 1; t=3 read {0,1} and misses 2; ...). Reporting a worker's
+// first (it was scheduled first), applies, and restarts; then worker 1 completes. Each computation
+// misses exactly the one gradient the other worker completed while it ran: t = 1 read ∅ and misses
+// 0; t = 2 read {0} and misses 1; t = 3 read {0, 1} and misses 2; ... So S_0 = 0, then
+// S_t = Ŝ_t = 1. Reporting a worker's
 // start only at its completion would give S_t = 0 throughout: this pins that each computation is
 // tracked from its real start, per worker.
 TEST(LocalAsyncSgd, TwoWorkersOnOneNodeEachMissTheOtherWorkersGradient) {
