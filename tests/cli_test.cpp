@@ -111,6 +111,33 @@ TEST(CliRun, DivergedRunIsReportedWithExitOneAndItsFiles) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(CliRun, GradNormStopEndsTheRunAtTheFirstRowBelowIt) {
+  const auto dir = fresh_directory("gradstop");
+  const auto r = run_cli("run configs/quickstart.json -q --set stop.grad_norm_sq=0.01 --out " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(read_file(dir / "summary.json"));
+  EXPECT_EQ(summary["stop_reason"], "grad_norm_sq");
+  EXPECT_LT(summary["run"]["end_time"].get<double>(), 200.0);
+  EXPECT_LE(summary["convergence"]["final"]["grad_sq_average_model"].get<double>(), 0.01);
+  std::filesystem::remove_all(dir);
+}
+
+// DASGD applies every gradient at every node exactly once: once the network drains, all models
+// are equal (consensus distance 0 up to rounding), which a run stopped mid-flight is not.
+TEST(CliRun, DrainDeliversEverythingInFlightSoDasgdModelsAgree) {
+  const auto drained = fresh_directory("drained");
+  const auto cut = fresh_directory("cut");
+  ASSERT_EQ(run_cli("run configs/quickstart.json -q --set stop.drain=true --out " + drained.string()).exit_code, 0);
+  ASSERT_EQ(run_cli("run configs/quickstart.json -q --out " + cut.string()).exit_code, 0);
+  const auto a = nlohmann::json::parse(read_file(drained / "summary.json"));
+  const auto b = nlohmann::json::parse(read_file(cut / "summary.json"));
+  EXPECT_LT(a["convergence"]["final"]["consensus_distance"].get<double>(), 1e-20);
+  EXPECT_GT(b["convergence"]["final"]["consensus_distance"].get<double>(), 1e-9);
+  EXPECT_GE(a["run"]["end_time"].get<double>(), 200.0);
+  std::filesystem::remove_all(drained);
+  std::filesystem::remove_all(cut);
+}
+
 TEST(CliGraph, PrintsSizeDiameterAndClosedFormSpectralGap) {
   const auto r = run_cli("graph --kind ring --nodes 12");
   ASSERT_EQ(r.exit_code, 0) << r.err;
