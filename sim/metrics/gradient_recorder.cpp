@@ -8,12 +8,22 @@
 
 namespace dasgd {
 
+namespace {
+// Prefix sums (16 bytes per gradient) only beside the per-gradient log: without it a run's memory
+// does not grow with its gradients.
+StalenessStatisticsOptions statistics_options(const GradientRecorderOptions& options) {
+  StalenessStatisticsOptions statistics = options.statistics;
+  statistics.keep_prefix = statistics.keep_prefix && options.keep_log;
+  return statistics;
+}
+}  // namespace
+
 GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_nodes,
                                    GradientRecorderOptions options)
     : objective_(&objective),
       options_(options),
       tracker_(num_nodes, options.staleness),
-      statistics_(num_nodes, options.statistics),
+      statistics_(num_nodes, statistics_options(options)),
       latest_(num_nodes, latest_computation),
       virtual_model_(objective.initial_point()),
       scratch_(objective.dimension()),
@@ -89,25 +99,43 @@ void GradientRecorder::on_apply(NodeId node, std::uint64_t t, SimTime r, bool ow
 
 std::uint64_t GradientRecorder::on_model_sent(NodeId source, SimTime /*when*/, std::uint32_t uses) {
   const std::uint64_t token = next_token_++;
-  if (uses == 0) return token;
-  sent_models_.emplace(token, SentModel{tracker_.snapshot_set(source), uses});
+  SentModel model;
+  model.uses_left = uses;
+  if (uses != 0) {
+    model.set = tracker_.snapshot_set(source);
+    ++open_models_;
+  }
+  sent_models_.push_back(std::move(model));
+  while (!sent_models_.empty() && sent_models_.front().uses_left == 0) {
+    sent_models_.pop_front();
+    ++first_token_;
+  }
   return token;
 }
 
-void GradientRecorder::on_model_merged(NodeId node, std::uint64_t token, SimTime /*when*/) {
-  const auto it = sent_models_.find(token);
-  if (it == sent_models_.end())
+GradientRecorder::SentModel& GradientRecorder::sent_model(std::uint64_t token) {
+  if (token < first_token_ || token >= next_token_ || sent_models_[token - first_token_].uses_left == 0)
     throw std::logic_error("GradientRecorder: model token " + std::to_string(token) + " used up or unknown");
-  tracker_.merge(node, it->second.set);
-  if (--it->second.uses_left == 0) sent_models_.erase(it);
+  return sent_models_[token - first_token_];
 }
 
-void GradientRecorder::on_model_dropped(std::uint64_t token) {
-  const auto it = sent_models_.find(token);
-  if (it == sent_models_.end())
-    throw std::logic_error("GradientRecorder: model token " + std::to_string(token) + " used up or unknown");
-  if (--it->second.uses_left == 0) sent_models_.erase(it);
+void GradientRecorder::use_model(SentModel& model) {
+  if (--model.uses_left != 0) return;
+  tracker_.release_snapshot(model.set);
+  --open_models_;
+  while (!sent_models_.empty() && sent_models_.front().uses_left == 0) {
+    sent_models_.pop_front();
+    ++first_token_;
+  }
 }
+
+void GradientRecorder::on_model_merged(NodeId node, std::uint64_t token, SimTime /*when*/) {
+  SentModel& model = sent_model(token);
+  tracker_.merge(node, model.set);
+  use_model(model);
+}
+
+void GradientRecorder::on_model_dropped(std::uint64_t token) { use_model(sent_model(token)); }
 
 double GradientRecorder::mean_grad_sq_virtual() const noexcept {
   return gradients_ == 0 ? 0.0 : sum_grad_sq_virtual_ / static_cast<double>(gradients_);

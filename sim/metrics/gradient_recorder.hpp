@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -54,7 +55,7 @@ class GradientRecorder final : public GradientObserver {
   // The virtual sequence's step c in x_{t+1} = x_t − c g_t (Algorithm::virtual_step()); η until set.
   void set_virtual_step(double step) { virtual_step_ = step; }
   // Model snapshots sent and not yet merged or dropped (a leak check for algorithms).
-  std::size_t open_model_snapshots() const noexcept { return sent_models_.size(); }
+  std::size_t open_model_snapshots() const noexcept { return open_models_; }
 
   const StalenessStatistics& statistics() const noexcept { return statistics_; }
   const StalenessTracker& tracker() const noexcept { return tracker_; }
@@ -105,8 +106,14 @@ class GradientRecorder final : public GradientObserver {
     GradientSetSnapshot set;
     std::uint32_t uses_left = 0;
   };
-  std::unordered_map<std::uint64_t, SentModel> sent_models_;  // never iterated: order-free
+  SentModel& sent_model(std::uint64_t token);
+  void use_model(SentModel& model);
+  // Sent models by token: sent_models_[token − first_token_]; used-up ones leave from the front,
+  // so memory follows the models in flight, not the run's length.
+  std::deque<SentModel> sent_models_;
+  std::uint64_t first_token_ = 0;
   std::uint64_t next_token_ = 0;
+  std::size_t open_models_ = 0;
 };
 
 }  // namespace dasgd

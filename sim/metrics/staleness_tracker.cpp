@@ -64,19 +64,15 @@ bool AppliedSet::contains(std::uint64_t index) const noexcept {
   return ((live[offset] >> (index % 64)) & 1U) != 0;
 }
 
-void AppliedSet::insert(std::uint64_t index) {
-  if (contains(index)) {
-    throw std::logic_error("staleness: gradient " + std::to_string(index) +
-                           " applied twice at the same node");
-  }
-  const std::uint64_t old_base = base();
-  const std::uint64_t offset = index / 64 - old_base;
+std::uint64_t& AppliedSet::word_at(std::uint64_t word) {
+  const std::uint64_t offset = word - base();
   if (offset >= words_.size() - front_) words_.resize(front_ + offset + 1, 0);
-  words_[front_ + offset] |= std::uint64_t{1} << (index % 64);
-  ++count_;
-  if (index != watermark_) return;
-  // The gap at the watermark is filled: move it past every applied index. Full words leave the
-  // window; the new base word keeps its ones below the new watermark (see the class comment).
+  return words_[front_ + offset];
+}
+
+// The gap at the watermark may be filled: move it past every applied index. Full words leave the
+// window; the new base word keeps its ones below the new watermark (see the class comment).
+void AppliedSet::advance_watermark(std::uint64_t old_base) {
   std::uint64_t popped = 0;
   while (words_[front_] == all_ones) {
     ++front_;
@@ -92,22 +88,72 @@ void AppliedSet::insert(std::uint64_t index) {
   }
 }
 
+void AppliedSet::insert(std::uint64_t index) {
+  if (contains(index)) {
+    throw std::logic_error("staleness: gradient " + std::to_string(index) +
+                           " applied twice at the same node");
+  }
+  word_at(index / 64) |= std::uint64_t{1} << (index % 64);
+  ++count_;
+  if (index == watermark_) advance_watermark(base());
+}
+
+std::uint64_t AppliedSet::merge(std::uint64_t base_b, std::span<const std::uint64_t> words_b) {
+  const std::uint64_t old_base = base();
+  const std::uint64_t end_b = base_b + words_b.size();
+  std::uint64_t added = 0;
+  if (base_b > old_base) {
+    // B holds every index below 64·base_b: those words of this set become all ones.
+    word_at(base_b - 1);
+    std::uint64_t* w = words_.data() + front_;
+    for (std::uint64_t x = 0; x < base_b - old_base; ++x) {
+      added += 64 - popcount(w[x]);
+      w[x] = all_ones;
+    }
+  }
+  const std::uint64_t from = std::max(base_b, old_base);
+  if (end_b > from) {
+    word_at(end_b - 1);
+    std::uint64_t* w = words_.data() + front_ + (from - old_base);
+    const std::uint64_t* b = words_b.data() + (from - base_b);
+    const std::uint64_t span = end_b - from;
+    for (std::uint64_t x = 0; x < span; ++x) {
+      const std::uint64_t merged = w[x] | b[x];
+      added += popcount(merged ^ w[x]);
+      w[x] = merged;
+    }
+  }
+  count_ += added;
+  if (added != 0) advance_watermark(old_base);
+  return added;
+}
+
 // ---------------------------------------------------------------------------------------------
-// StalenessTracker
+// StalenessTracker: common parts
 
 StalenessTracker::StalenessTracker(std::size_t num_nodes, StalenessOptions options)
-    : options_(options) {
+    : options_(options), num_nodes_(num_nodes) {
   if (num_nodes == 0 || num_nodes >= std::numeric_limits<std::uint32_t>::max()) {
     throw std::invalid_argument("StalenessTracker: expected a number of nodes in [1, 2^32 − 2], got " +
                                 std::to_string(num_nodes));
   }
-  sets_.resize(num_nodes);
+  if (options_.layout == SetLayout::bit_window) {
+    sets_.resize(num_nodes);
+    watermark_nodes_.assign(1, static_cast<std::uint32_t>(num_nodes));  // every watermark is 0
+  } else {
+    options_.track_deliveries = false;
+    clocks_.emplace_back();  // clock 0: the empty set, shared by every node at the start
+    clocks_[0].refs = static_cast<std::uint32_t>(num_nodes);
+    nodes_.resize(num_nodes);
+    origin_index_.resize(num_nodes);
+    pending_own_.resize(num_nodes);
+  }
 }
 
 void StalenessTracker::check_node(NodeId node, const char* where) const {
-  if (node >= sets_.size()) {
+  if (node >= num_nodes_) {
     throw std::invalid_argument(std::string("StalenessTracker::") + where +
-                                ": expected a node id below " + std::to_string(sets_.size()) +
+                                ": expected a node id below " + std::to_string(num_nodes_) +
                                 ", got " + std::to_string(node));
   }
 }
@@ -131,7 +177,12 @@ std::uint32_t StalenessTracker::acquire_slot() {
 }
 
 void StalenessTracker::release_slot(std::uint32_t slot) {
-  slots_[slot].state = Snapshot::State::free;
+  Snapshot& snapshot = slots_[slot];
+  if (snapshot.has_words) {
+    snapshot_bytes_ -= snapshot.words.size() * sizeof(std::uint64_t);
+    snapshot.has_words = false;
+  }
+  snapshot.state = Snapshot::State::free;
   free_slots_.push_back(slot);
 }
 
@@ -148,20 +199,36 @@ StalenessTracker::Snapshot& StalenessTracker::ticket_slot(const ComputationTicke
 
 ComputationTicket StalenessTracker::on_compute_start(NodeId node, SimTime start) {
   check_node(node, "on_compute_start");
-  const AppliedSet& set = sets_[node];
   ComputationTicket ticket;
   ticket.node = node;
   ticket.start = start;
-  ticket.applied_count = set.count();
-  ticket.watermark = set.watermark();
   ticket.slot = acquire_slot();
   Snapshot& snapshot = slots_[ticket.slot];
   ticket.generation = snapshot.generation;
+  if (options_.layout == SetLayout::origin_prefixes) {
+    const NodeClock& clock = nodes_[node];
+    ticket.applied_count = clock.own + clock.others;
+    ticket.watermark = origin_watermark(node);
+    return ticket;
+  }
+  const AppliedSet& set = sets_[node];
+  ticket.applied_count = set.count();
+  ticket.watermark = set.watermark();
   snapshot.base = set.base();
   snapshot.count = set.count();
-  if (options_.track_deliveries) {
+  if (options_.track_deliveries && !deliveries_cut_) {
     const std::span<const std::uint64_t> words = set.words();
-    snapshot.words.assign(words.begin(), words.end());  // reuses the slot's capacity
+    const std::uint64_t bytes = words.size() * sizeof(std::uint64_t);
+    if (snapshot_bytes_ + bytes > options_.snapshot_budget_bytes) {
+      // Deterministic cut: from here on no new delivery snapshots (see deliveries_cut_at()).
+      deliveries_cut_ = true;
+      deliveries_cut_at_ = completed_;
+    } else {
+      snapshot.words.assign(words.begin(), words.end());  // reuses the slot's capacity
+      snapshot.has_words = true;
+      snapshot_bytes_ += bytes;
+      peak_snapshot_bytes_ = std::max(peak_snapshot_bytes_, snapshot_bytes_);
+    }
   }
   return ticket;
 }
@@ -186,13 +253,26 @@ GradientRecord StalenessTracker::on_compute_complete(NodeId node, const Computat
   record.s = record.t - ticket.applied_count;
   record.s_hat = record.s == 0 ? 0 : record.t - ticket.watermark;
 
+  if (options_.layout == SetLayout::origin_prefixes) {
+    release_slot(ticket.slot);
+    std::vector<std::uint64_t>& index = origin_index_[node];
+    if (index.size() >= std::numeric_limits<std::uint32_t>::max()) {
+      throw std::length_error("StalenessTracker: more than 2^32 − 2 gradients of one node");
+    }
+    if (index.empty()) first_order_.push_back(node);
+    index.push_back(record.t);
+    pending_own_[node].push_back({record.t, end, ticket.applied_count});
+    ++pending_own_count_;
+    return record;
+  }
+
   LiveGradient live;
   live.origin = node;
   live.slot = ticket.slot;
   live.applied_at_start = ticket.applied_count;
   live.end = end;
-  live.remaining = static_cast<std::uint32_t>(sets_.size());
-  live.has_snapshot = options_.track_deliveries;
+  live.remaining = static_cast<std::uint32_t>(num_nodes_);
+  live.has_snapshot = snapshot.has_words;
   if (live.has_snapshot) {
     snapshot.state = Snapshot::State::completed;
   } else {
@@ -215,11 +295,32 @@ void StalenessTracker::settle(LiveGradient& gradient) {
   }
 }
 
+// Pops gradients applied everywhere (counter at 0, or below every node's watermark) or retired.
 void StalenessTracker::drop_settled_front() {
-  while (!live_.empty() && live_.front().remaining == 0) {
+  while (!live_.empty() && (live_.front().remaining == 0 || first_live_ < min_watermark_)) {
+    if (live_.front().remaining != 0) settle(live_.front());
     live_.pop_front();
     ++first_live_;
   }
+}
+
+// One node's watermark moved up from `from` to `to`: O(1) plus the amortized advance of the minimum.
+void StalenessTracker::move_watermark(std::uint64_t from, std::uint64_t to) {
+  if (from == to) return;
+  --watermark_nodes_[from - watermark_base_];
+  const std::uint64_t at = to - watermark_base_;
+  if (at >= watermark_nodes_.size()) watermark_nodes_.resize(at + 1, 0);
+  ++watermark_nodes_[at];
+  if (from != min_watermark_ || watermark_nodes_[from - watermark_base_] != 0) return;
+  while (watermark_nodes_[min_watermark_ - watermark_base_] == 0) ++min_watermark_;
+  // Compact the counts below the minimum once they are half the storage.
+  const std::uint64_t dead = min_watermark_ - watermark_base_;
+  if (dead >= 64 && 2 * dead >= watermark_nodes_.size()) {
+    watermark_nodes_.erase(watermark_nodes_.begin(),
+                           watermark_nodes_.begin() + static_cast<std::ptrdiff_t>(dead));
+    watermark_base_ = min_watermark_;
+  }
+  drop_settled_front();
 }
 
 DeliveryRecord StalenessTracker::on_apply(NodeId node, std::uint64_t t, SimTime when, bool own) {
@@ -229,6 +330,7 @@ DeliveryRecord StalenessTracker::on_apply(NodeId node, std::uint64_t t, SimTime 
                            " has not completed (" + std::to_string(completed_) +
                            " gradients completed so far)");
   }
+  if (options_.layout == SetLayout::origin_prefixes) return origin_apply(node, t, when, own);
   AppliedSet& set = sets_[node];
   if (set.contains(t)) {
     throw std::logic_error("StalenessTracker::on_apply: gradient " + std::to_string(t) +
@@ -267,11 +369,13 @@ DeliveryRecord StalenessTracker::on_apply(NodeId node, std::uint64_t t, SimTime 
     record.symmetric_difference = record.receiver_only + record.gradient_only;
   }
 
+  const std::uint64_t before = set.watermark();
   set.insert(t);
   if (--gradient.remaining == 0) {
     settle(gradient);
     drop_settled_front();
   }
+  move_watermark(before, set.watermark());
   return record;
 }
 
@@ -283,10 +387,19 @@ bool GradientSetSnapshot::contains(std::uint64_t index) const noexcept {
   return ((words[word - base] >> (index % 64)) & 1U) != 0;
 }
 
-GradientSetSnapshot StalenessTracker::snapshot_set(NodeId node) const {
+GradientSetSnapshot StalenessTracker::snapshot_set(NodeId node) {
   check_node(node, "snapshot_set");
-  const AppliedSet& set = sets_[node];
   GradientSetSnapshot snapshot;
+  if (options_.layout == SetLayout::origin_prefixes) {
+    const NodeClock& clock = nodes_[node];
+    snapshot.clock = clock.clock;
+    ++clocks_[clock.clock].refs;
+    snapshot.origin = node;
+    snapshot.own = clock.own;
+    snapshot.count = clock.own + clock.others;
+    return snapshot;
+  }
+  const AppliedSet& set = sets_[node];
   snapshot.base = set.base();
   snapshot.words.assign(set.words().begin(), set.words().end());
   snapshot.count = set.count();
@@ -294,21 +407,27 @@ GradientSetSnapshot StalenessTracker::snapshot_set(NodeId node) const {
   return snapshot;
 }
 
+void StalenessTracker::release_snapshot(GradientSetSnapshot& snapshot) {
+  if (snapshot.clock != GradientSetSnapshot::no_clock) {
+    release_clock(snapshot.clock);
+    snapshot.clock = GradientSetSnapshot::no_clock;
+  }
+  snapshot.words = {};
+}
+
 std::uint64_t StalenessTracker::merge(NodeId node, const GradientSetSnapshot& snapshot) {
   check_node(node, "merge");
-  AppliedSet& set = sets_[node];
-  std::uint64_t added = 0;
-  const std::uint64_t end = std::min<std::uint64_t>(snapshot.end(), completed_);
-  for (std::uint64_t t = set.watermark(); t < end; ++t) {
-    if (!snapshot.contains(t) || set.contains(t)) continue;
-    set.insert(t);
-    ++added;
-    if (t >= first_live_) {
-      LiveGradient& gradient = live_[t - first_live_];
-      if (gradient.remaining > 0 && --gradient.remaining == 0) settle(gradient);
+  if (options_.layout == SetLayout::origin_prefixes) {
+    if (snapshot.clock == GradientSetSnapshot::no_clock || snapshot.clock >= clocks_.size() ||
+        clocks_[snapshot.clock].refs == 0) {
+      throw std::logic_error("StalenessTracker::merge: snapshot was released or is not a clock");
     }
+    return origin_merge(node, snapshot);
   }
-  drop_settled_front();
+  AppliedSet& set = sets_[node];
+  const std::uint64_t before = set.watermark();
+  const std::uint64_t added = set.merge(snapshot.base, snapshot.words);
+  move_watermark(before, set.watermark());
   return added;
 }
 
@@ -318,6 +437,7 @@ void StalenessTracker::retire(std::uint64_t t) {
                            " has not completed (" + std::to_string(completed_) +
                            " gradients completed so far)");
   }
+  if (options_.layout == SetLayout::origin_prefixes) return;
   if (t < first_live_) return;
   LiveGradient& gradient = live_[t - first_live_];
   if (gradient.remaining == 0) return;
@@ -325,24 +445,240 @@ void StalenessTracker::retire(std::uint64_t t) {
   drop_settled_front();
 }
 
+std::uint64_t StalenessTracker::live_gradients() const noexcept {
+  if (options_.layout == SetLayout::origin_prefixes) return pending_own_count_;
+  return completed_ - first_live_;
+}
+
 std::uint64_t StalenessTracker::applied_count(NodeId node) const {
   check_node(node, "applied_count");
+  if (options_.layout == SetLayout::origin_prefixes) return nodes_[node].own + nodes_[node].others;
   return sets_[node].count();
 }
 
 std::uint64_t StalenessTracker::watermark(NodeId node) const {
   check_node(node, "watermark");
+  if (options_.layout == SetLayout::origin_prefixes) return origin_watermark_slow(node);
   return sets_[node].watermark();
 }
 
 bool StalenessTracker::is_applied(NodeId node, std::uint64_t t) const {
   check_node(node, "is_applied");
-  return sets_[node].contains(t);
+  if (options_.layout == SetLayout::bit_window) return sets_[node].contains(t);
+  // Find t's origin and rank (a test/debug path: O(n log t)).
+  for (NodeId o = 0; o < num_nodes_; ++o) {
+    const std::vector<std::uint64_t>& index = origin_index_[o];
+    const auto it = std::lower_bound(index.begin(), index.end(), t);
+    if (it == index.end() || *it != t) continue;
+    const auto q = static_cast<std::uint64_t>(it - index.begin());
+    if (o == node) return q < nodes_[node].own;
+    const std::vector<ClockEntry>& entries = clocks_[nodes_[node].clock].entries;
+    const auto e = std::lower_bound(entries.begin(), entries.end(), o,
+                                    [](const ClockEntry& x, NodeId v) { return x.origin < v; });
+    return e != entries.end() && e->origin == o && q < e->count;
+  }
+  return false;
 }
 
 const AppliedSet& StalenessTracker::applied_set(NodeId node) const {
   check_node(node, "applied_set");
+  if (options_.layout != SetLayout::bit_window) {
+    throw std::logic_error("StalenessTracker::applied_set: only the bit_window layout has bit sets");
+  }
   return sets_[node];
+}
+
+std::uint64_t StalenessTracker::bytes() const noexcept {
+  std::uint64_t total = sizeof(*this);
+  for (const AppliedSet& set : sets_) total += sizeof(AppliedSet) + set.bytes();
+  for (const Snapshot& slot : slots_) total += sizeof(Snapshot) + slot.words.capacity() * 8;
+  total += live_.size() * sizeof(LiveGradient);
+  total += watermark_nodes_.capacity() * sizeof(std::uint32_t);
+  for (const Clock& clock : clocks_) total += sizeof(Clock) + clock.entries.capacity() * sizeof(ClockEntry);
+  total += nodes_.capacity() * sizeof(NodeClock);
+  for (const auto& index : origin_index_) total += sizeof(index) + index.capacity() * 8;
+  for (const auto& pending : pending_own_) total += sizeof(pending) + pending.capacity() * sizeof(PendingOwn);
+  total += first_order_.capacity() * sizeof(NodeId);
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// origin_prefixes: vector clocks
+//
+// Node j's set is {gradient q of origin o : q < c_o(j)}, with c_j(j) = nodes_[j].own and the other
+// origins' counts in the sorted entries of its clock. |G| = own + others. The watermark (smallest
+// global index not in G) is min over origins o of next(o, c_o), the global index of o's c_o-th
+// gradient (none if o has not completed it), taken in three parts:
+//   * origins j has not heard from: their first gradients, in first_order_ (the order of the
+//     origins' first completions, so increasing in index); a per-node cursor skips the origins j
+//     knows, which only grow, so the cursor only moves forward;
+//   * j's own: next(j, own);
+//   * the origins in the entries: known_min, the smallest entry.next computed at the last merge.
+//     An entry whose next was unknown then (its origin had not completed gradient `count` yet)
+//     can only become an index ≥ completed_ at that merge, above any index known then; so a known
+//     known_min stays exact until the next merge, and only an unknown one is recomputed.
+
+std::uint64_t StalenessTracker::next_of(NodeId origin, std::uint32_t count) const noexcept {
+  const std::vector<std::uint64_t>& index = origin_index_[origin];
+  return count < index.size() ? index[count] : unknown_next;
+}
+
+bool StalenessTracker::knows(NodeId node, NodeId origin) const noexcept {
+  if (origin == node) return nodes_[node].own > 0;
+  const std::vector<ClockEntry>& entries = clocks_[nodes_[node].clock].entries;
+  const auto e = std::lower_bound(entries.begin(), entries.end(), origin,
+                                  [](const ClockEntry& x, NodeId v) { return x.origin < v; });
+  return e != entries.end() && e->origin == origin;
+}
+
+std::uint64_t StalenessTracker::origin_watermark(NodeId node) {
+  NodeClock& clock = nodes_[node];
+  std::uint64_t w = completed_;
+  std::uint32_t scan = clock.first_scan;
+  while (scan < first_order_.size() && knows(node, first_order_[scan])) ++scan;
+  clock.first_scan = scan;
+  if (scan < first_order_.size()) w = std::min(w, origin_index_[first_order_[scan]][0]);
+  if (clock.known_min == unknown_next) {
+    // Every entry was at its origin's frontier at the last merge: look again (O(k)).
+    std::uint64_t known = unknown_next;
+    for (ClockEntry& e : clocks_[clock.clock].entries) {
+      if (e.next == unknown_next) e.next = next_of(e.origin, e.count);  // fills a cache only
+      known = std::min(known, e.next);
+    }
+    clock.known_min = known;
+  }
+  w = std::min(w, clock.known_min);
+  return std::min(w, next_of(node, clock.own));
+}
+
+std::uint64_t StalenessTracker::origin_watermark_slow(NodeId node) const {
+  const NodeClock& clock = nodes_[node];
+  std::uint64_t w = std::min(completed_, next_of(node, clock.own));
+  for (const NodeId o : first_order_) {
+    if (!knows(node, o)) w = std::min(w, origin_index_[o][0]);
+  }
+  for (const ClockEntry& e : clocks_[clock.clock].entries) w = std::min(w, next_of(e.origin, e.count));
+  return w;
+}
+
+std::uint32_t StalenessTracker::acquire_clock() {
+  std::uint32_t id;
+  if (!free_clocks_.empty()) {
+    id = free_clocks_.back();
+    free_clocks_.pop_back();
+  } else {
+    id = static_cast<std::uint32_t>(clocks_.size());
+    clocks_.emplace_back();
+  }
+  clocks_[id].refs = 1;
+  return id;
+}
+
+void StalenessTracker::release_clock(std::uint32_t clock) noexcept {
+  Clock& c = clocks_[clock];
+  if (--c.refs != 0) return;
+  clock_entries_ -= c.entries.size();
+  c.entries.clear();  // keeps the capacity for the next merge
+  free_clocks_.push_back(clock);
+}
+
+DeliveryRecord StalenessTracker::origin_apply(NodeId node, std::uint64_t t, SimTime when, bool own) {
+  NodeClock& clock = nodes_[node];
+  std::vector<PendingOwn>& pending = pending_own_[node];
+  if (own && clock.pending_head < pending.size() && pending[clock.pending_head].t == t) {
+    const PendingOwn p = pending[clock.pending_head];
+    if (++clock.pending_head == pending.size()) {
+      pending.clear();
+      clock.pending_head = 0;
+    }
+    --pending_own_count_;
+    DeliveryRecord record;
+    record.gradient = t;
+    record.origin = node;
+    record.node = node;
+    record.computed_at = p.end;
+    record.applied_at = when;
+    record.own = true;
+    record.receiver_count = clock.own + clock.others;
+    record.gradient_set_count = p.applied_at_start;
+    record.version_difference = static_cast<std::int64_t>(record.receiver_count) -
+                                static_cast<std::int64_t>(p.applied_at_start);
+    ++clock.own;
+    return record;
+  }
+  // Every other case is an error; say which.
+  const std::vector<std::uint64_t>& index = origin_index_[node];
+  const auto it = std::lower_bound(index.begin(), index.end(), t);
+  const bool ours = it != index.end() && *it == t;
+  const std::string what = "StalenessTracker::on_apply: gradient " + std::to_string(t) + " at node " +
+                           std::to_string(node);
+  if (ours && static_cast<std::uint64_t>(it - index.begin()) < clock.own)
+    throw std::logic_error(what + " applied twice");
+  if (ours != own)
+    throw std::logic_error(what + " with own = " + (own ? "true" : "false") + ", but it was " +
+                           (ours ? "" : "not ") + "computed there");
+  if (own)
+    throw std::logic_error(what + ": the origin_prefixes layout needs own gradients applied in "
+                           "completion order");
+  throw std::logic_error(what + ": the origin_prefixes layout (averaging algorithms) takes no "
+                         "single-gradient deliveries; use bit_window");
+}
+
+// node ← node ∪ snapshot: a sorted merge of the two clocks (max count per origin) plus the
+// sender's own prefix, into a fresh pooled clock; the node's old clock is released.
+std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnapshot& snapshot) {
+  NodeClock& mine = nodes_[node];
+  const std::uint32_t out_id = acquire_clock();  // may reallocate clocks_: take references after
+  const std::vector<ClockEntry>& a = clocks_[mine.clock].entries;
+  const std::vector<ClockEntry>& b = clocks_[snapshot.clock].entries;
+  std::vector<ClockEntry>& out = clocks_[out_id].entries;
+  out.reserve(a.size() + b.size() + 1);
+
+  constexpr NodeId none = std::numeric_limits<NodeId>::max();
+  const bool extra = snapshot.own > 0 && snapshot.origin != node;
+  const NodeId extra_origin = extra ? snapshot.origin : none;
+  bool extra_done = !extra;
+  std::uint64_t added = 0;
+  std::uint64_t known = unknown_next;
+  std::size_t ia = 0;
+  std::size_t ib = 0;
+  const std::size_t na = a.size();
+  const std::size_t nb = b.size();
+  while (true) {
+    const NodeId oa = ia < na ? a[ia].origin : none;
+    NodeId ob = ib < nb ? b[ib].origin : none;
+    if (ob == node) {  // the receiver's own gradients: its own count already covers them
+      ++ib;
+      continue;
+    }
+    const NodeId ox = extra_done ? none : extra_origin;
+    const NodeId o = std::min(std::min(oa, ob), ox);
+    if (o == none) break;
+    ClockEntry best;
+    std::uint32_t had = 0;
+    if (oa == o) {
+      best = a[ia++];
+      had = best.count;
+    }
+    if (ob == o) {
+      if (b[ib].count > best.count) best = b[ib];
+      ++ib;
+    }
+    if (ox == o) {
+      if (snapshot.own > best.count) best = {o, snapshot.own, unknown_next};
+      extra_done = true;
+    }
+    added += best.count - had;
+    if (best.next == unknown_next) best.next = next_of(o, best.count);
+    known = std::min(known, best.next);
+    out.push_back(best);
+  }
+  clock_entries_ += out.size();
+  release_clock(mine.clock);
+  mine.clock = out_id;
+  mine.others += added;
+  mine.known_min = known;
+  return added;
 }
 
 }  // namespace dasgd

@@ -35,8 +35,16 @@ class AppliedSet {
   bool contains(std::uint64_t index) const noexcept;
   // Adds `index`; throws std::logic_error if it is already in the set.
   void insert(std::uint64_t index);
+  // this ← this ∪ B, B given in the same representation (all ones below 64·base_b, words_b from
+  // there, zero above). Word-parallel (OR + popcount), O(1 + overlap/64). Returns |B \ this|.
+  std::uint64_t merge(std::uint64_t base_b, std::span<const std::uint64_t> words_b);
+  // Bytes of word storage (for the memory accounting).
+  std::size_t bytes() const noexcept { return words_.capacity() * sizeof(std::uint64_t); }
 
  private:
+  void advance_watermark(std::uint64_t old_base);
+  std::uint64_t& word_at(std::uint64_t word);  // grows the window to hold `word` (≥ base())
+
   std::vector<std::uint64_t> words_;  // live words are words_[front_..]; compacted when front_ grows
   std::size_t front_ = 0;
   std::uint64_t watermark_ = 0;
@@ -50,22 +58,50 @@ std::uint64_t intersection_size(std::uint64_t base_a, std::span<const std::uint6
                                 std::uint64_t count_a, std::uint64_t base_b,
                                 std::span<const std::uint64_t> words_b, std::uint64_t count_b);
 
-// A copy of one node's gradient set at one instant (a model sent by an averaging algorithm).
+// How the tracker stores the per-node gradient sets (see docs/STALENESS_TRACKING.md).
+//   bit_window:      watermark + bit window over the global gradient index. Exact for every
+//                    algorithm; per-delivery set figures; merges are word-parallel ORs, O(W/64).
+//   origin_prefixes: a vector clock per node (sorted (origin, count) entries: the first `count`
+//                    gradients of each origin). Exact for averaging algorithms (gossip, AD-PSGD,
+//                    D-PSGD, local SGD), whose sets are unions of per-origin prefixes: gradients enter
+//                    a set only by the computing node's own application (in completion order) and
+//                    by merges. Merges cost O(k) in the number k of origins a node has heard from,
+//                    independent of n and of the run's length; snapshots are shared, never copied.
+//                    Single deliveries (on_apply with own = false) are refused (std::logic_error),
+//                    so there are no per-delivery set figures and no delivery snapshots.
+enum class SetLayout : std::uint8_t { bit_window, origin_prefixes };
+
+// A node's gradient set at one instant (a model sent by an averaging algorithm), from
+// StalenessTracker::snapshot_set; merge() it any number of times, then release_snapshot() it once.
+// bit_window: a copy of the words. origin_prefixes: a shared, immutable clock (no copy).
 struct GradientSetSnapshot {
-  std::uint64_t base = 0;             // words below are all ones
-  std::vector<std::uint64_t> words;   // words base, base + 1, ...
+  std::uint64_t base = 0;             // bit_window: words below are all ones
+  std::vector<std::uint64_t> words;   // bit_window: words base, base + 1, ...
   std::uint64_t count = 0;
-  std::uint64_t watermark = 0;
+  std::uint64_t watermark = 0;        // bit_window only
+  static constexpr std::uint32_t no_clock = ~std::uint32_t{0};
+  std::uint32_t clock = no_clock;     // origin_prefixes: the shared clock (others' prefixes)
+  NodeId origin = 0;                  // origin_prefixes: the sending node ...
+  std::uint32_t own = 0;              // ... and how many of its own gradients the set holds
+  // bit_window only.
   bool contains(std::uint64_t index) const noexcept;
-  // One past the largest index that can be in the set.
+  // bit_window only: one past the largest index that can be in the set.
   std::uint64_t end() const noexcept { return 64 * (base + words.size()); }
 };
+
+// Delivery snapshots above this many bytes (all in-flight and not-yet-settled gradients together)
+// turn per-delivery set figures off for the rest of the run, with a note (deterministic: decided by
+// byte counts, never by wall time).
+inline constexpr std::uint64_t default_snapshot_budget_bytes = std::uint64_t{512} << 20;
 
 struct StalenessOptions {
   // Compute |A \ G_k| and |A Δ G_k| per application. Costs a copy of the computing node's window at
   // each start and a popcount over the overlapping windows at each application. Without it the
-  // tracker still gives S_t, Ŝ_t, |A| − |G_k| and delivery delays.
+  // tracker still gives S_t, Ŝ_t, |A| − |G_k| and delivery delays. Ignored by origin_prefixes.
   bool track_deliveries = true;
+  SetLayout layout = SetLayout::bit_window;
+  // bit_window with track_deliveries: the most bytes of delivery snapshots held at once.
+  std::uint64_t snapshot_budget_bytes = default_snapshot_budget_bytes;
 };
 
 // Handed out at computation start, handed back at completion (or to abandon()). `applied_count` is
@@ -116,20 +152,28 @@ struct DeliveryRecord {
 //   on_apply(i, rec.t, c, /*own=*/true)             the node's own application (call it! it is in
 //                                                   the sets, but not a delivery);
 //   on_apply(j, k, r, /*own=*/false)                each time gradient k is applied at node j ≠ i_k
-//                                                   (with batching: once per gradient in the batch).
+//                                                   (with batching: once per gradient in the batch);
+//   snap = snapshot_set(i); merge(j, snap)...; release_snapshot(snap)   model averaging.
 // Each gradient is applied at each node at most once (std::logic_error otherwise). A gradient that
 // will never reach some nodes (lost message, crash) can be retire()d to free its snapshot; a
 // computation that never completes can be abandon()ed.
 //
-// Cost: on_compute_start O(1), plus O(W_i/64) to copy node i's window with track_deliveries;
-// on_compute_complete O(1); on_apply amortized O(1), plus O(1 + W/64) with track_deliveries, where
-// W is the width of the out-of-order windows (indices between a node's watermark and the highest
-// index applied there), independent of n at a fixed number of gradients in flight. No per-origin
-// O(n) vectors. Memory: O(n + Σ_i W_i/64) for the sets, plus one snapshot of O(W/64) words per
-// in-flight computation and per gradient not yet applied everywhere (snapshot slots are recycled,
-// so the steady state allocates nothing). A node that never receives some gradient keeps its
-// watermark below it, and its window (hence cost and memory) grows with the run: that is the exact
-// answer's price, not a leak.
+// Cost, bit_window: on_compute_start O(1), plus O(W_i/64) to copy node i's window with
+// track_deliveries; on_compute_complete O(1); on_apply amortized O(1), plus O(1 + W/64) with
+// track_deliveries, where W is the width of the out-of-order windows (indices between a node's
+// watermark and the highest index applied there); merge O(1 + W/64) word-parallel. "Applied
+// everywhere" is decided without visiting bits: per-gradient application counters for on_apply,
+// and the minimum watermark over the nodes (kept by counting nodes per watermark value, O(1) per
+// watermark move) for merges. Memory: O(n + Σ_i W_i/64) for the sets, plus one snapshot of O(W/64)
+// words per in-flight computation and per gradient not yet applied everywhere (slots recycled;
+// capped by options.snapshot_budget_bytes, above which delivery figures stop with a note).
+// A node that never receives some gradient keeps its watermark below it, and its window (hence
+// cost and memory) grows with the run: that is the exact answer's price, not a leak.
+//
+// Cost, origin_prefixes: on_compute_start amortized O(log k) (the watermark is kept from the last
+// merge), on_compute_complete and own on_apply O(1), snapshot_set O(1) (shared), merge O(k_a + k_b)
+// over the two clocks' entries. Memory: 16 bytes per (node, origin heard from) entry, plus 8 bytes
+// per completed gradient (the global index of each origin's q-th gradient, for the watermark).
 class StalenessTracker {
  public:
   // Throws std::invalid_argument if num_nodes is 0 or above 2^32 − 1.
@@ -143,34 +187,48 @@ class StalenessTracker {
   // A started computation will never complete (node crash): frees its snapshot.
   void abandon(const ComputationTicket& ticket);
   // Gradient t is applied at `node` at time `when`. `own` must equal (node == origin of t).
-  // Throws std::logic_error for a gradient not completed yet, retired, or already applied there.
+  // Throws std::logic_error for a gradient not completed yet, retired, or already applied there
+  // (origin_prefixes: also for own = false, and for own gradients out of completion order).
   DeliveryRecord on_apply(NodeId node, std::uint64_t t, SimTime when, bool own);
-  // Model averaging: a copy of node's gradient set now, and node ← node ∪ snapshot. Gradients the
-  // merge adds count as applied at `node` (toward "applied everywhere") but are not deliveries.
-  // Cost O(W) for the indices between node's watermark and the snapshot's end. Returns the number
-  // of gradients added.
-  GradientSetSnapshot snapshot_set(NodeId node) const;
+  // Model averaging: snapshot_set copies (bit_window) or shares (origin_prefixes) node's gradient
+  // set now; merge(node, snapshot) sets node ← node ∪ snapshot (gradients it adds count as applied
+  // at `node`, toward "applied everywhere", but are not deliveries) and returns how many it added;
+  // release_snapshot frees the snapshot (call it once, after its last merge).
+  GradientSetSnapshot snapshot_set(NodeId node);
   std::uint64_t merge(NodeId node, const GradientSetSnapshot& snapshot);
+  void release_snapshot(GradientSetSnapshot& snapshot);
 
   // Gradient t will not be applied anywhere else: free its snapshot. Later on_apply(., t) throws.
-  // No-op for a gradient already applied at every node.
+  // No-op for a gradient already applied at every node (and for origin_prefixes, which keeps none).
   void retire(std::uint64_t t);
 
-  std::size_t num_nodes() const noexcept { return sets_.size(); }
+  std::size_t num_nodes() const noexcept { return num_nodes_; }
   const StalenessOptions& options() const noexcept { return options_; }
   // Gradients completed so far (the next t).
   std::uint64_t completed_count() const noexcept { return completed_; }
   std::uint64_t applied_count(NodeId node) const;
   std::uint64_t watermark(NodeId node) const;
   bool is_applied(NodeId node, std::uint64_t t) const;
+  // bit_window only (std::logic_error otherwise).
   const AppliedSet& applied_set(NodeId node) const;
-  // Gradients not yet applied everywhere and not retired (their records are still held).
-  std::uint64_t live_gradients() const noexcept { return completed_ - first_live_; }
+  // bit_window: gradients not yet applied everywhere and not retired (their records are still
+  // held). origin_prefixes: completed gradients whose own application is still pending.
+  std::uint64_t live_gradients() const noexcept;
+  // Smallest watermark over the nodes: every gradient below it is applied everywhere (bit_window).
+  std::uint64_t settled_below() const noexcept { return min_watermark_; }
+  // Delivery set figures were switched off by the snapshot budget: the first gradient without a
+  // snapshot (completed_count() at the switch), or none.
+  bool deliveries_cut() const noexcept { return deliveries_cut_; }
+  std::uint64_t deliveries_cut_at() const noexcept { return deliveries_cut_at_; }
+  // Bytes the tracker holds now (sets, snapshots, records; vector capacities, not allocator slack).
+  std::uint64_t bytes() const noexcept;
+  std::uint64_t peak_snapshot_bytes() const noexcept { return peak_snapshot_bytes_; }
 
  private:
   struct Snapshot {
     std::uint32_t generation = 0;
     enum class State : std::uint8_t { free, pending, completed } state = State::free;
+    bool has_words = false;
     std::uint64_t base = 0;
     std::uint64_t count = 0;
     std::vector<std::uint64_t> words;
@@ -180,8 +238,32 @@ class StalenessTracker {
     std::uint32_t slot = 0;
     std::uint64_t applied_at_start = 0;  // |G|
     SimTime end = 0;
-    std::uint32_t remaining = 0;  // applications still expected; 0 once retired
+    std::uint32_t remaining = 0;  // applications still expected; 0 once retired or settled
     bool has_snapshot = false;
+  };
+  // origin_prefixes ---------------------------------------------------------------------------
+  static constexpr std::uint64_t unknown_next = ~std::uint64_t{0};
+  struct ClockEntry {
+    NodeId origin = 0;
+    std::uint32_t count = 0;                  // the origin's gradients 0..count−1 are in the set
+    std::uint64_t next = unknown_next;        // global index of its gradient `count`, if completed
+  };
+  struct Clock {
+    std::vector<ClockEntry> entries;  // sorted by origin, count ≥ 1, never the owning node itself
+    std::uint32_t refs = 0;
+  };
+  struct NodeClock {
+    std::uint32_t clock = 0;          // index into clocks_
+    std::uint32_t own = 0;            // own gradients applied (a prefix of the node's gradients)
+    std::uint32_t first_scan = 0;     // first_order_[..first_scan) are all known to the node
+    std::uint32_t pending_head = 0;   // pending_own_[node][pending_head..] await their application
+    std::uint64_t others = 0;         // Σ entry counts
+    std::uint64_t known_min = unknown_next;  // min entry.next at the last merge (see .cpp)
+  };
+  struct PendingOwn {
+    std::uint64_t t = 0;
+    SimTime end = 0;
+    std::uint64_t applied_at_start = 0;
   };
 
   void check_node(NodeId node, const char* where) const;
@@ -190,14 +272,42 @@ class StalenessTracker {
   Snapshot& ticket_slot(const ComputationTicket& ticket, const char* where);
   void settle(LiveGradient& gradient);
   void drop_settled_front();
+  void move_watermark(std::uint64_t from, std::uint64_t to);
+
+  std::uint64_t next_of(NodeId origin, std::uint32_t count) const noexcept;
+  std::uint64_t origin_watermark(NodeId node);
+  std::uint64_t origin_watermark_slow(NodeId node) const;
+  bool knows(NodeId node, NodeId origin) const noexcept;
+  std::uint32_t acquire_clock();
+  void release_clock(std::uint32_t clock) noexcept;
+  DeliveryRecord origin_apply(NodeId node, std::uint64_t t, SimTime when, bool own);
+  std::uint64_t origin_merge(NodeId node, const GradientSetSnapshot& snapshot);
 
   StalenessOptions options_;
-  std::vector<AppliedSet> sets_;
+  std::size_t num_nodes_ = 0;
+  std::uint64_t completed_ = 0;
   std::vector<Snapshot> slots_;
   std::vector<std::uint32_t> free_slots_;
+  // bit_window
+  std::vector<AppliedSet> sets_;
   std::deque<LiveGradient> live_;  // gradients first_live_ .. completed_ − 1
   std::uint64_t first_live_ = 0;
-  std::uint64_t completed_ = 0;
+  std::vector<std::uint32_t> watermark_nodes_;  // [w − watermark_base_]: nodes with watermark w
+  std::uint64_t watermark_base_ = 0;
+  std::uint64_t min_watermark_ = 0;
+  std::uint64_t snapshot_bytes_ = 0;
+  std::uint64_t peak_snapshot_bytes_ = 0;
+  bool deliveries_cut_ = false;
+  std::uint64_t deliveries_cut_at_ = 0;
+  // origin_prefixes
+  std::vector<Clock> clocks_;
+  std::vector<std::uint32_t> free_clocks_;
+  std::vector<NodeClock> nodes_;
+  std::vector<std::vector<std::uint64_t>> origin_index_;  // [o][q]: global index of o's q-th
+  std::vector<NodeId> first_order_;  // origins in the order of their first completion
+  std::vector<std::vector<PendingOwn>> pending_own_;
+  std::uint64_t pending_own_count_ = 0;
+  std::uint64_t clock_entries_ = 0;  // entries over live clocks (memory accounting)
 };
 
 }  // namespace dasgd

@@ -28,6 +28,12 @@ std::uint64_t delay_seed(const RunConfig& config) {
   return mix_key(config.seed, Stream::compute_delay, h);
 }
 
+// Algorithms whose gradient sets change only by own applications and model merges.
+bool averaging_algorithm(const std::string& name) {
+  return name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
+         name == "local_async_sgd";
+}
+
 BoundInputs bound_inputs(const RunConfig& config, const RunResult& result) {
   const GradientRecorder& recorder = *result.recorder;
   const StalenessStatistics& stats = recorder.statistics();
@@ -87,6 +93,10 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.staleness.track_deliveries =
       config.record.deliveries.value_or(n <= auto_deliveries_max_nodes);
   result.deliveries_tracked = recorder_options.staleness.track_deliveries;
+  // Averaging algorithms never deliver single gradients: their sets are vector clocks
+  // (docs/STALENESS_TRACKING.md), exact and O(k) per merge instead of O(n·T/64).
+  if (averaging_algorithm(config.algorithm.name))
+    recorder_options.staleness.layout = SetLayout::origin_prefixes;
   recorder_options.statistics.window_width = config.record.staleness_window;
   result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
