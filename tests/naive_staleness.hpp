@@ -73,6 +73,15 @@ class NaiveStaleness {
     return record;
   }
 
+  // Model averaging, literally: a copy of the set, and a union.
+  std::set<std::uint64_t> snapshot(NodeId node) const { return applied_.at(node); }
+  std::uint64_t merge(NodeId node, const std::set<std::uint64_t>& snapshot) {
+    std::set<std::uint64_t>& receiver = applied_.at(node);
+    const std::size_t before = receiver.size();
+    receiver.insert(snapshot.begin(), snapshot.end());
+    return receiver.size() - before;
+  }
+
   const std::set<std::uint64_t>& applied(NodeId node) const { return applied_.at(node); }
   std::uint64_t watermark(NodeId node) const {
     std::uint64_t w = 0;

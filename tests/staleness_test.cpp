@@ -494,5 +494,352 @@ TEST(Staleness, RandomSchedulesMatchNaiveSetsWithoutDeliveryTracking) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Merges (model averaging) against the literal unions.
+
+TEST(AppliedSet, MergeMatchesStdSetUnionOnWideRandomWindows) {
+  Rng rng(mix_key(12, Stream::algorithm, 3));
+  std::uint64_t widest = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    AppliedSet a;
+    AppliedSet b;
+    std::set<std::uint64_t> sa;
+    std::set<std::uint64_t> sb;
+    for (auto [set, reference] : {std::pair{&a, &sa}, std::pair{&b, &sb}}) {
+      const std::uint64_t prefix = rng.below(3000);
+      for (std::uint64_t k = 0; k < prefix; ++k) {
+        set->insert(k);
+        reference->insert(k);
+      }
+      // Sparse or dense bits over a window of up to 40 words, sometimes filling the next hole.
+      const std::uint64_t width = 1 + rng.below(64 * 40);
+      const std::uint64_t density = 1 + rng.below(4);
+      for (std::uint64_t k = prefix + 1; k < prefix + width; ++k) {
+        if (rng.below(density) == 0 && reference->insert(k).second) set->insert(k);
+      }
+      widest = std::max<std::uint64_t>(widest, set->words().size());
+    }
+    std::set<std::uint64_t> want = sa;
+    want.insert(sb.begin(), sb.end());
+    const std::uint64_t added = a.merge(b.base(), b.words());
+    EXPECT_EQ(added, want.size() - sa.size());
+    EXPECT_EQ(a.count(), want.size());
+    std::uint64_t w = 0;
+    while (want.count(w) != 0) ++w;
+    EXPECT_EQ(a.watermark(), w);
+    for (std::uint64_t k = 0; k < 3000 + 64 * 41; k += 1 + rng.below(7)) {
+      ASSERT_EQ(a.contains(k), want.count(k) != 0) << "trial " << trial << ", k = " << k;
+    }
+    // Merging again adds nothing.
+    EXPECT_EQ(a.merge(b.base(), b.words()), 0u);
+  }
+  EXPECT_GT(widest, 20u);
+}
+
+struct MergeRunCounts {
+  std::uint64_t gradients = 0;
+  std::uint64_t merges = 0;
+  std::uint64_t merged_gradients = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t max_window_words = 0;
+};
+
+// A random schedule with model averaging: nodes compute (one at a time), apply their own
+// gradient at completion, push snapshots of their set that are merged later at random nodes (one
+// or several uses, some dropped), and, with `deliveries`, also receive single gradients out of
+// order. `ring`: pushes go to a ring neighbour only (gossip), so far gradients stay missing and
+// the windows span many words. Every record is compared with the literal std::set definitions.
+MergeRunCounts random_merges_match_naive(std::uint64_t seed, SetLayout layout, bool deliveries,
+                                         bool ring, bool track_deliveries = false) {
+  Rng rng(mix_key(seed, Stream::algorithm, 77));
+  const auto n = static_cast<std::size_t>(ring ? 8 + rng.below(24) : 2 + rng.below(9));
+  const std::uint64_t target = ring ? 800 + rng.below(600) : 150 + rng.below(250);
+  StalenessOptions options;
+  options.layout = layout;
+  options.track_deliveries = track_deliveries;
+  StalenessTracker tracker(n, options);
+  testing::NaiveStaleness naive(n);
+  const bool measured = track_deliveries && layout == SetLayout::bit_window;
+
+  struct Computation {
+    bool busy = false;
+    ComputationTicket ticket;
+    testing::NaiveStaleness::Ticket naive;
+  };
+  struct Sent {
+    GradientSetSnapshot snapshot;
+    std::set<std::uint64_t> naive;
+    std::uint32_t uses = 0;
+    NodeId from = 0;
+  };
+  std::vector<Computation> computing(n);
+  std::vector<Sent> sent;
+  std::vector<std::pair<NodeId, std::uint64_t>> pending;  // single deliveries
+  std::vector<NodeId> origin;
+  MergeRunCounts counts;
+  SimTime now = 0;
+  std::uint64_t started = 0;
+
+  auto finish = [&](Sent& s) {
+    if (--s.uses == 0) tracker.release_snapshot(s.snapshot);
+  };
+  while (tracker.completed_count() < target || !sent.empty() || !pending.empty() ||
+         std::any_of(computing.begin(), computing.end(), [](const Computation& c) { return c.busy; })) {
+    if (rng.below(4) != 0) now += rng.uniform();
+    const std::uint64_t action = rng.below(10);
+    if (action < 3) {
+      const auto node = static_cast<NodeId>(rng.below(n));
+      Computation& c = computing[node];
+      if (!c.busy) {
+        if (started >= target) continue;
+        c = {true, tracker.on_compute_start(node, now), naive.start(node, now)};
+        ++started;
+        continue;
+      }
+      const GradientRecord got = tracker.on_compute_complete(node, c.ticket, now);
+      expect_same(got, naive.complete(c.naive, now));
+      c.busy = false;
+      origin.push_back(node);
+      expect_same(tracker.on_apply(node, got.t, now, true), naive.apply(node, got.t, now), measured);
+      if (deliveries) {
+        for (NodeId j = 0; j < n; ++j) {
+          if (j != node && rng.below(3) == 0) pending.emplace_back(j, got.t);
+        }
+      }
+    } else if (action < 6) {
+      if (tracker.completed_count() >= target) continue;  // wind down: no new pushes
+      const auto node = static_cast<NodeId>(rng.below(n));
+      const auto uses = static_cast<std::uint32_t>(rng.below(3) == 0 ? 1 + rng.below(3) : 1);
+      sent.push_back({tracker.snapshot_set(node), naive.snapshot(node), uses, node});
+    } else if (action < 9 && !sent.empty()) {
+      // Newest or random: pushes overtake each other.
+      const std::size_t pick = rng.below(2) == 0 ? sent.size() - 1 : rng.below(sent.size());
+      Sent& s = sent[pick];
+      if (rng.below(15) == 0) {
+        finish(s);  // a lost message: dropped, never merged
+      } else {
+        const auto node = ring ? static_cast<NodeId>((s.from + (rng.below(2) == 0 ? 1 : n - 1)) % n)
+                               : static_cast<NodeId>(rng.below(n));
+        const std::uint64_t added = tracker.merge(node, s.snapshot);
+        EXPECT_EQ(added, naive.merge(node, s.naive));
+        ++counts.merges;
+        counts.merged_gradients += added;
+        finish(s);
+      }
+      if (s.uses == 0) {
+        s = std::move(sent.back());
+        sent.pop_back();
+      }
+    } else if (!pending.empty()) {
+      const std::size_t pick = rng.below(3) == 0 ? pending.size() - 1 : rng.below(pending.size());
+      const auto [node, t] = pending[pick];
+      pending[pick] = pending.back();
+      pending.pop_back();
+      if (naive.applied(node).count(t) != 0) continue;  // a merge brought it already
+      expect_same(tracker.on_apply(node, t, now, false), naive.apply(node, t, now), measured);
+      ++counts.deliveries;
+    }
+    if (layout == SetLayout::bit_window) {
+      for (NodeId j = 0; j < n; j += 7) {
+        counts.max_window_words = std::max<std::uint64_t>(counts.max_window_words,
+                                                          tracker.applied_set(j).words().size());
+      }
+    }
+  }
+  for (NodeId j = 0; j < n; ++j) {
+    EXPECT_EQ(tracker.applied_count(j), naive.applied(j).size());
+    EXPECT_EQ(tracker.watermark(j), naive.watermark(j));
+  }
+  // Spot checks of membership.
+  for (int probe = 0; probe < 50 && tracker.completed_count() > 0; ++probe) {
+    const auto node = static_cast<NodeId>(rng.below(n));
+    const std::uint64_t t = rng.below(tracker.completed_count());
+    EXPECT_EQ(tracker.is_applied(node, t), naive.applied(node).count(t) != 0);
+  }
+  if (layout == SetLayout::bit_window) {
+    // Every gradient below the smallest watermark is applied everywhere, and its record is gone.
+    std::uint64_t min_watermark = tracker.completed_count();
+    for (NodeId j = 0; j < n; ++j) min_watermark = std::min(min_watermark, naive.watermark(j));
+    EXPECT_EQ(tracker.settled_below(), min_watermark);
+    EXPECT_LE(tracker.live_gradients(), tracker.completed_count() - min_watermark);
+  } else {
+    EXPECT_EQ(tracker.live_gradients(), 0u);
+  }
+  counts.gradients = tracker.completed_count();
+  return counts;
+}
+
+TEST(StalenessMerge, RandomMergeSchedulesMatchNaiveSetsInBothLayouts) {
+  for (const SetLayout layout : {SetLayout::bit_window, SetLayout::origin_prefixes}) {
+    MergeRunCounts total;
+    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+      SCOPED_TRACE(seed);
+      const MergeRunCounts c = random_merges_match_naive(seed, layout, false, false);
+      total.merges += c.merges;
+      total.merged_gradients += c.merged_gradients;
+      if (::testing::Test::HasFailure()) return;
+    }
+    EXPECT_GT(total.merges, 40u * 50u);
+    EXPECT_GT(total.merged_gradients, total.merges);  // merges do add gradients, often several
+  }
+}
+
+TEST(StalenessMerge, GossipRingPushesWithWideWindowsMatchNaiveSetsInBothLayouts) {
+  for (const SetLayout layout : {SetLayout::bit_window, SetLayout::origin_prefixes}) {
+    MergeRunCounts total;
+    for (std::uint64_t seed = 0; seed < 4; ++seed) {
+      SCOPED_TRACE(seed);
+      const MergeRunCounts c = random_merges_match_naive(seed, layout, false, true);
+      total.max_window_words = std::max(total.max_window_words, c.max_window_words);
+      if (::testing::Test::HasFailure()) return;
+    }
+    if (layout == SetLayout::bit_window) {
+      EXPECT_GT(total.max_window_words, 6u);  // windows spanning many words
+    }
+  }
+}
+
+TEST(StalenessMerge, MergesMixedWithOutOfOrderDeliveriesMatchNaiveSets) {
+  for (const bool deliveries_measured : {true, false}) {
+    for (std::uint64_t seed = 200; seed < 230; ++seed) {
+      SCOPED_TRACE(seed);
+      const MergeRunCounts c = random_merges_match_naive(seed, SetLayout::bit_window, true, false,
+                                                         deliveries_measured);
+      EXPECT_GT(c.deliveries, 0u);
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+// The exact gossip pattern: compute, apply own, push to a ring neighbour, merge on arrival; both
+// layouts give the same S_t and Ŝ_t for every gradient.
+TEST(StalenessMerge, GossipScheduleGivesTheSameStalenessInBothLayouts) {
+  const std::size_t n = 60;
+  StalenessTracker window(n, {true, SetLayout::bit_window});
+  StalenessTracker clocks(n, {true, SetLayout::origin_prefixes});
+  Rng rng(mix_key(5, Stream::algorithm, 9));
+  struct Event {
+    SimTime time;
+    bool arrival;
+    NodeId node;
+    std::size_t message;
+  };
+  auto later = [](const Event& a, const Event& b) { return a.time > b.time; };
+  std::vector<Event> queue;
+  std::vector<std::pair<GradientSetSnapshot, GradientSetSnapshot>> messages;
+  std::vector<std::pair<ComputationTicket, ComputationTicket>> tickets(n);
+  for (NodeId i = 0; i < n; ++i) {
+    tickets[i] = {window.on_compute_start(i, 0), clocks.on_compute_start(i, 0)};
+    queue.push_back({rng.uniform() * 2, false, i, 0});
+  }
+  std::make_heap(queue.begin(), queue.end(), later);
+  std::uint64_t gradients = 0;
+  std::uint64_t sum_s_hat = 0;
+  while (!queue.empty()) {
+    std::pop_heap(queue.begin(), queue.end(), later);
+    const Event e = queue.back();
+    queue.pop_back();
+    if (e.arrival) {
+      auto& [a, b] = messages[e.message];
+      EXPECT_EQ(window.merge(e.node, a), clocks.merge(e.node, b));
+      window.release_snapshot(a);
+      clocks.release_snapshot(b);
+      continue;
+    }
+    const GradientRecord ga = window.on_compute_complete(e.node, tickets[e.node].first, e.time);
+    const GradientRecord gb = clocks.on_compute_complete(e.node, tickets[e.node].second, e.time);
+    expect_same(gb, ga);
+    sum_s_hat += ga.s_hat;
+    ++gradients;
+    window.on_apply(e.node, ga.t, e.time, true);
+    clocks.on_apply(e.node, gb.t, e.time, true);
+    const auto to = static_cast<NodeId>((e.node + (rng.below(2) == 0 ? 1 : n - 1)) % n);
+    messages.emplace_back(window.snapshot_set(e.node), clocks.snapshot_set(e.node));
+    queue.push_back({e.time + 0.1, true, to, messages.size() - 1});
+    std::push_heap(queue.begin(), queue.end(), later);
+    if (e.time < 60) {
+      tickets[e.node] = {window.on_compute_start(e.node, e.time), clocks.on_compute_start(e.node, e.time)};
+      queue.push_back({e.time - std::log(rng.uniform()), false, e.node, 0});
+      std::push_heap(queue.begin(), queue.end(), later);
+    }
+  }
+  for (NodeId j = 0; j < n; ++j) {
+    EXPECT_EQ(window.applied_count(j), clocks.applied_count(j));
+    EXPECT_EQ(window.watermark(j), clocks.watermark(j));
+  }
+  EXPECT_GT(gradients, 60u * 50u);
+  EXPECT_GT(sum_s_hat, gradients);  // far gradients stay missing: Ŝ is large
+}
+
+TEST(StalenessMerge, OriginPrefixesRefusesSingleDeliveriesAndOutOfOrderOwnApplications) {
+  StalenessTracker tracker(2, {true, SetLayout::origin_prefixes});
+  const auto a = tracker.on_compute_start(0, 0.0);
+  const auto b = tracker.on_compute_start(0, 0.0);  // two workers on node 0
+  const GradientRecord g0 = tracker.on_compute_complete(0, a, 1.0);
+  const GradientRecord g1 = tracker.on_compute_complete(0, b, 1.5);
+  EXPECT_THROW(tracker.on_apply(0, g1.t, 1.5, true), std::logic_error);   // before g0
+  EXPECT_THROW(tracker.on_apply(1, g0.t, 1.5, false), std::logic_error);  // a single delivery
+  EXPECT_THROW(tracker.on_apply(1, g0.t, 1.5, true), std::logic_error);   // not node 1's
+  EXPECT_THROW(tracker.on_apply(0, g0.t, 1.5, false), std::logic_error);  // own flag wrong
+  tracker.on_apply(0, g0.t, 1.5, true);
+  EXPECT_THROW(tracker.on_apply(0, g0.t, 1.6, true), std::logic_error);  // twice
+  tracker.on_apply(0, g1.t, 1.6, true);
+  EXPECT_EQ(tracker.applied_count(0), 2u);
+  EXPECT_EQ(tracker.live_gradients(), 0u);
+  EXPECT_THROW(tracker.applied_set(0), std::logic_error);
+  GradientSetSnapshot snapshot = tracker.snapshot_set(0);
+  EXPECT_EQ(tracker.merge(1, snapshot), 2u);
+  tracker.release_snapshot(snapshot);
+  EXPECT_THROW(tracker.merge(1, snapshot), std::logic_error);  // released
+  EXPECT_EQ(tracker.watermark(1), 2u);
+  EXPECT_TRUE(tracker.is_applied(1, 1));
+}
+
+// A tiny snapshot budget: delivery figures stop at a deterministic gradient, are exact before it,
+// and the rest of the run keeps S_t, Ŝ_t and version differences.
+TEST(Staleness, SnapshotBudgetCutsDeliveryFiguresDeterministically) {
+  auto run = [](std::uint64_t budget) {
+    StalenessOptions options;
+    options.snapshot_budget_bytes = budget;
+    StalenessTracker tracker(4, options);
+    std::vector<DeliveryRecord> deliveries;
+    std::vector<ComputationTicket> tickets;
+    for (NodeId i = 0; i < 4; ++i) tickets.push_back(tracker.on_compute_start(i, 0));
+    // Node 3 never receives anything: its watermark stays at 0 and every window grows.
+    std::vector<std::uint64_t> late;
+    for (int round = 0; round < 200; ++round) {
+      for (NodeId i = 0; i < 3; ++i) {
+        const GradientRecord g = tracker.on_compute_complete(i, tickets[i], round + 1.0);
+        tracker.on_apply(i, g.t, round + 1.0, true);
+        for (NodeId j = 0; j < 3; ++j) {
+          if (j != i) deliveries.push_back(tracker.on_apply(j, g.t, round + 1.0, false));
+        }
+        tickets[i] = tracker.on_compute_start(i, round + 1.0);
+      }
+    }
+    return std::pair{tracker.deliveries_cut() ? tracker.deliveries_cut_at() : ~std::uint64_t{0},
+                     deliveries};
+  };
+  const auto [unlimited_cut, all] = run(~std::uint64_t{0});
+  const auto [cut, some] = run(2048);
+  EXPECT_EQ(unlimited_cut, ~std::uint64_t{0});
+  ASSERT_NE(cut, ~std::uint64_t{0});
+  EXPECT_EQ(run(2048).first, cut);  // deterministic
+  ASSERT_EQ(all.size(), some.size());
+  std::uint64_t measured = 0;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    EXPECT_EQ(some[k].version_difference, all[k].version_difference);
+    if (some[k].sets_measured) {
+      ++measured;
+      EXPECT_EQ(some[k].receiver_only, all[k].receiver_only);
+      EXPECT_EQ(some[k].symmetric_difference, all[k].symmetric_difference);
+    } else {
+      EXPECT_GE(some[k].gradient, cut);
+    }
+  }
+  EXPECT_GT(measured, 0u);
+  EXPECT_LT(measured, all.size());
+}
+
 }  // namespace
 }  // namespace dasgd
