@@ -164,37 +164,36 @@ std::uint32_t StalenessTracker::acquire_slot() {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    if (slots_.size() >= std::numeric_limits<std::uint32_t>::max()) {
+    if (slot_meta_.size() >= std::numeric_limits<std::uint32_t>::max()) {
       throw std::length_error("StalenessTracker: too many computations in flight");
     }
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
+    slot = static_cast<std::uint32_t>(slot_meta_.size());
+    slot_meta_.emplace_back();
+    if (options_.layout == SetLayout::bit_window) slots_.emplace_back();
   }
-  Snapshot& snapshot = slots_[slot];
-  ++snapshot.generation;
-  snapshot.state = Snapshot::State::pending;
+  SlotMeta& meta = slot_meta_[slot];
+  ++meta.generation;
+  meta.state = SlotMeta::State::pending;
   return slot;
 }
 
 void StalenessTracker::release_slot(std::uint32_t slot) {
-  Snapshot& snapshot = slots_[slot];
-  if (snapshot.has_words) {
-    snapshot_bytes_ -= snapshot.words.size() * sizeof(std::uint64_t);
-    snapshot.has_words = false;
+  SlotMeta& meta = slot_meta_[slot];
+  if (meta.has_words) {
+    snapshot_bytes_ -= slots_[slot].words.size() * sizeof(std::uint64_t);
+    meta.has_words = false;
   }
-  snapshot.state = Snapshot::State::free;
+  meta.state = SlotMeta::State::free;
   free_slots_.push_back(slot);
 }
 
-StalenessTracker::Snapshot& StalenessTracker::ticket_slot(const ComputationTicket& ticket,
-                                                          const char* where) {
-  if (ticket.slot >= slots_.size() || slots_[ticket.slot].generation != ticket.generation ||
-      slots_[ticket.slot].state != Snapshot::State::pending) {
+void StalenessTracker::check_ticket(const ComputationTicket& ticket, const char* where) const {
+  if (ticket.slot >= slot_meta_.size() || slot_meta_[ticket.slot].generation != ticket.generation ||
+      slot_meta_[ticket.slot].state != SlotMeta::State::pending) {
     throw std::logic_error(std::string("StalenessTracker::") + where + ": ticket of node " +
                            std::to_string(ticket.node) + " started at " +
                            std::to_string(ticket.start) + " was already completed or abandoned");
   }
-  return slots_[ticket.slot];
 }
 
 ComputationTicket StalenessTracker::on_compute_start(NodeId node, SimTime start) {
@@ -203,8 +202,7 @@ ComputationTicket StalenessTracker::on_compute_start(NodeId node, SimTime start)
   ticket.node = node;
   ticket.start = start;
   ticket.slot = acquire_slot();
-  Snapshot& snapshot = slots_[ticket.slot];
-  ticket.generation = snapshot.generation;
+  ticket.generation = slot_meta_[ticket.slot].generation;
   if (options_.layout == SetLayout::origin_prefixes) {
     const NodeClock& clock = nodes_[node];
     ticket.applied_count = clock.own + clock.others;
@@ -214,6 +212,7 @@ ComputationTicket StalenessTracker::on_compute_start(NodeId node, SimTime start)
   const AppliedSet& set = sets_[node];
   ticket.applied_count = set.count();
   ticket.watermark = set.watermark();
+  Snapshot& snapshot = slots_[ticket.slot];
   snapshot.base = set.base();
   snapshot.count = set.count();
   if (options_.track_deliveries && !deliveries_cut_) {
@@ -225,7 +224,7 @@ ComputationTicket StalenessTracker::on_compute_start(NodeId node, SimTime start)
       deliveries_cut_at_ = completed_;
     } else {
       snapshot.words.assign(words.begin(), words.end());  // reuses the slot's capacity
-      snapshot.has_words = true;
+      slot_meta_[ticket.slot].has_words = true;
       snapshot_bytes_ += bytes;
       peak_snapshot_bytes_ = std::max(peak_snapshot_bytes_, snapshot_bytes_);
     }
@@ -241,7 +240,7 @@ GradientRecord StalenessTracker::on_compute_complete(NodeId node, const Computat
                                 std::to_string(ticket.node) + ", completed at node " +
                                 std::to_string(node));
   }
-  Snapshot& snapshot = ticket_slot(ticket, "on_compute_complete");
+  check_ticket(ticket, "on_compute_complete");
   GradientRecord record;
   record.t = completed_++;
   record.node = node;
@@ -259,9 +258,14 @@ GradientRecord StalenessTracker::on_compute_complete(NodeId node, const Computat
     if (index.size() >= std::numeric_limits<std::uint32_t>::max()) {
       throw std::length_error("StalenessTracker: more than 2^32 − 2 gradients of one node");
     }
-    if (index.empty()) first_order_.push_back(node);
+    if (index.empty()) {
+      first_order_.push_back(node);
+      first_index_.push_back(record.t);
+    }
     index.push_back(record.t);
-    pending_own_[node].push_back({record.t, end, ticket.applied_count});
+    std::vector<PendingOwn>& pending = pending_own_[node];
+    if (pending.size() == nodes_[node].pending_head) nodes_[node].pending_next = record.t;
+    pending.push_back({record.t, end, ticket.applied_count});
     ++pending_own_count_;
     return record;
   }
@@ -272,9 +276,9 @@ GradientRecord StalenessTracker::on_compute_complete(NodeId node, const Computat
   live.applied_at_start = ticket.applied_count;
   live.end = end;
   live.remaining = static_cast<std::uint32_t>(num_nodes_);
-  live.has_snapshot = snapshot.has_words;
+  live.has_snapshot = slot_meta_[ticket.slot].has_words;
   if (live.has_snapshot) {
-    snapshot.state = Snapshot::State::completed;
+    slot_meta_[ticket.slot].state = SlotMeta::State::completed;
   } else {
     release_slot(ticket.slot);
   }
@@ -283,7 +287,7 @@ GradientRecord StalenessTracker::on_compute_complete(NodeId node, const Computat
 }
 
 void StalenessTracker::abandon(const ComputationTicket& ticket) {
-  ticket_slot(ticket, "abandon");
+  check_ticket(ticket, "abandon");
   release_slot(ticket.slot);
 }
 
@@ -472,7 +476,7 @@ bool StalenessTracker::is_applied(NodeId node, std::uint64_t t) const {
     if (it == index.end() || *it != t) continue;
     const auto q = static_cast<std::uint64_t>(it - index.begin());
     if (o == node) return q < nodes_[node].own;
-    const std::vector<ClockEntry>& entries = clocks_[nodes_[node].clock].entries;
+    const std::span<const ClockEntry> entries = clocks_[nodes_[node].clock].live();
     const auto e = std::lower_bound(entries.begin(), entries.end(), o,
                                     [](const ClockEntry& x, NodeId v) { return x.origin < v; });
     return e != entries.end() && e->origin == o && q < e->count;
@@ -491,6 +495,7 @@ const AppliedSet& StalenessTracker::applied_set(NodeId node) const {
 std::uint64_t StalenessTracker::bytes() const noexcept {
   std::uint64_t total = sizeof(*this);
   for (const AppliedSet& set : sets_) total += sizeof(AppliedSet) + set.bytes();
+  total += slot_meta_.capacity() * sizeof(SlotMeta);
   for (const Snapshot& slot : slots_) total += sizeof(Snapshot) + slot.words.capacity() * 8;
   total += live_.size() * sizeof(LiveGradient);
   total += watermark_nodes_.capacity() * sizeof(std::uint32_t);
@@ -498,7 +503,7 @@ std::uint64_t StalenessTracker::bytes() const noexcept {
   total += nodes_.capacity() * sizeof(NodeClock);
   for (const auto& index : origin_index_) total += sizeof(index) + index.capacity() * 8;
   for (const auto& pending : pending_own_) total += sizeof(pending) + pending.capacity() * sizeof(PendingOwn);
-  total += first_order_.capacity() * sizeof(NodeId);
+  total += first_order_.capacity() * sizeof(NodeId) + first_index_.capacity() * 8;
   return total;
 }
 
@@ -525,30 +530,34 @@ std::uint64_t StalenessTracker::next_of(NodeId origin, std::uint32_t count) cons
 
 bool StalenessTracker::knows(NodeId node, NodeId origin) const noexcept {
   if (origin == node) return nodes_[node].own > 0;
-  const std::vector<ClockEntry>& entries = clocks_[nodes_[node].clock].entries;
+  const std::span<const ClockEntry> entries = clocks_[nodes_[node].clock].live();
   const auto e = std::lower_bound(entries.begin(), entries.end(), origin,
                                   [](const ClockEntry& x, NodeId v) { return x.origin < v; });
   return e != entries.end() && e->origin == origin;
 }
 
+// Moves the node's cursor past the origins it knows (after a merge or its first own application:
+// the only moments its known origins change).
+void StalenessTracker::advance_first_scan(NodeId node) {
+  std::uint32_t scan = nodes_[node].first_scan;
+  while (scan < first_order_.size() && knows(node, first_order_[scan])) ++scan;
+  nodes_[node].first_scan = scan;
+}
+
 std::uint64_t StalenessTracker::origin_watermark(NodeId node) {
   NodeClock& clock = nodes_[node];
-  std::uint64_t w = completed_;
-  std::uint32_t scan = clock.first_scan;
-  while (scan < first_order_.size() && knows(node, first_order_[scan])) ++scan;
-  clock.first_scan = scan;
-  if (scan < first_order_.size()) w = std::min(w, origin_index_[first_order_[scan]][0]);
+  std::uint64_t w = std::min(completed_, clock.pending_next);  // own: its first unapplied gradient
+  if (clock.first_scan < first_index_.size()) w = std::min(w, first_index_[clock.first_scan]);
   if (clock.known_min == unknown_next) {
     // Every entry was at its origin's frontier at the last merge: look again (O(k)).
     std::uint64_t known = unknown_next;
-    for (ClockEntry& e : clocks_[clock.clock].entries) {
+    for (ClockEntry& e : clocks_[clock.clock].live()) {
       if (e.next == unknown_next) e.next = next_of(e.origin, e.count);  // fills a cache only
       known = std::min(known, e.next);
     }
     clock.known_min = known;
   }
-  w = std::min(w, clock.known_min);
-  return std::min(w, next_of(node, clock.own));
+  return std::min(w, clock.known_min);
 }
 
 std::uint64_t StalenessTracker::origin_watermark_slow(NodeId node) const {
@@ -557,7 +566,7 @@ std::uint64_t StalenessTracker::origin_watermark_slow(NodeId node) const {
   for (const NodeId o : first_order_) {
     if (!knows(node, o)) w = std::min(w, origin_index_[o][0]);
   }
-  for (const ClockEntry& e : clocks_[clock.clock].entries) w = std::min(w, next_of(e.origin, e.count));
+  for (const ClockEntry& e : clocks_[clock.clock].live()) w = std::min(w, next_of(e.origin, e.count));
   return w;
 }
 
@@ -577,8 +586,8 @@ std::uint32_t StalenessTracker::acquire_clock() {
 void StalenessTracker::release_clock(std::uint32_t clock) noexcept {
   Clock& c = clocks_[clock];
   if (--c.refs != 0) return;
-  clock_entries_ -= c.entries.size();
-  c.entries.clear();  // keeps the capacity for the next merge
+  clock_entries_ -= c.size;
+  c.size = 0;  // keeps the storage for the next merge
   free_clocks_.push_back(clock);
 }
 
@@ -590,6 +599,9 @@ DeliveryRecord StalenessTracker::origin_apply(NodeId node, std::uint64_t t, SimT
     if (++clock.pending_head == pending.size()) {
       pending.clear();
       clock.pending_head = 0;
+      clock.pending_next = unknown_next;
+    } else {
+      clock.pending_next = pending[clock.pending_head].t;
     }
     --pending_own_count_;
     DeliveryRecord record;
@@ -603,7 +615,7 @@ DeliveryRecord StalenessTracker::origin_apply(NodeId node, std::uint64_t t, SimT
     record.gradient_set_count = p.applied_at_start;
     record.version_difference = static_cast<std::int64_t>(record.receiver_count) -
                                 static_cast<std::int64_t>(p.applied_at_start);
-    ++clock.own;
+    if (++clock.own == 1) advance_first_scan(node);
     return record;
   }
   // Every other case is an error; say which.
@@ -624,60 +636,82 @@ DeliveryRecord StalenessTracker::origin_apply(NodeId node, std::uint64_t t, SimT
                          "single-gradient deliveries; use bit_window");
 }
 
-// node ← node ∪ snapshot: a sorted merge of the two clocks (max count per origin) plus the
-// sender's own prefix, into a fresh pooled clock; the node's old clock is released.
+// node ← node ∪ snapshot: a sorted merge of the two clocks (max count per origin) into a fresh
+// pooled clock, then the sender's own prefix; the node's old clock is released. One pass, no
+// allocation once the pool is warm; the receiver's own origin is skipped in the sender's clock
+// (its own count already covers it: gradients enter sets only through their origin).
 std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnapshot& snapshot) {
   NodeClock& mine = nodes_[node];
   const std::uint32_t out_id = acquire_clock();  // may reallocate clocks_: take references after
-  const std::vector<ClockEntry>& a = clocks_[mine.clock].entries;
-  const std::vector<ClockEntry>& b = clocks_[snapshot.clock].entries;
-  std::vector<ClockEntry>& out = clocks_[out_id].entries;
-  out.reserve(a.size() + b.size() + 1);
-
-  constexpr NodeId none = std::numeric_limits<NodeId>::max();
-  const bool extra = snapshot.own > 0 && snapshot.origin != node;
-  const NodeId extra_origin = extra ? snapshot.origin : none;
-  bool extra_done = !extra;
+  Clock& out_clock = clocks_[out_id];
+  const std::span<const ClockEntry> a = clocks_[mine.clock].live();
+  const std::span<const ClockEntry> b = clocks_[snapshot.clock].live();
+  const std::size_t need = a.size() + b.size() + 1;
+  if (out_clock.entries.size() < need) out_clock.entries.resize(std::max(need, 2 * out_clock.entries.size()));
+  ClockEntry* out = out_clock.entries.data();
+  std::size_t size = 0;
   std::uint64_t added = 0;
-  std::uint64_t known = unknown_next;
+
+  auto take = [&](ClockEntry e) {  // e.next filled here if its origin has completed gradient count
+    if (e.next == unknown_next) e.next = next_of(e.origin, e.count);
+    out[size++] = e;
+  };
   std::size_t ia = 0;
   std::size_t ib = 0;
-  const std::size_t na = a.size();
-  const std::size_t nb = b.size();
-  while (true) {
-    const NodeId oa = ia < na ? a[ia].origin : none;
-    NodeId ob = ib < nb ? b[ib].origin : none;
-    if (ob == node) {  // the receiver's own gradients: its own count already covers them
+  while (ia < a.size() && ib < b.size()) {
+    const ClockEntry& x = a[ia];
+    const ClockEntry& y = b[ib];
+    if (x.origin == y.origin) {
+      if (y.count > x.count) {
+        added += y.count - x.count;
+        take(y);
+      } else {
+        take(x);
+      }
+      ++ia;
       ++ib;
-      continue;
-    }
-    const NodeId ox = extra_done ? none : extra_origin;
-    const NodeId o = std::min(std::min(oa, ob), ox);
-    if (o == none) break;
-    ClockEntry best;
-    std::uint32_t had = 0;
-    if (oa == o) {
-      best = a[ia++];
-      had = best.count;
-    }
-    if (ob == o) {
-      if (b[ib].count > best.count) best = b[ib];
+    } else if (x.origin < y.origin) {
+      take(x);
+      ++ia;
+    } else {
+      if (y.origin != node) {
+        added += y.count;
+        take(y);
+      }
       ++ib;
     }
-    if (ox == o) {
-      if (snapshot.own > best.count) best = {o, snapshot.own, unknown_next};
-      extra_done = true;
-    }
-    added += best.count - had;
-    if (best.next == unknown_next) best.next = next_of(o, best.count);
-    known = std::min(known, best.next);
-    out.push_back(best);
   }
-  clock_entries_ += out.size();
+  for (; ia < a.size(); ++ia) take(a[ia]);
+  for (; ib < b.size(); ++ib) {
+    if (b[ib].origin == node) continue;
+    added += b[ib].count;
+    take(b[ib]);
+  }
+  // The sender's own prefix (not in its clock).
+  if (snapshot.own > 0 && snapshot.origin != node) {
+    ClockEntry* at = std::lower_bound(out, out + size, snapshot.origin,
+                                      [](const ClockEntry& x, NodeId v) { return x.origin < v; });
+    if (at != out + size && at->origin == snapshot.origin) {
+      if (snapshot.own > at->count) {
+        added += snapshot.own - at->count;
+        *at = {snapshot.origin, snapshot.own, next_of(snapshot.origin, snapshot.own)};
+      }
+    } else {
+      std::copy_backward(at, out + size, out + size + 1);
+      *at = {snapshot.origin, snapshot.own, next_of(snapshot.origin, snapshot.own)};
+      ++size;
+      added += snapshot.own;
+    }
+  }
+  std::uint64_t known = unknown_next;
+  for (std::size_t k = 0; k < size; ++k) known = std::min(known, out[k].next);
+  out_clock.size = static_cast<std::uint32_t>(size);
+  clock_entries_ += size;
   release_clock(mine.clock);
   mine.clock = out_id;
   mine.others += added;
   mine.known_min = known;
+  advance_first_scan(node);
   return added;
 }
 

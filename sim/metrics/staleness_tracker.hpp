@@ -223,12 +223,18 @@ class StalenessTracker {
   // Bytes the tracker holds now (sets, snapshots, records; vector capacities, not allocator slack).
   std::uint64_t bytes() const noexcept;
   std::uint64_t peak_snapshot_bytes() const noexcept { return peak_snapshot_bytes_; }
+  // origin_prefixes: (origin, count) entries over the live clocks (nodes' and in-flight snapshots').
+  std::uint64_t clock_entries() const noexcept { return clock_entries_; }
 
  private:
-  struct Snapshot {
+  // A computation slot: its generation and state (compact, checked at every completion) and, for
+  // bit_window with track_deliveries, the window copied at its start (the gradient's G).
+  struct SlotMeta {
     std::uint32_t generation = 0;
     enum class State : std::uint8_t { free, pending, completed } state = State::free;
     bool has_words = false;
+  };
+  struct Snapshot {
     std::uint64_t base = 0;
     std::uint64_t count = 0;
     std::vector<std::uint64_t> words;
@@ -249,8 +255,13 @@ class StalenessTracker {
     std::uint64_t next = unknown_next;        // global index of its gradient `count`, if completed
   };
   struct Clock {
-    std::vector<ClockEntry> entries;  // sorted by origin, count ≥ 1, never the owning node itself
+    // entries[0..size): sorted by origin, count ≥ 1, never the owning node itself. The vector's
+    // size is only storage (kept across reuse, so merges write without initialising).
+    std::vector<ClockEntry> entries;
+    std::uint32_t size = 0;
     std::uint32_t refs = 0;
+    std::span<ClockEntry> live() noexcept { return {entries.data(), size}; }
+    std::span<const ClockEntry> live() const noexcept { return {entries.data(), size}; }
   };
   struct NodeClock {
     std::uint32_t clock = 0;          // index into clocks_
@@ -259,6 +270,7 @@ class StalenessTracker {
     std::uint32_t pending_head = 0;   // pending_own_[node][pending_head..] await their application
     std::uint64_t others = 0;         // Σ entry counts
     std::uint64_t known_min = unknown_next;  // min entry.next at the last merge (see .cpp)
+    std::uint64_t pending_next = unknown_next;  // t of its first own gradient not applied yet
   };
   struct PendingOwn {
     std::uint64_t t = 0;
@@ -269,7 +281,7 @@ class StalenessTracker {
   void check_node(NodeId node, const char* where) const;
   std::uint32_t acquire_slot();
   void release_slot(std::uint32_t slot);
-  Snapshot& ticket_slot(const ComputationTicket& ticket, const char* where);
+  void check_ticket(const ComputationTicket& ticket, const char* where) const;
   void settle(LiveGradient& gradient);
   void drop_settled_front();
   void move_watermark(std::uint64_t from, std::uint64_t to);
@@ -278,6 +290,7 @@ class StalenessTracker {
   std::uint64_t origin_watermark(NodeId node);
   std::uint64_t origin_watermark_slow(NodeId node) const;
   bool knows(NodeId node, NodeId origin) const noexcept;
+  void advance_first_scan(NodeId node);
   std::uint32_t acquire_clock();
   void release_clock(std::uint32_t clock) noexcept;
   DeliveryRecord origin_apply(NodeId node, std::uint64_t t, SimTime when, bool own);
@@ -286,7 +299,8 @@ class StalenessTracker {
   StalenessOptions options_;
   std::size_t num_nodes_ = 0;
   std::uint64_t completed_ = 0;
-  std::vector<Snapshot> slots_;
+  std::vector<SlotMeta> slot_meta_;
+  std::vector<Snapshot> slots_;  // bit_window only, parallel to slot_meta_
   std::vector<std::uint32_t> free_slots_;
   // bit_window
   std::vector<AppliedSet> sets_;
@@ -305,6 +319,7 @@ class StalenessTracker {
   std::vector<NodeClock> nodes_;
   std::vector<std::vector<std::uint64_t>> origin_index_;  // [o][q]: global index of o's q-th
   std::vector<NodeId> first_order_;  // origins in the order of their first completion
+  std::vector<std::uint64_t> first_index_;  // [p]: global index of first_order_[p]'s first gradient
   std::vector<std::vector<PendingOwn>> pending_own_;
   std::uint64_t pending_own_count_ = 0;
   std::uint64_t clock_entries_ = 0;  // entries over live clocks (memory accounting)
