@@ -137,6 +137,15 @@ void GradientRecorder::on_model_merged(NodeId node, std::uint64_t token, SimTime
 
 void GradientRecorder::on_model_dropped(std::uint64_t token) { use_model(sent_model(token)); }
 
+std::string GradientRecorder::tracking_note() const {
+  if (!tracker_.deliveries_cut()) return "";
+  return "per-delivery set figures (receiver_only, symmetric_difference) stopped from gradient " +
+         std::to_string(tracker_.deliveries_cut_at()) + " on: delivery snapshots would exceed " +
+         std::to_string(tracker_.options().snapshot_budget_bytes >> 20) +
+         " MiB; they cover the deliveries of earlier gradients only (S, S_hat, delays and version "
+         "differences stay exact for every gradient)";
+}
+
 double GradientRecorder::mean_grad_sq_virtual() const noexcept {
   return gradients_ == 0 ? 0.0 : sum_grad_sq_virtual_ / static_cast<double>(gradients_);
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -59,6 +60,8 @@ class GradientRecorder final : public GradientObserver {
 
   const StalenessStatistics& statistics() const noexcept { return statistics_; }
   const StalenessTracker& tracker() const noexcept { return tracker_; }
+  // Empty, or one line saying which figures the memory budget switched off, and from where.
+  std::string tracking_note() const;
   const std::vector<GradientLogRow>& log() const noexcept { return log_; }
   const GradientRecorderOptions& options() const noexcept { return options_; }
 

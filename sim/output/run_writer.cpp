@@ -156,6 +156,7 @@ json run_summary(const RunConfig& config, const RunResult& result) {
     deliveries["symmetric_difference"] = quantity(stats.symmetric_difference());
   }
   deliveries["sets_tracked"] = result.deliveries_tracked;
+  if (const std::string note = recorder.tracking_note(); !note.empty()) deliveries["sets_note"] = note;
   staleness["deliveries"] = deliveries;
   json b{{"mean", number(recorder.mean_b_squared())}, {"max", number(recorder.max_b_squared())}};
   const std::vector<double> bq = recorder.b_squared_quantiles();

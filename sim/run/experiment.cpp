@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <stdexcept>
 
@@ -202,6 +203,8 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     }
   }
 
+  if (const std::string note = result.recorder->tracking_note(); !note.empty())
+    std::cerr << "dasgd: note: " << note << "\n";
   result.gradients = algorithm.gradients_completed();
   result.events = simulator.events_processed();
   result.traffic = algorithm.traffic();
