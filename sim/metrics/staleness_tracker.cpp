@@ -139,7 +139,6 @@ StalenessTracker::StalenessTracker(std::size_t num_nodes, StalenessOptions optio
   }
   if (options_.layout == SetLayout::bit_window) {
     sets_.resize(num_nodes);
-    watermark_nodes_.assign(1, static_cast<std::uint32_t>(num_nodes));  // every watermark is 0
   } else {
     options_.track_deliveries = false;
     clocks_.emplace_back();  // clock 0: the empty set, shared by every node at the start
@@ -310,7 +309,7 @@ void StalenessTracker::drop_settled_front() {
 
 // One node's watermark moved up from `from` to `to`: O(1) plus the amortized advance of the minimum.
 void StalenessTracker::move_watermark(std::uint64_t from, std::uint64_t to) {
-  if (from == to) return;
+  if (from == to || !watermark_counts_) return;
   --watermark_nodes_[from - watermark_base_];
   const std::uint64_t at = to - watermark_base_;
   if (at >= watermark_nodes_.size()) watermark_nodes_.resize(at + 1, 0);
@@ -428,6 +427,21 @@ std::uint64_t StalenessTracker::merge(NodeId node, const GradientSetSnapshot& sn
     }
     return origin_merge(node, snapshot);
   }
+  if (!watermark_counts_) {
+    // First merge: from now on gradients can reach nodes without an application each, so count
+    // the nodes per watermark value (O(n) once).
+    watermark_counts_ = true;
+    min_watermark_ = completed_;
+    std::uint64_t max_watermark = 0;
+    for (const AppliedSet& s : sets_) {
+      min_watermark_ = std::min(min_watermark_, s.watermark());
+      max_watermark = std::max(max_watermark, s.watermark());
+    }
+    watermark_base_ = min_watermark_;
+    watermark_nodes_.assign(max_watermark - min_watermark_ + 1, 0);
+    for (const AppliedSet& s : sets_) ++watermark_nodes_[s.watermark() - watermark_base_];
+    drop_settled_front();
+  }
   AppliedSet& set = sets_[node];
   const std::uint64_t before = set.watermark();
   const std::uint64_t added = set.merge(snapshot.base, snapshot.words);
@@ -447,6 +461,13 @@ void StalenessTracker::retire(std::uint64_t t) {
   if (gradient.remaining == 0) return;
   settle(gradient);
   drop_settled_front();
+}
+
+std::uint64_t StalenessTracker::settled_below() const noexcept {
+  if (watermark_counts_) return min_watermark_;
+  std::uint64_t w = completed_;
+  for (const AppliedSet& s : sets_) w = std::min(w, s.watermark());
+  return w;
 }
 
 std::uint64_t StalenessTracker::live_gradients() const noexcept {

@@ -215,7 +215,7 @@ class StalenessTracker {
   // held). origin_prefixes: completed gradients whose own application is still pending.
   std::uint64_t live_gradients() const noexcept;
   // Smallest watermark over the nodes: every gradient below it is applied everywhere (bit_window).
-  std::uint64_t settled_below() const noexcept { return min_watermark_; }
+  std::uint64_t settled_below() const noexcept;
   // Delivery set figures were switched off by the snapshot budget: the first gradient without a
   // snapshot (completed_count() at the switch), or none.
   bool deliveries_cut() const noexcept { return deliveries_cut_; }
@@ -306,6 +306,8 @@ class StalenessTracker {
   std::vector<AppliedSet> sets_;
   std::deque<LiveGradient> live_;  // gradients first_live_ .. completed_ − 1
   std::uint64_t first_live_ = 0;
+  // Kept from the first merge on (before it, application counters decide alone): O(1) per move.
+  bool watermark_counts_ = false;
   std::vector<std::uint32_t> watermark_nodes_;  // [w − watermark_base_]: nodes with watermark w
   std::uint64_t watermark_base_ = 0;
   std::uint64_t min_watermark_ = 0;
