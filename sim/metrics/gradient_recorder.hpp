@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -59,6 +60,9 @@ class GradientRecorder final : public GradientObserver {
   const StalenessStatistics& statistics() const noexcept { return statistics_; }
   const StalenessTracker& tracker() const noexcept { return tracker_; }
   const std::vector<GradientLogRow>& log() const noexcept { return log_; }
+  // With keep_log, rows go to `sink` as they are made instead of into log() (gradients.csv
+  // streamed by the output layer: memory does not grow with the gradients).
+  void set_log_sink(std::function<void(const GradientLogRow&)> sink) { log_sink_ = std::move(sink); }
   const GradientRecorderOptions& options() const noexcept { return options_; }
 
   // Sums over every completed gradient t (virtual sequence), for the bounds' envelope.
@@ -93,6 +97,7 @@ class GradientRecorder final : public GradientObserver {
   Vector virtual_model_;                 // x_t
   Vector scratch_;
   std::vector<GradientLogRow> log_;
+  std::function<void(const GradientLogRow&)> log_sink_;
   std::uint64_t gradients_ = 0;
   double sum_grad_sq_virtual_ = 0;
   double sum_b_squared_ = 0;

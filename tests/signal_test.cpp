@@ -1,0 +1,169 @@
+// Ctrl-C, SIGTERM and kill -9 at random moments during a run (docs/OUTCOMES.md, "Signals"): the
+// CLI is spawned on a run far too long to finish, signalled after a random short sleep, and the
+// output directory is checked. SIGINT/SIGTERM: exit 130/143, status "interrupted", a manifest that
+// lists exactly the files present, metrics that end where the summary says. kill -9 during a
+// rerun: either run whole (the manifest matches the files) or the commit marker present, never an
+// unmarked mix; and the next run cleans every leftover. A second SIGINT: whole files or none.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "tests/cli_support.hpp"
+#include "tests/run_directory_support.hpp"
+
+namespace dasgd {
+namespace {
+
+using nlohmann::json;
+using testing::ChildExit;
+using testing::expect_consistent_run_directory;
+using testing::fresh_directory;
+using testing::read_json;
+using testing::run_cli;
+using testing::spawn_cli;
+using testing::wait_child;
+
+// A run that takes minutes unless stopped: many gradients per simulated second, per-gradient log on.
+std::vector<std::string> long_run(const std::filesystem::path& out) {
+  return {"run", "-q", "configs/quickstart.json", "--set", "stop.time=1e7", "--set", "graph.nodes=8",
+          "--set", "objective.dimension=8", "--out", out.string()};
+}
+
+std::string last_line(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// The run's handlers are installed once the config is read: wait for the staging directory.
+bool wait_for_run_start(const std::filesystem::path& out, int timeout_ms = 5000) {
+  for (int waited = 0; waited < timeout_ms; waited += 2) {
+    if (std::filesystem::exists(out))
+      for (const auto& e : std::filesystem::directory_iterator(out))
+        if (e.path().filename().string().rfind(".dasgd-staging.", 0) == 0) return true;
+    sleep_ms(2);
+  }
+  return false;
+}
+
+void expect_interrupted_run(const std::filesystem::path& out, const ChildExit& e, int signal) {
+  EXPECT_EQ(e.signal, 0);
+  EXPECT_EQ(e.code, 128 + signal);
+  const json manifest = expect_consistent_run_directory(out);
+  EXPECT_EQ(manifest["status"], "interrupted");
+  const json summary = read_json(out / "summary.json");
+  ASSERT_TRUE(summary.is_object());
+  EXPECT_EQ(summary["status"], "interrupted");
+  EXPECT_EQ(summary["interrupted"]["signal"], signal == SIGINT ? "SIGINT" : "SIGTERM");
+  EXPECT_LT(summary["run"]["end_time"].get<double>(), 1e7);
+  // metrics.csv ends with the final row at the end of the run; gradients.csv has every gradient.
+  const std::string last = last_line(out / "metrics.csv");
+  const double end_time = std::stod(last.substr(0, last.find(',')));
+  EXPECT_EQ(end_time, summary["run"]["end_time"].get<double>());
+  const std::string last_gradient = last_line(out / "gradients.csv");
+  EXPECT_EQ(std::stoull(last_gradient.substr(0, last_gradient.find(','))) + 1,
+            summary["run"]["gradients"].get<std::uint64_t>());
+}
+
+TEST(Signals, SigintAtRandomMomentsWritesACompleteInterruptedRun) {
+  std::mt19937 rng(11);
+  const auto root = fresh_directory("sigint");
+  for (int trial = 0; trial < 4; ++trial) {
+    SCOPED_TRACE(trial);
+    const auto out = root / std::to_string(trial);
+    const pid_t pid = spawn_cli(long_run(out), root);
+    ASSERT_TRUE(wait_for_run_start(out));
+    sleep_ms(std::uniform_int_distribution<int>(0, 150)(rng));
+    ::kill(pid, SIGINT);
+    expect_interrupted_run(out, wait_child(pid), SIGINT);
+  }
+  std::filesystem::remove_all(root);
+}
+
+TEST(Signals, SigtermWritesACompleteInterruptedRunWithExit143) {
+  const auto root = fresh_directory("sigterm");
+  const auto out = root / "run";
+  const pid_t pid = spawn_cli(long_run(out), root);
+  ASSERT_TRUE(wait_for_run_start(out));
+  sleep_ms(30);
+  ::kill(pid, SIGTERM);
+  expect_interrupted_run(out, wait_child(pid), SIGTERM);
+  std::filesystem::remove_all(root);
+}
+
+TEST(Signals, SecondSigintLeavesWholeFilesOrTheOldRun) {
+  std::mt19937 rng(12);
+  const auto root = fresh_directory("sigint2");
+  for (int trial = 0; trial < 4; ++trial) {
+    SCOPED_TRACE(trial);
+    const auto out = root / std::to_string(trial);
+    ASSERT_EQ(run_cli("run -q configs/quickstart.json --set stop.time=5 --out " + out.string()).exit_code, 0);
+    const json before = read_json(out / ".dasgd-manifest.json");
+    const pid_t pid = spawn_cli(long_run(out), root);
+    ASSERT_TRUE(wait_for_run_start(out));
+    sleep_ms(std::uniform_int_distribution<int>(0, 100)(rng));
+    ::kill(pid, SIGINT);
+    sleep_ms(std::uniform_int_distribution<int>(0, 3)(rng));
+    ::kill(pid, SIGINT);
+    const ChildExit e = wait_child(pid);
+    EXPECT_EQ(e.code, 130);
+    const json manifest = expect_consistent_run_directory(out);
+    // Either the interrupted run was written whole, or it was dropped and the old run is intact.
+    if (manifest["status"] == "completed") {
+      EXPECT_EQ(manifest, before);
+    } else {
+      EXPECT_EQ(manifest["status"], "interrupted");
+    }
+  }
+  std::filesystem::remove_all(root);
+}
+
+TEST(Signals, KillNineDuringARerunNeverLeavesAnUnmarkedMix) {
+  std::mt19937 rng(13);
+  const auto root = fresh_directory("kill9");
+  for (int trial = 0; trial < 6; ++trial) {
+    SCOPED_TRACE(trial);
+    const auto out = root / std::to_string(trial);
+    ASSERT_EQ(run_cli("run -q configs/quickstart.json --set stop.time=5 --out " + out.string()).exit_code, 0);
+    // The rerun is short enough to be killed in the run, while writing, or while committing.
+    const pid_t pid = spawn_cli({"run", "-q", "configs/quickstart.json", "--set", "stop.time=40", "--set", "seed=9",
+                                 "--out", out.string()},
+                                root);
+    sleep_ms(std::uniform_int_distribution<int>(0, 60)(rng));
+    ::kill(pid, SIGKILL);
+    wait_child(pid);
+    if (std::filesystem::exists(out / ".dasgd-commit.json")) {
+      EXPECT_FALSE(std::filesystem::exists(out / ".dasgd-manifest.json") &&
+                   read_json(out / ".dasgd-manifest.json")["seed"] == 1);  // the old manifest went first
+    } else {
+      // Whole: the manifest describes exactly the visible files (staging and temporaries are hidden).
+      const json manifest = read_json(out / ".dasgd-manifest.json");
+      ASSERT_TRUE(manifest.is_object());
+      for (const auto& f : manifest["files"])
+        if (!f["bytes"].is_null()) {
+          EXPECT_EQ(std::filesystem::file_size(out / f["path"].get<std::string>()), f["bytes"].get<std::uintmax_t>());
+        }
+      EXPECT_EQ(read_json(out / "config.json")["seed"], manifest["seed"]);
+      std::set<std::string> visible, listed;
+      for (const std::string& f : testing::all_files(out))
+        if (f[0] != '.') visible.insert(f);
+      for (const auto& f : manifest["files"]) listed.insert(f["path"].get<std::string>());
+      EXPECT_EQ(visible, listed);
+    }
+    // The next run cleans every leftover without --force.
+    ASSERT_EQ(run_cli("run -q configs/quickstart.json --set stop.time=5 --set seed=4 --out " + out.string()).exit_code, 0);
+    expect_consistent_run_directory(out);
+  }
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace dasgd
