@@ -14,6 +14,7 @@
 
 #include "sim/config/algorithm_config.hpp"
 #include "sim/run/divergence.hpp"
+#include "sim/run/run_status.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/run_directory_support.hpp"
 
@@ -74,6 +75,23 @@ TEST(DivergenceRule, AnythingNotFiniteDiverges) {
   EXPECT_NE(event->reason.find("not finite"), std::string::npos);
   EXPECT_TRUE(check_divergence(rule, sample_with_f(INFINITY)));
   EXPECT_FALSE(check_divergence(rule, sample_with_f(0.5)));
+}
+
+TEST(RunStatus, StringFormsRoundTripAndMapToTheDocumentedExitCodes) {
+  const std::vector<std::pair<RunStatus, int>> expected{{RunStatus::completed, 0},
+                                                        {RunStatus::diverged, 3},
+                                                        {RunStatus::interrupted, 130},
+                                                        {RunStatus::failed, 1},
+                                                        {RunStatus::no_live_nodes, 4}};
+  for (const auto& [status, code] : expected) {
+    EXPECT_EQ(parse_run_status(to_string(status)), status);
+    EXPECT_EQ(json(status), std::string(to_string(status)));
+    EXPECT_EQ(exit_code_for(status, 2), code);  // 2 = SIGINT
+    EXPECT_FALSE(meaning(status).empty());
+  }
+  EXPECT_EQ(exit_code_for(RunStatus::interrupted, 15), 143);
+  EXPECT_TRUE(RunStatus::diverged == "diverged");
+  EXPECT_THROW(parse_run_status("done"), std::invalid_argument);
 }
 
 // metrics.csv as rows of named doubles.

@@ -186,5 +186,36 @@ TEST(Signals, KillNineDuringARerunNeverLeavesAnUnmarkedMix) {
   std::filesystem::remove_all(root);
 }
 
+// A comparison interrupted mid-way: the running algorithm is written as interrupted, the ones not
+// yet run are rows with status interrupted and no run directory, one manifest covers it all.
+TEST(Signals, SigintDuringACompareWritesTheComparisonSoFar) {
+  const auto root = fresh_directory("sigint-compare");
+  const auto out = root / "cmp";
+  const pid_t pid = spawn_cli({"compare", "-q", "configs/compare/family_ring.json", "--set", "stop.time=1e7", "--out",
+                               out.string()},
+                              root);
+  ASSERT_TRUE(wait_for_run_start(out));
+  sleep_ms(40);
+  ::kill(pid, SIGINT);
+  const ChildExit e = wait_child(pid);
+  EXPECT_EQ(e.code, 130);
+  const json manifest = expect_consistent_run_directory(out);
+  ASSERT_TRUE(manifest.contains("statuses"));
+  EXPECT_EQ(manifest["statuses"]["dasgd"], "interrupted");
+  EXPECT_EQ(manifest["statuses"]["parameter_server"], "interrupted");
+  EXPECT_EQ(read_json(out / "dasgd" / "summary.json")["status"], "interrupted");
+  EXPECT_FALSE(std::filesystem::exists(out / "parameter_server"));  // never started
+  std::ifstream summary(out / "comparison_summary.csv");
+  std::string line;
+  std::getline(summary, line);
+  int rows = 0;
+  while (std::getline(summary, line)) {
+    ++rows;
+    EXPECT_NE(line.find(",interrupted,"), std::string::npos) << line;
+  }
+  EXPECT_EQ(rows, 9);
+  std::filesystem::remove_all(root);
+}
+
 }  // namespace
 }  // namespace dasgd
