@@ -163,7 +163,8 @@ TEST(OutputDirectory, UncommittedClaimRemovesItsStagingAndTheDirectoryItCreated)
     OutputDirectory claim(dir, {});
     std::ofstream(claim.staging() / "summary.json") << "{}";
   }
-  EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_FALSE(std::filesystem::exists(parent / "a"));  // the parents it made go too
+  EXPECT_TRUE(std::filesystem::exists(parent));         // not those it found
   std::filesystem::remove_all(parent);
 }
 

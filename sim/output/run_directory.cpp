@@ -132,7 +132,11 @@ OutputDirectory::OutputDirectory(const fs::path& directory, OutputClaimOptions o
     : target_(resolve_output_directory(directory)), options_(std::move(options)) {
   std::error_code error;
   if (!fs::exists(target_, error)) {
-    // Create the missing parents too; remember the directory itself to remove it if unused.
+    // Create the missing parents too; remember the topmost one made, to remove them if unused.
+    created_top_ = target_;
+    while (created_top_.has_parent_path() && created_top_.parent_path() != created_top_ &&
+           !fs::exists(created_top_.parent_path(), error))
+      created_top_ = created_top_.parent_path();
     fs::create_directories(target_, error);
     if (error) throw OutputDirectoryError(directory, "cannot create it: " + error.message());
     created_ = true;
@@ -157,7 +161,7 @@ OutputDirectory::OutputDirectory(const fs::path& directory, OutputClaimOptions o
   } catch (...) {
     ::close(lock_fd_);
     lock_fd_ = -1;
-    if (created_) fs::remove(target_, error);
+    remove_created_directories();
     throw;
   }
 }
@@ -228,7 +232,16 @@ OutputDirectory::~OutputDirectory() {
   std::error_code error;
   if (!committed_ && !staging_.empty()) fs::remove_all(staging_, error);
   if (lock_fd_ >= 0) ::close(lock_fd_);
-  if (!committed_ && created_ && fs::is_empty(target_, error)) fs::remove(target_, error);
+  if (!committed_) remove_created_directories();
+}
+
+void OutputDirectory::remove_created_directories() noexcept {
+  if (!created_) return;
+  std::error_code error;
+  for (fs::path d = target_;; d = d.parent_path()) {
+    if (!fs::is_empty(d, error) || error || !fs::remove(d, error)) return;
+    if (d == created_top_ || !d.has_parent_path()) return;
+  }
 }
 
 void OutputDirectory::commit(json manifest) {

@@ -80,6 +80,7 @@ class OutputDirectory {
  private:
   void read_previous_run();
   void remove_stale_temporaries();
+  void remove_created_directories() noexcept;  // the ones this claim made, while empty
 
   std::filesystem::path target_;
   std::filesystem::path staging_;
@@ -88,6 +89,7 @@ class OutputDirectory {
   std::set<std::string> forced_;   // top-level names replaced under --force
   int lock_fd_ = -1;
   bool created_ = false;
+  std::filesystem::path created_top_;  // the topmost directory this claim created
   bool committed_ = false;
 };
 
