@@ -70,12 +70,13 @@ void print_outcome(const ComparisonOutcome& outcome) {
   std::cout << "\n";
 }
 
-// 128 + signal when interrupted; 1 when every algorithm failed; 3 when none completed and one
+// 128 + signal when an algorithm was interrupted (a signal that came only while writing leaves
+// the statuses, and the exit code, as the runs ended); 1 when every algorithm failed; 3 when none completed and one
 // diverged; else 0 (each algorithm's status is in comparison_summary.csv).
 int comparison_exit_code(const std::vector<ComparisonOutcome>& outcomes) {
-  if (interrupt_requested()) return exit_code_for(RunStatus::interrupted, interrupt_signal());
   std::size_t failed = 0, diverged = 0;
   for (const ComparisonOutcome& o : outcomes) {
+    if (o.status == RunStatus::interrupted) return exit_code_for(RunStatus::interrupted, interrupt_signal());
     failed += o.status == RunStatus::failed;
     diverged += o.status == RunStatus::diverged;
   }
@@ -129,7 +130,7 @@ int compare(const CompareArguments& args) {
     std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
     return 1;
   }
-  if (interrupt_requested())
+  if (comparison_exit_code(outcomes) > 128)
     std::cerr << "dasgd: interrupted by " << interrupt_signal_name() << ": results so far written to " << directory
               << " (see the status column of comparison_summary.csv)\n";
   if (!args.quiet) std::cout << "comparison in " << directory << "/ (plot: plots/plot_compare.py " << directory << ")\n";
