@@ -25,6 +25,8 @@ using testing::read_json;
 using testing::run_cli;
 
 const std::string quick = "run -q configs/quickstart.json --set stop.time=20 ";
+// A run that would take minutes: a refusal that comes back at once was decided before the simulation.
+const std::string endless = "run -q configs/quickstart.json --set stop.time=1e9 ";
 
 std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
@@ -58,7 +60,7 @@ TEST(OutputDirectory, FilesOfTheUserBesideARunAreNeverTouched) {
 TEST(OutputDirectory, FileWithOurNameThatNoManifestListsIsRefusedWithoutForce) {
   const auto dir = fresh_directory("foreign");
   std::ofstream(dir / "summary.json") << "the user's own summary";
-  const auto r = run_cli(quick + "--out " + dir.string());
+  const auto r = run_cli(endless + "--out " + dir.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("dasgd: output directory " + dir.string() + ": holds summary.json"), std::string::npos) << r.err;
@@ -83,7 +85,7 @@ TEST(OutputDirectory, RootHomeAndCurrentDirectoryAreRefusedBeforeTheRun) {
                                  std::string("../.."), std::string("configs/.."), home.string(), home.string() + "/.",
                                  home.parent_path().string()}) {
     SCOPED_TRACE(out);
-    const auto r = run_cli(quick + "--out '" + out + "'");
+    const auto r = run_cli(endless + "--out '" + out + "'");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(lines(r.err), 1u) << r.err;
     EXPECT_NE(r.err.find("refusing"), std::string::npos) << r.err;
@@ -96,7 +98,7 @@ TEST(OutputDirectory, RootHomeAndCurrentDirectoryAreRefusedBeforeTheRun) {
 TEST(OutputDirectory, APathThatIsAFileIsRefusedWithExitTwoAndOneLine) {
   const auto dir = fresh_directory("is-a-file");
   std::ofstream(dir / "taken") << "x";
-  const auto r = run_cli(quick + "--out " + (dir / "taken").string());
+  const auto r = run_cli(endless + "--out " + (dir / "taken").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("exists and is not a directory"), std::string::npos) << r.err;
