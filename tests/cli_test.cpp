@@ -100,11 +100,11 @@ TEST(CliRun, SetOverridesAnyFieldAndTheResolvedConfigRecordsIt) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(CliRun, DivergedRunIsReportedWithExitOneAndItsFiles) {
+TEST(CliRun, DivergedRunIsReportedWithExitThreeAndItsFiles) {
   const auto dir = fresh_directory("diverge");
   const auto r = run_cli("run configs/quickstart.json -q --set algorithm.eta=50 --set objective.noise.sigma2=0 "
                          "--set objective.kind=quadratic --out " + dir.string());
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("diverged"), std::string::npos) << r.err;
   const auto summary = nlohmann::json::parse(read_file(dir / "summary.json"));
   EXPECT_EQ(summary["status"], "diverged");

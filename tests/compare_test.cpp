@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "tests/cli_support.hpp"
+#include "tests/run_directory_support.hpp"
 
 namespace dasgd {
 namespace {
@@ -87,6 +88,65 @@ TEST(Compare, ErrorsInsideTheListNameTheEntry) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/algorithms/1/k"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+  std::filesystem::remove_all(dir);
+}
+
+// The comparison directory is one run: a rerun with fewer algorithms removes the dropped one's
+// directory, one manifest lists every file, and the statuses are those of the runs.
+TEST(Compare, RerunWithFewerAlgorithmsReplacesTheWholeComparison) {
+  const auto dir = fresh_directory("compare-rerun");
+  const auto file = write_compare_file(dir);
+  const auto out = dir / "out";
+  ASSERT_EQ(run_cli("compare -q " + file.string() + " --out " + out.string()).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(out / "top_d" / "gradients.csv"));
+  std::ofstream(out / "my_notes.txt") << "keep";
+  const auto manifest = testing::expect_consistent_run_directory(out, {"my_notes.txt"});
+  EXPECT_EQ(manifest["kind"], "compare");
+  EXPECT_EQ(manifest["statuses"]["dasgd"], "completed");
+  EXPECT_EQ(manifest["statuses"]["parameter_server"], "failed");  // torus, not a star
+
+  // Drop the middle algorithm: its directory must go, the user's file must stay.
+  std::ofstream(dir / "two.json") << R"({
+    "name": "crn", "seed": 4,
+    "graph": {"kind": "torus", "rows": 3, "cols": 3},
+    "compute": {"time": {"law": "exponential", "mean": 1.0}},
+    "link": {"latency": {"law": "exponential", "mean": 0.2}},
+    "objective": {"kind": "separable_cosine", "dimension": 8, "noise": {"kind": "gaussian", "sigma2": 0.1}},
+    "algorithms": [{"name": "dasgd", "eta": 0.02}, {"name": "dasgd", "label": "fast", "eta": 0.05}],
+    "stop": {"time": 10}, "epsilon": 0.05
+  })";
+  ASSERT_EQ(run_cli("compare -q " + (dir / "two.json").string() + " --out " + out.string()).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(out / "top_d"));
+  EXPECT_FALSE(std::filesystem::exists(out / "parameter_server"));
+  EXPECT_TRUE(std::filesystem::exists(out / "fast" / "summary.json"));
+  EXPECT_EQ(read_file(out / "my_notes.txt"), "keep");
+  testing::expect_consistent_run_directory(out, {"my_notes.txt"});
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Compare, ALabelThatIsNotADirectoryNameIsAConfigError) {
+  const auto dir = fresh_directory("compare-label");
+  const auto file = write_compare_file(dir);
+  for (const std::string& label : {std::string("../escape"), std::string(".hidden"), std::string("a/b")}) {
+    const auto r = run_cli("compare -q " + file.string() + " --set 'algorithms.0.label=" + label + "' --out " +
+                           (dir / "out").string());
+    EXPECT_EQ(r.exit_code, 2) << label;
+    EXPECT_NE(r.err.find("/algorithms/0/label: expected a name usable as a directory"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "escape"));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Compare, OutputDirectoryWithForeignFilesIsRefusedBeforeAnyRun) {
+  const auto dir = fresh_directory("compare-foreign");
+  const auto file = write_compare_file(dir);
+  std::filesystem::create_directories(dir / "out" / "dasgd");
+  std::ofstream(dir / "out" / "dasgd" / "data.bin") << "user data";
+  const auto r = run_cli("compare -q " + file.string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("holds dasgd"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(dir / "out" / "dasgd" / "data.bin"), "user data");
   std::filesystem::remove_all(dir);
 }
 

@@ -1,7 +1,9 @@
 // `dasgd compare compare.json`: run a list of algorithms on identical worlds (same seed, same
 // compute and link delay draws unless --no-common-random-numbers) and write one CSV set plus each
 // algorithm's own run directory. An algorithm that refuses the world (e.g. the parameter server
-// off a star) is recorded as failed with its reason; the others still run.
+// off a star) is recorded as failed with its reason; the others still run. The output directory
+// is claimed before the first run and swapped in whole at the end (docs/OUTCOMES.md); Ctrl-C
+// stops the running algorithm, marks the ones not yet run as interrupted and still writes.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,6 +12,8 @@
 #include "sim/cli/commands.hpp"
 #include "sim/output/run_writer.hpp"
 #include "sim/run/comparison.hpp"
+#include "sim/run/interrupt.hpp"
+#include "sim/run/run_files.hpp"
 
 namespace dasgd::cli {
 
@@ -21,7 +25,71 @@ struct CompareArguments {
   std::string out;
   bool no_crn = false;
   bool quiet = false;
+  bool force = false;
 };
+
+// One algorithm's run, written into its label's directory in the staging area.
+ComparisonOutcome run_entry(ComparisonEntry& entry, const std::filesystem::path& staging, bool quiet) {
+  ComparisonOutcome outcome;
+  outcome.label = entry.label;
+  outcome.config = &entry.config;
+  if (interrupt_requested()) {
+    outcome.status = RunStatus::interrupted;
+    outcome.reason = "not run: interrupted before it started";
+    return outcome;
+  }
+  const std::filesystem::path directory = staging / entry.label;
+  try {
+    std::unique_ptr<GradientLogStream> stream = open_gradient_log(entry.config, directory);
+    RunOptions options;
+    options.progress = !quiet;
+    outcome.result = run_experiment(entry.config, with_gradient_log(options, stream.get()));
+    finish_gradient_log(outcome.result, stream.get());
+    outcome.status = outcome.result.status;
+    if (outcome.status == RunStatus::diverged) outcome.reason = outcome.result.divergence;
+    write_run_files(entry.config, outcome.result, directory, stream.get());
+  } catch (const std::exception& error) {
+    outcome.status = RunStatus::failed;
+    outcome.reason = error.what();
+    std::error_code ignored;
+    std::filesystem::remove_all(directory, ignored);
+  }
+  return outcome;
+}
+
+void print_outcome(const ComparisonOutcome& outcome) {
+  std::cout << outcome.label << ": " << to_string(outcome.status);
+  if (!outcome.result.recorder) {
+    std::cout << " (" << outcome.reason << ")";
+  } else {
+    const StalenessStatistics& st = outcome.result.recorder->statistics();
+    std::cout << ", " << outcome.result.gradients << " gradients by t = " << outcome.result.end_time
+              << ", S_avg = " << st.s().mean() << ", S_max = " << st.s().max()
+              << ", final ||grad f(x_avg)||^2 = " << outcome.result.samples.back().grad_sq_average;
+  }
+  std::cout << "\n";
+}
+
+// 128 + signal when an algorithm was interrupted (a signal that came only while writing leaves
+// the statuses, and the exit code, as the runs ended); 1 when every algorithm failed; 3 when none completed and one
+// diverged; else 0 (each algorithm's status is in comparison_summary.csv).
+int comparison_exit_code(const std::vector<ComparisonOutcome>& outcomes) {
+  std::size_t failed = 0, diverged = 0;
+  for (const ComparisonOutcome& o : outcomes) {
+    if (o.status == RunStatus::interrupted) return exit_code_for(RunStatus::interrupted, interrupt_signal());
+    failed += o.status == RunStatus::failed;
+    diverged += o.status == RunStatus::diverged;
+  }
+  if (failed == outcomes.size()) return exit_codes::failed;
+  if (failed + diverged == outcomes.size()) return exit_codes::diverged;
+  return exit_codes::success;
+}
+
+nlohmann::json comparison_manifest(const std::vector<ComparisonOutcome>& outcomes) {
+  nlohmann::json statuses = nlohmann::json::object();
+  for (const ComparisonOutcome& o : outcomes) statuses[o.label] = o.status;
+  return {{"kind", "compare"}, {"dasgd_sim_version", DASGD_VERSION}, {"statuses", statuses}};
+}
 
 int compare(const CompareArguments& args) {
   std::vector<ComparisonEntry> entries;
@@ -33,50 +101,40 @@ int compare(const CompareArguments& args) {
   }
   const std::string directory =
       args.out.empty() ? "runs/compare-" + entries.front().config.name : args.out;
+  const InterruptGuard interrupts;
+  std::unique_ptr<OutputDirectory> output;
+  try {
+    output = std::make_unique<OutputDirectory>(directory, claim_options(comparison_file_names(entries), args.force));
+  } catch (const OutputDirectoryError& error) {
+    std::cerr << "dasgd: output directory " << directory << ": " << error.what() << "\n";
+    return exit_codes::usage;
+  }
   std::vector<ComparisonOutcome> outcomes;
   outcomes.reserve(entries.size());
-  int failures = 0;
   for (ComparisonEntry& entry : entries) {
     if (args.no_crn) {
       entry.config.common_random_numbers = false;
       entry.config.resolved["common_random_numbers"] = false;
     }
-    ComparisonOutcome outcome;
-    outcome.label = entry.label;
-    outcome.config = &entry.config;
-    try {
-      RunOptions options;
-      options.progress = !args.quiet;
-      outcome.result = run_experiment(entry.config, options);
-      outcome.status = outcome.result.status;
-      write_run_directory(entry.config, outcome.result, std::filesystem::path(directory) / entry.label);
-    } catch (const std::exception& error) {
-      outcome.status = "failed";
-      outcome.reason = error.what();
-      ++failures;
-    }
-    if (!args.quiet) {
-      std::cout << entry.label << ": " << outcome.status;
-      if (outcome.status == "failed") {
-        std::cout << " (" << outcome.reason << ")";
-      } else {
-        const StalenessStatistics& st = outcome.result.recorder->statistics();
-        std::cout << ", " << outcome.result.gradients << " gradients by t = " << outcome.result.end_time
-                  << ", S_avg = " << st.s().mean() << ", S_max = " << st.s().max()
-                  << ", final ||grad f(x_avg)||^2 = " << outcome.result.samples.back().grad_sq_average;
-      }
-      std::cout << "\n";
-    }
-    outcomes.push_back(std::move(outcome));
+    outcomes.push_back(run_entry(entry, output->staging(), args.quiet));
+    if (!args.quiet) print_outcome(outcomes.back());
   }
   try {
-    write_comparison(outcomes, directory);
+    write_comparison(outcomes, output->staging());
+    output->commit(comparison_manifest(outcomes));
+  } catch (const WriteAbandoned&) {
+    std::cerr << "dasgd: interrupted again while writing: the new results were dropped, " << directory
+              << " is as it was\n";
+    return exit_code_for(RunStatus::interrupted, interrupt_signal());
   } catch (const std::exception& error) {
     std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
     return 1;
   }
+  if (comparison_exit_code(outcomes) > 128)
+    std::cerr << "dasgd: interrupted by " << interrupt_signal_name() << ": results so far written to " << directory
+              << " (see the status column of comparison_summary.csv)\n";
   if (!args.quiet) std::cout << "comparison in " << directory << "/ (plot: plots/plot_compare.py " << directory << ")\n";
-  return failures == static_cast<int>(outcomes.size()) ? 1 : 0;
+  return comparison_exit_code(outcomes);
 }
 
 }  // namespace
@@ -90,6 +148,8 @@ void register_compare(CLI::App& app) {
   c->add_flag("--no-common-random-numbers", args->no_crn,
               "Give each algorithm its own delay draws instead of the same world");
   c->add_flag("--quiet,-q", args->quiet, "No progress bar and no summary on stdout");
+  c->add_flag("--force", args->force,
+              "Replace files with dasgd's names in the output directory that no dasgd manifest lists");
   c->callback([args] { set_exit_code(compare(*args)); });
 }
 

@@ -1,6 +1,6 @@
 // The `dasgd` command: run, graph, bound. Parses the command line (CLI11) and dispatches; every
 // command lives in its own file under sim/cli/. Exit codes: 0 success, 1 failed run, 2 usage or
-// config error.
+// config error, 3 diverged, 130/143 interrupted (docs/OUTCOMES.md; sim/run/run_status.hpp).
 #include <CLI/CLI.hpp>
 
 #include <iostream>

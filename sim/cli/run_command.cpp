@@ -1,9 +1,11 @@
-// `dasgd run config.json`: validate the config (nothing is written when it fails: exit 2), run,
-// write the run directory, print a short summary. A diverged run is written and exits 1.
+// `dasgd run config.json`: validate the config and claim the output directory (nothing is written
+// when either fails: exit 2), run, write the run directory, print a short summary. Exit codes by
+// status (docs/OUTCOMES.md): 0 completed, 3 diverged, 128 + signal interrupted, 1 failed.
 #include <unistd.h>
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 #include "sim/config/run_config.hpp"
 #include "sim/output/run_writer.hpp"
 #include "sim/run/experiment.hpp"
+#include "sim/run/interrupt.hpp"
+#include "sim/run/run_files.hpp"
 
 namespace dasgd::cli {
 
@@ -21,12 +25,13 @@ struct RunArguments {
   std::vector<std::string> overrides;
   std::string out;
   bool quiet = false;
+  bool force = false;
 };
 
 void print_summary(const RunConfig& config, const RunResult& result, const std::string& directory) {
   const nlohmann::json summary = run_summary(config, result);
   const auto& st = summary["staleness"];
-  std::cout << "dasgd run " << config.name << ": " << result.status << " (" << result.stop_reason
+  std::cout << "dasgd run " << config.name << ": " << to_string(result.status) << " (" << result.stop_reason
             << ") at t = " << result.end_time << " s, " << result.gradients << " gradients, "
             << result.events << " events, " << result.wall_seconds << " s wall\n";
   std::cout << "  staleness (exact, definitions in summary.json): S_avg = " << st["S_avg"]
@@ -36,8 +41,11 @@ void print_summary(const RunConfig& config, const RunResult& result, const std::
   const auto& conv = summary["convergence"];
   std::cout << "  final f(x_avg) = " << conv["final"]["f_average_model"]
             << ", ||grad f(x_avg)||^2 = " << conv["final"]["grad_sq_average_model"]
-            << ", gradients to eps = " << conv["epsilon"] << ": "
-            << conv["gradients_to_epsilon"]["virtual_sequence"] << " (virtual sequence)\n";
+            << ", gradients to eps = " << conv["epsilon"] << ": ";
+  if (result.status == RunStatus::diverged)
+    std::cout << "not evaluated (diverged)\n";
+  else
+    std::cout << conv["gradients_to_epsilon"]["virtual_sequence"] << " (virtual sequence)\n";
   for (const auto& bound : summary["bounds"]) {
     std::cout << "  bound: " << bound["name"].get<std::string>() << " [" << bound["label"].get<std::string>()
               << "] total = " << bound["total"];
@@ -51,6 +59,45 @@ void print_summary(const RunConfig& config, const RunResult& result, const std::
   std::cout << "  results in " << directory << "/\n";
 }
 
+// The output directory, claimed before the run; null (and the line printed) when it cannot be used.
+std::unique_ptr<OutputDirectory> claim_run_directory(const std::string& directory, bool force) {
+  try {
+    return std::make_unique<OutputDirectory>(directory, claim_options(run_file_names(), force));
+  } catch (const OutputDirectoryError& error) {
+    std::cerr << "dasgd: output directory " << directory << ": " << error.what() << "\n";
+    return nullptr;
+  }
+}
+
+// Writes the run files into the staging area and swaps them in; the exit code when that fails.
+std::optional<int> commit_run(const RunConfig& config, const RunResult& result, OutputDirectory& output,
+                              GradientLogStream* stream, const std::string& directory) {
+  try {
+    write_run_files(config, result, output.staging(), stream);
+    output.commit(run_manifest(config, result));
+  } catch (const WriteAbandoned&) {
+    std::cerr << "dasgd: interrupted again while writing: the new results were dropped, " << directory
+              << " is as it was\n";
+    return exit_code_for(RunStatus::interrupted, interrupt_signal());
+  } catch (const std::exception& error) {
+    std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
+    return exit_codes::failed;
+  }
+  return std::nullopt;
+}
+
+void report_outcome(const RunResult& result, const std::string& directory) {
+  for (const std::string& violation : bound_violations(result))
+    std::cerr << "dasgd: BOUND VIOLATED: " << violation
+              << "\n  (a correct run stays under this envelope in expectation: suspect a bug, or an "
+                 "assumption the run broke, e.g. eta > 1/L or noise that is not as declared)\n";
+  if (result.status == RunStatus::diverged)
+    std::cerr << "dasgd: run diverged: " << result.divergence << " (results written to " << directory << ")\n";
+  if (result.status == RunStatus::interrupted)
+    std::cerr << "dasgd: interrupted by " << result.interrupted_by << " at t = " << result.end_time << " s after "
+              << result.gradients << " gradients (results written to " << directory << ", status interrupted)\n";
+}
+
 int run(const RunArguments& args) {
   RunConfig config;
   try {
@@ -60,11 +107,17 @@ int run(const RunArguments& args) {
     return 2;
   }
   const std::string directory = args.out.empty() ? config.output_directory : args.out;
+  const InterruptGuard interrupts;
+  const std::unique_ptr<OutputDirectory> output = claim_run_directory(directory, args.force);
+  if (!output) return exit_codes::usage;
   RunResult result;
+  std::unique_ptr<GradientLogStream> stream;
   try {
+    stream = open_gradient_log(config, output->staging());
     RunOptions options;
     options.progress = !args.quiet;
-    result = run_experiment(config, options);
+    result = run_experiment(config, with_gradient_log(options, stream.get()));
+    finish_gradient_log(result, stream.get());
   } catch (const std::invalid_argument& error) {
     // The world could not be built from a config that parsed (a bad graph or trace file, ...).
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
@@ -73,22 +126,10 @@ int run(const RunArguments& args) {
     std::cerr << "dasgd: run failed: " << error.what() << "\n";
     return 1;
   }
-  try {
-    write_run_directory(config, result, directory);
-  } catch (const std::exception& error) {
-    std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
-    return 1;
-  }
+  if (const std::optional<int> failed = commit_run(config, result, *output, stream.get(), directory)) return *failed;
   if (!args.quiet) print_summary(config, result, directory);
-  for (const std::string& violation : bound_violations(result))
-    std::cerr << "dasgd: BOUND VIOLATED: " << violation
-              << "\n  (a correct run stays under this envelope in expectation: suspect a bug, or an "
-                 "assumption the run broke, e.g. eta > 1/L or noise that is not as declared)\n";
-  if (result.status == "diverged") {
-    std::cerr << "dasgd: run diverged: " << result.divergence << " (results written to " << directory << ")\n";
-    return 1;
-  }
-  return 0;
+  report_outcome(result, directory);
+  return exit_code_for(result.status, interrupt_signal());
 }
 
 }  // namespace
@@ -101,6 +142,8 @@ void register_run(CLI::App& app) {
                       "Override a config field: path=value (dotted or JSON pointer); repeatable");
   command->add_option("--out", args->out, "Output directory (default: the config's output.directory)");
   command->add_flag("--quiet,-q", args->quiet, "No progress bar and no summary on stdout");
+  command->add_flag("--force", args->force,
+                    "Replace files with dasgd's names in the output directory that no dasgd manifest lists");
   command->callback([args] { set_exit_code(run(*args)); });
 }
 

@@ -15,6 +15,10 @@ StopSpec parse_stop(JsonReader& reader) {
   if (reader.has("gradients")) stop.gradients = reader.positive_count("gradients");
   if (reader.has("grad_norm_sq")) stop.grad_norm_sq = reader.positive("grad_norm_sq");
   stop.drain = reader.boolean_or("drain", false);
+  if (reader.has("divergence_factor")) {
+    stop.divergence_factor = reader.positive("divergence_factor");
+    if (!(*stop.divergence_factor > 1)) reader.fail("divergence_factor", "a number > 1");
+  }
   reader.finish();
   if (!stop.time && !stop.gradients && !stop.grad_norm_sq)
     throw ConfigError(reader.path(), "expected at least one of time, gradients, grad_norm_sq");

@@ -86,7 +86,10 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   max_b_squared_ = std::max(max_b_squared_, row.b_squared);
   sum_s_squared_ += static_cast<long double>(record.s) * static_cast<long double>(record.s);
   ++gradients_;
-  if (options_.keep_log) log_.push_back(row);
+  if (options_.keep_log) {
+    if (log_sink_) log_sink_(row);
+    else log_.push_back(row);
+  }
   // The virtual sequence: x_{t+1} = x_t − c g_t in completion order (c = η, or η/n for averaging).
   virtual_model_.noalias() -= virtual_step_ * gradient;
   spare_models_.push_back(std::move(open.read_model));

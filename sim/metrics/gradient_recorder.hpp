@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -63,6 +64,9 @@ class GradientRecorder final : public GradientObserver {
   // Empty, or one line saying which figures the memory budget switched off, and from where.
   std::string tracking_note() const;
   const std::vector<GradientLogRow>& log() const noexcept { return log_; }
+  // With keep_log, rows go to `sink` as they are made instead of into log() (gradients.csv
+  // streamed by the output layer: memory does not grow with the gradients).
+  void set_log_sink(std::function<void(const GradientLogRow&)> sink) { log_sink_ = std::move(sink); }
   const GradientRecorderOptions& options() const noexcept { return options_; }
 
   // Sums over every completed gradient t (virtual sequence), for the bounds' envelope.
@@ -97,6 +101,7 @@ class GradientRecorder final : public GradientObserver {
   Vector virtual_model_;                 // x_t
   Vector scratch_;
   std::vector<GradientLogRow> log_;
+  std::function<void(const GradientLogRow&)> log_sink_;
   std::uint64_t gradients_ = 0;
   double sum_grad_sq_virtual_ = 0;
   double sum_b_squared_ = 0;

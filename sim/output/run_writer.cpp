@@ -41,6 +41,18 @@ json staleness_definitions() {
       {"deliveries", "applications at nodes other than the computing node; own applications excluded"}};
 }
 
+// A comparison of a measured figure that is not finite means nothing: say so instead.
+GradientComparison compare_measured(double measured, const BoundResult& bound) {
+  if (std::isfinite(measured)) return compare_average_gradient(measured, bound);
+  GradientComparison c;
+  c.measured = measured;
+  c.bound = bound.total;
+  c.ratio = std::nan("");
+  c.verdict = Verdict::not_comparable;
+  c.label = "not evaluated: the measured average is not finite";
+  return c;
+}
+
 json bound_json(const BoundResult& bound, const RunResult& result) {
   json terms = json::array();
   for (const BoundTerm& term : bound.terms)
@@ -60,7 +72,7 @@ json bound_json(const BoundResult& bound, const RunResult& result) {
            {"note", bound.note}};
   const GradientRecorder& recorder = *result.recorder;
   if (bound.quantity == BoundQuantity::average_squared_gradient) {
-    const GradientComparison c = compare_average_gradient(recorder.mean_grad_sq_virtual(), bound);
+    const GradientComparison c = compare_measured(recorder.mean_grad_sq_virtual(), bound);
     out["comparison"] = {{"measured_average_grad_sq_virtual", number(c.measured)},
                          {"bound", number(c.bound)},
                          {"ratio", number(c.ratio)},
@@ -90,7 +102,7 @@ std::vector<std::string> bound_violations(const RunResult& result) {
   for (const BoundResult& bound : result.bounds) {
     if (bound.label != BoundLabel::exact_constants) continue;
     if (bound.quantity != BoundQuantity::average_squared_gradient) continue;
-    const GradientComparison c = compare_average_gradient(result.recorder->mean_grad_sq_virtual(), bound);
+    const GradientComparison c = compare_measured(result.recorder->mean_grad_sq_virtual(), bound);
     if (c.verdict == Verdict::over)
       violations.push_back(bound.name + ": measured mean ||grad f(x_t)||^2 = " +
                            std::to_string(c.measured) + " > bound " + std::to_string(c.bound) +
@@ -109,7 +121,24 @@ json run_summary(const RunConfig& config, const RunResult& result) {
   summary["algorithm"] = config.algorithm.name;
   summary["status"] = result.status;
   summary["stop_reason"] = result.stop_reason;
-  if (!result.divergence.empty()) summary["divergence"] = result.divergence;
+  if (result.divergence_event) {
+    const DivergenceEvent& d = *result.divergence_event;
+    summary["divergence"] = {{"reason", d.reason},
+                             {"time", d.time},
+                             {"gradients", d.gradients},
+                             {"f_average_model", number(d.f_average)},
+                             {"grad_sq_average_model", number(d.grad_sq_average)},
+                             {"rule", result.divergence_rule.describe()},
+                             {"factor", result.divergence_rule.factor},
+                             {"threshold_gap", result.divergence_rule.threshold()}};
+  }
+  if (result.status == RunStatus::interrupted) {
+    summary["interrupted"] = {{"signal", result.interrupted_by},
+                              {"time", result.end_time},
+                              {"gradients", result.gradients},
+                              {"note", "stopped at the next event after the signal; every figure covers the run up "
+                                       "to then"}};
+  }
   summary["run"] = {{"end_time", result.end_time},
                     {"gradients", result.gradients},
                     {"events", result.events},
@@ -159,7 +188,7 @@ json run_summary(const RunConfig& config, const RunResult& result) {
   if (const std::string note = recorder.tracking_note(); !note.empty()) deliveries["sets_note"] = note;
   staleness["deliveries"] = deliveries;
   json b{{"mean", number(recorder.mean_b_squared())}, {"max", number(recorder.max_b_squared())}};
-  const std::vector<double> bq = recorder.b_squared_quantiles();
+  const std::vector<double> bq = result.b_squared_quantiles ? *result.b_squared_quantiles : recorder.b_squared_quantiles();
   if (bq.size() == 3) {
     b["p50"] = number(bq[0]);
     b["p90"] = number(bq[1]);
@@ -169,6 +198,7 @@ json run_summary(const RunConfig& config, const RunResult& result) {
   summary["staleness"] = staleness;
 
   const ConvergenceSample& last = result.samples.back();
+  const bool diverged = result.status == RunStatus::diverged;
   summary["convergence"] = {
       {"epsilon", config.epsilon},
       {"final", {{"time", last.time},
@@ -177,21 +207,53 @@ json run_summary(const RunConfig& config, const RunResult& result) {
                  {"consensus_distance", number(last.consensus)}}},
       {"mean_grad_sq_virtual", number(recorder.mean_grad_sq_virtual())},
       {"gradients_to_epsilon",
-       {{"virtual_sequence", optional_count(recorder.first_below_epsilon_virtual())},
-        {"computed_at_models", optional_count(recorder.first_below_epsilon_read())},
-        {"node_average", optional_count(result.first_below_epsilon_average)},
-        {"note", "gradients completed when ||grad f||^2 <= epsilon first held; the node average "
-                 "is checked at each metrics row only; null: not reached in this run"}}}};
+       diverged ? json{{"virtual_sequence", nullptr},
+                       {"computed_at_models", nullptr},
+                       {"node_average", nullptr},
+                       {"note", "not evaluated: the run diverged"}}
+                : json{{"virtual_sequence", optional_count(recorder.first_below_epsilon_virtual())},
+                       {"computed_at_models", optional_count(recorder.first_below_epsilon_read())},
+                       {"node_average", optional_count(result.first_below_epsilon_average)},
+                       {"note", "gradients completed when ||grad f||^2 <= epsilon first held; the node average "
+                                "is checked at each metrics row only; null: not reached in this run"}}}};
+  if (diverged) summary["convergence"]["mean_grad_sq_virtual"] = nullptr;
   json bounds = json::array();
   for (const BoundResult& bound : result.bounds) bounds.push_back(bound_json(bound, result));
   summary["bounds"] = bounds;
+  if (diverged) summary["bounds_not_evaluated"] = "not evaluated: the run diverged (no bound or envelope verdict applies)";
   const std::vector<std::string> violations = bound_violations(result);
   summary["bound_violations"] = violations;
   return summary;
 }
 
+const std::vector<std::string>& run_file_names() {
+  static const std::vector<std::string> names{"config.json",          "summary.json", "timing.json",
+                                              "metrics.csv",          "staleness_hist.csv",
+                                              "staleness_windows.csv", "nodes.csv",    "gradients.csv"};
+  return names;
+}
+
+json run_manifest(const RunConfig& config, const RunResult& result) {
+  return json{{"kind", "run"},
+              {"dasgd_sim_version", DASGD_VERSION},
+              {"name", config.name},
+              {"seed", config.seed},
+              {"algorithm", config.algorithm.name},
+              {"status", result.status},
+              {"status_meaning", meaning(result.status)}};
+}
+
 void write_run_directory(const RunConfig& config, const RunResult& result,
                          const std::filesystem::path& directory) {
+  OutputClaimOptions options;
+  options.names = run_file_names();
+  OutputDirectory output(directory, options);
+  write_run_files(config, result, output.staging());
+  output.commit(run_manifest(config, result));
+}
+
+void write_run_files(const RunConfig& config, const RunResult& result, const std::filesystem::path& directory,
+                     GradientLogStream* streamed) {
   ensure_directory(directory);
   write_file_atomically(directory / "config.json", config.resolved.dump(2) + "\n");
   write_file_atomically(directory / "summary.json", run_summary(config, result).dump(2) + "\n");
@@ -273,13 +335,11 @@ void write_run_directory(const RunConfig& config, const RunResult& result,
     }
     csv.commit();
   }
-  if (config.record.per_gradient) {
-    CsvWriter csv(directory / "gradients.csv",
-                  {"t", "node", "start", "end", "S", "S_hat", "B_squared", "grad_sq_virtual",
-                   "grad_sq_read", "gradient_norm"});
-    for (const GradientLogRow& row : result.recorder->log())
-      csv.row({row.t, static_cast<std::uint64_t>(row.node), row.start, row.end, row.s, row.s_hat,
-               row.b_squared, row.grad_sq_virtual, row.grad_sq_read, row.gradient_norm});
+  if (streamed != nullptr) {
+    streamed->commit();
+  } else if (config.record.per_gradient) {
+    CsvWriter csv(directory / "gradients.csv", GradientLogStream::header());
+    for (const GradientLogRow& row : result.recorder->log()) csv.row(GradientLogStream::cells(row));
     csv.commit();
   }
 }

@@ -27,12 +27,18 @@ std::vector<ComparisonEntry> parse_comparison(nlohmann::json document, const std
     nlohmann::json section = algorithms[k];
     if (!section.is_object()) throw ConfigError(path, "expected an algorithm section (object), got " + section.dump());
     std::string label = section.value("name", std::string("dasgd"));
+    std::string label_path = path + "/name";
     if (section.contains("label")) {
+      label_path = path + "/label";
       if (!section["label"].is_string() || section["label"].get<std::string>().empty())
         throw ConfigError(path + "/label", "expected a non-empty string, got " + section["label"].dump());
       label = section["label"].get<std::string>();
       section.erase("label");
     }
+    // The label names the algorithm's run directory inside the comparison's.
+    if (label.empty() || label.find_first_of("/\\") != std::string::npos || label.front() == '.')
+      throw ConfigError(label_path,
+                        "expected a name usable as a directory (no '/', not starting with '.'), got \"" + label + "\"");
     if (++seen[label] > 1) label.append("_").append(std::to_string(seen[label]));
     nlohmann::json single = document;
     single["algorithm"] = section;
@@ -68,6 +74,13 @@ std::vector<ComparisonEntry> load_comparison(const std::string& path, const std:
   return parse_comparison(std::move(document), path);
 }
 
+std::vector<std::string> comparison_file_names(const std::vector<ComparisonEntry>& entries) {
+  std::vector<std::string> names{"comparison.csv", "comparison_summary.csv", "comparison_staleness.csv",
+                                 "comparison_figures.csv"};
+  for (const ComparisonEntry& entry : entries) names.push_back(entry.label);
+  return names;
+}
+
 void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std::filesystem::path& directory) {
   ensure_directory(directory);
   {
@@ -88,7 +101,7 @@ void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std:
     for (const ComparisonOutcome& o : outcomes) {
       const RunResult& r = o.result;
       if (o.status == "failed" || !r.recorder || r.samples.empty()) {
-        csv.row({o.label, o.config->algorithm.name, o.status, o.reason, nan, std::uint64_t{0}, nan, nan, nan, nan, nan,
+        csv.row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, nan, std::uint64_t{0}, nan, nan, nan, nan, nan,
                  nan, nan, nan, nan, std::uint64_t{0}, std::uint64_t{0}});
         continue;
       }
@@ -97,7 +110,7 @@ void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std:
       const auto count_or_nan = [&](const std::optional<std::uint64_t>& v) {
         return v ? static_cast<double>(*v) : nan;
       };
-      csv.row({o.label, o.config->algorithm.name, o.status, o.reason, r.end_time, r.gradients, st.s().mean(),
+      csv.row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, r.end_time, r.gradients, st.s().mean(),
                static_cast<double>(st.s().max()), st.s_hat().mean(), static_cast<double>(st.s_hat().max()),
                r.recorder->mean_b_squared(), last.f_average, last.grad_sq_average,
                count_or_nan(r.recorder->first_below_epsilon_virtual()),

@@ -27,7 +27,7 @@ std::vector<ComparisonEntry> load_comparison(const std::string& path, const std:
 
 struct ComparisonOutcome {
   std::string label;
-  std::string status;   // completed, diverged, failed
+  RunStatus status = RunStatus::failed;  // completed, diverged, interrupted, failed (docs/OUTCOMES.md)
   std::string reason;   // why it failed (e.g. the algorithm refuses the graph)
   const RunConfig* config = nullptr;
   RunResult result;
@@ -37,5 +37,9 @@ struct ComparisonOutcome {
 // per algorithm), comparison_staleness.csv (histograms side by side) and comparison_figures.csv
 // (each algorithm's own figures), atomically.
 void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std::filesystem::path& directory);
+
+// The top-level names a comparison directory may hold: its four CSV files and one run directory
+// per label.
+std::vector<std::string> comparison_file_names(const std::vector<ComparisonEntry>& entries);
 
 }  // namespace dasgd

@@ -13,7 +13,9 @@
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/output/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
+#include "sim/run/interrupt.hpp"
 #include "topologies/properties.hpp"
 
 namespace dasgd {
@@ -56,6 +58,36 @@ BoundInputs bound_inputs(const RunConfig& config, const RunResult& result) {
   return in;
 }
 
+void mark_diverged(RunResult& result, DivergenceEvent event) {
+  result.status = RunStatus::diverged;
+  result.stop_reason = "diverged";
+  result.divergence = event.reason + " at t = " + format_number(event.time) + " s after " +
+                      format_number(event.gradients) + " gradients";
+  result.divergence_event = std::move(event);
+}
+
+void mark_interrupted(RunResult& result) {
+  result.status = RunStatus::interrupted;
+  result.stop_reason = "interrupted";
+  result.interrupted_by = interrupt_signal_name();
+}
+
+// The bounds and their comparisons mean something only for a run that did not diverge.
+void evaluate_bounds(const RunConfig& config, RunResult& result) {
+  if (result.status == RunStatus::diverged || result.recorder->gradients() == 0) return;
+  result.bound_inputs = bound_inputs(config, result);
+  try {
+    validate(result.bound_inputs);
+    result.bounds.push_back(dasgd_bounded_gradient_bound(result.bound_inputs));
+    result.bounds.push_back(dasgd_unbounded_gradient_bound(result.bound_inputs));
+    result.bounds.push_back(descent_envelope_measured(result.bound_inputs));
+    result.bounds.push_back(descent_envelope_staleness(result.bound_inputs));
+  } catch (const std::invalid_argument&) {
+    // Non-finite measurements: no bounds to evaluate.
+    result.bounds.clear();
+  }
+}
+
 }  // namespace
 
 RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
@@ -84,6 +116,8 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.dimension = objective->dimension();
   result.constants = objective->constants();
   result.initial_f = objective->value(objective->initial_point());
+  result.divergence_rule = make_divergence_rule(config.stop.divergence_factor.value_or(default_divergence_factor),
+                                                result.constants.f_star, result.initial_f);
 
   // Metrics (observers).
   GradientRecorderOptions recorder_options;
@@ -100,6 +134,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     recorder_options.staleness.layout = SetLayout::origin_prefixes;
   recorder_options.statistics.window_width = config.record.staleness_window;
   result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
+  if (options.gradient_log && config.record.per_gradient) result.recorder->set_log_sink(options.gradient_log);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
 
   // Run.
@@ -135,14 +170,14 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (config.record.interval > 0) next_time_mark = config.record.interval;
   if (config.record.every_gradients > 0) next_gradient_mark = config.record.every_gradients;
 
-  result.status = "completed";
+  result.status = RunStatus::completed;
   while (true) {
     const double horizon = std::min(next_time_mark, stop_time);
     const StopReason why = simulator.run_while(
         algorithm,
         [&] {
           const std::uint64_t g = algorithm.gradients_completed();
-          return g < stop_gradients && g < next_gradient_mark;
+          return g < stop_gradients && g < next_gradient_mark && !interrupt_requested();
         },
         horizon);
     const SimTime now = why == StopReason::time_reached ? horizon : simulator.now();
@@ -161,11 +196,14 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
       while (next_gradient_mark <= g) next_gradient_mark += config.record.every_gradients;
     }
     const ConvergenceSample& last = convergence.samples().back();
-    if (sampled && !last.finite()) {
-      result.status = "diverged";
-      result.stop_reason = "diverged";
-      result.divergence = "f or ||grad f||^2 at the node average became NaN or infinite at t = " +
-                          std::to_string(last.time);
+    if (sampled) {
+      if (std::optional<DivergenceEvent> event = check_divergence(result.divergence_rule, last)) {
+        mark_diverged(result, std::move(*event));
+        break;
+      }
+    }
+    if (interrupt_requested()) {
+      mark_interrupted(result);
       break;
     }
     if (sampled && config.stop.grad_norm_sq && last.grad_sq_average <= *config.stop.grad_norm_sq) {
@@ -187,19 +225,20 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   }
   progress.finish();
   result.end_time = result.stop_reason == "time" ? stop_time : simulator.now();
-  if (config.stop.drain && result.status != "diverged") {
+  if (config.stop.drain && result.status == RunStatus::completed) {
     // Deliver what is in flight; computations already started still complete (and are counted).
     algorithm.stop_computing();
-    simulator.run(algorithm);
+    simulator.run_while(algorithm, [] { return !interrupt_requested(); });
+    if (interrupt_requested()) mark_interrupted(result);
     result.end_time = std::max(result.end_time, simulator.now());
   }
   // A final row at the end of the run, unless one was just taken there.
   if (convergence.samples().back().time != result.end_time ||
       convergence.samples().back().gradients != algorithm.gradients_completed()) {
     const ConvergenceSample& last = take_sample(result.end_time);
-    if (!last.finite() && result.status != "diverged") {
-      result.status = "diverged";
-      result.divergence = "f or ||grad f||^2 at the node average became NaN or infinite";
+    if (result.status != RunStatus::diverged) {
+      if (std::optional<DivergenceEvent> event = check_divergence(result.divergence_rule, last))
+        mark_diverged(result, std::move(*event));
     }
   }
 
@@ -226,19 +265,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     result.node_summaries.push_back(node);
   }
 
-  if (result.recorder->gradients() > 0) {
-    result.bound_inputs = bound_inputs(config, result);
-    try {
-      validate(result.bound_inputs);
-      result.bounds.push_back(dasgd_bounded_gradient_bound(result.bound_inputs));
-      result.bounds.push_back(dasgd_unbounded_gradient_bound(result.bound_inputs));
-      result.bounds.push_back(descent_envelope_measured(result.bound_inputs));
-      result.bounds.push_back(descent_envelope_staleness(result.bound_inputs));
-    } catch (const std::invalid_argument&) {
-      // Non-finite measurements (a diverged run): no bounds to evaluate.
-      result.bounds.clear();
-    }
-  }
+  evaluate_bounds(config, result);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

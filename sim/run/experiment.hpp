@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,8 @@
 #include "sim/config/run_config.hpp"
 #include "sim/metrics/convergence_recorder.hpp"
 #include "sim/metrics/gradient_recorder.hpp"
+#include "sim/run/divergence.hpp"
+#include "sim/run/run_status.hpp"
 
 namespace dasgd {
 
@@ -30,12 +33,19 @@ struct NodeSummary {
 
 struct RunOptions {
   bool progress = false;  // progress bar on stderr (only shown on a terminal)
+  // With record.per_gradient: each gradients.csv row goes here as it is made (a streaming
+  // writer) instead of into the recorder's log.
+  std::function<void(const GradientLogRow&)> gradient_log;
 };
 
 struct RunResult {
-  std::string status;        // "completed" or "diverged"
-  std::string stop_reason;   // "time", "gradients", "grad_norm_sq", "queue_empty"
-  std::string divergence;    // what was not finite, when diverged
+  RunStatus status = RunStatus::completed;  // docs/OUTCOMES.md
+  // "time", "gradients", "grad_norm_sq", "queue_empty", "diverged", "interrupted"
+  std::string stop_reason;
+  std::string divergence;    // why it diverged (DivergenceEvent::reason), when diverged
+  DivergenceRule divergence_rule;                  // the rule the run was checked against
+  std::optional<DivergenceEvent> divergence_event;  // when, at what f
+  std::string interrupted_by;  // "SIGINT" or "SIGTERM", when interrupted
   SimTime end_time = 0;
   std::uint64_t gradients = 0;
   std::uint64_t events = 0;
@@ -56,6 +66,8 @@ struct RunResult {
   std::vector<NodeSummary> node_summaries;
   BoundInputs bound_inputs;
   std::vector<BoundResult> bounds;
+  // p50/p90/p99 of B_t² when gradients.csv was streamed (the recorder kept no log to take them from).
+  std::optional<std::vector<double>> b_squared_quantiles;
 };
 
 // Throws std::invalid_argument / std::runtime_error for a world that cannot be built (bad graph

@@ -1,0 +1,32 @@
+// Run ↔ output directory glue; see run_files.hpp.
+#include "sim/run/run_files.hpp"
+
+#include "sim/output/atomic_file.hpp"
+#include "sim/run/interrupt.hpp"
+
+namespace dasgd {
+
+OutputClaimOptions claim_options(std::vector<std::string> names, bool force) {
+  OutputClaimOptions options;
+  options.force = force;
+  options.names = std::move(names);
+  options.abandon = [] { return abandon_requested(); };
+  return options;
+}
+
+std::unique_ptr<GradientLogStream> open_gradient_log(const RunConfig& config, const std::filesystem::path& directory) {
+  if (!config.record.per_gradient) return nullptr;
+  ensure_directory(directory);
+  return std::make_unique<GradientLogStream>(directory / "gradients.csv");
+}
+
+RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream) {
+  if (stream != nullptr) options.gradient_log = [stream](const GradientLogRow& row) { stream->append(row); };
+  return options;
+}
+
+void finish_gradient_log(RunResult& result, const GradientLogStream* stream) {
+  if (stream != nullptr) result.b_squared_quantiles = stream->b_squared_quantiles();
+}
+
+}  // namespace dasgd

@@ -1,0 +1,28 @@
+// The glue between a run and its output directory (run → files), shared by `dasgd run` and
+// `dasgd compare`: claim the directory before the run, stream gradients.csv into its staging area
+// during the run, and hand the summary's B² quantiles over from the stream afterwards.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "sim/config/run_config.hpp"
+#include "sim/output/gradient_log_stream.hpp"
+#include "sim/output/run_directory.hpp"
+#include "sim/run/experiment.hpp"
+
+namespace dasgd {
+
+// Claim options: the given names, --force, and abandon on a second SIGINT/SIGTERM.
+OutputClaimOptions claim_options(std::vector<std::string> names, bool force);
+
+// A gradients.csv stream in `directory` (created) when the config records per-gradient rows, else null.
+std::unique_ptr<GradientLogStream> open_gradient_log(const RunConfig& config, const std::filesystem::path& directory);
+
+// `options` with the stream attached as the recorder's sink.
+RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream);
+
+// After the run: the summary's B² quantiles come from the stream.
+void finish_gradient_log(RunResult& result, const GradientLogStream* stream);
+
+}  // namespace dasgd
