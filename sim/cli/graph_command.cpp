@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/cli/commands.hpp"
+#include "sim/config/json_file.hpp"
 #include "sim/config/topology_config.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "topologies/dot_writer.hpp"
@@ -32,14 +33,8 @@ int describe(const GraphArguments& a) {
   std::filesystem::path base;
   try {
     if (!a.config.empty()) {
-      std::ifstream in(a.config);
-      if (!in) throw ConfigError("", "cannot read config file (does it exist?)");
-      nlohmann::json document;
-      try {
-        document = nlohmann::json::parse(in, nullptr, true, true);
-      } catch (const nlohmann::json::parse_error& error) {
-        throw ConfigError("", std::string("expected valid JSON: ") + error.what());
-      }
+      where = a.config;
+      nlohmann::json document = read_json_file(a.config);
       if (!document.is_object() || !document.contains("graph"))
         throw ConfigError("/graph", "missing required key, expected the graph section of a run config");
       graph = document["graph"];

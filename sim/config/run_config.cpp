@@ -1,6 +1,8 @@
 // Top-level config parsing; see run_config.hpp.
 #include "sim/config/run_config.hpp"
 
+#include "sim/config/json_file.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -105,14 +107,7 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
 }
 
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("", "cannot read config file (does it exist?)");
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw ConfigError("", std::string("expected valid JSON: ") + error.what());
-  }
+  nlohmann::json document = read_json_file(path);
   for (const std::string& assignment : overrides) apply_override(document, assignment);
   return parse_run_config(std::move(document), path);
 }
