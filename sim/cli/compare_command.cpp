@@ -10,6 +10,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/output/run_writer.hpp"
 #include "sim/run/comparison.hpp"
+#include "sim/run/cost_estimate.hpp"
 
 namespace dasgd::cli {
 
@@ -19,6 +20,7 @@ struct CompareArguments {
   std::string path;
   std::vector<std::string> overrides;
   std::string out;
+  std::string max_memory;
   bool no_crn = false;
   bool quiet = false;
 };
@@ -27,6 +29,13 @@ int compare(const CompareArguments& args) {
   std::vector<ComparisonEntry> entries;
   try {
     entries = load_comparison(args.path, args.overrides);
+    std::string limit_source;
+    const double limit = memory_limit(args.max_memory, limit_source);
+    for (const ComparisonEntry& entry : entries) {  // the entries run one after another
+      const CostEstimate cost = estimate_cost(entry.config);
+      refuse_if_too_costly(cost, limit, limit_source);
+      if (worth_telling(cost)) std::cerr << "dasgd: " << entry.label << ": " << describe_cost(cost) << "\n";
+    }
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.path << ": " << error.what() << "\n";
     return 2;
@@ -89,6 +98,8 @@ void register_compare(CLI::App& app) {
   c->add_option("--out", args->out, "Output directory (default: runs/compare-<name>)");
   c->add_flag("--no-common-random-numbers", args->no_crn,
               "Give each algorithm its own delay draws instead of the same world");
+  c->add_option("--max-memory", args->max_memory,
+                "Refuse worlds estimated above SIZE (e.g. 4G; default: the memory available now)");
   c->add_flag("--quiet,-q", args->quiet, "No progress bar and no summary on stdout");
   c->callback([args] { set_exit_code(compare(*args)); });
 }

@@ -11,6 +11,7 @@
 #include "sim/cli/validators.hpp"
 #include "sim/config/json_file.hpp"
 #include "sim/config/topology_config.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "topologies/dot_writer.hpp"
 #include "topologies/summary.hpp"
@@ -66,6 +67,8 @@ int describe(const GraphArguments& a) {
     }
     JsonReader reader(graph, "/graph");
     const TopologySpec spec = parse_topology(reader);
+    std::string limit_source;
+    refuse_graph_if_too_large(spec, memory_limit("", limit_source), limit_source);
     const Topology topology = build_topology(spec, a.seed, base);
     std::cout << describe_topology(topology);
     if (!a.dot.empty()) {

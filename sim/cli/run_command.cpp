@@ -10,6 +10,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/config/run_config.hpp"
 #include "sim/output/run_writer.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/run/experiment.hpp"
 
 namespace dasgd::cli {
@@ -20,6 +21,7 @@ struct RunArguments {
   std::string config_path;
   std::vector<std::string> overrides;
   std::string out;
+  std::string max_memory;
   bool quiet = false;
 };
 
@@ -55,6 +57,12 @@ int run(const RunArguments& args) {
   RunConfig config;
   try {
     config = load_run_config(args.config_path, args.overrides);
+    // Sized before it is built: a world that cannot fit is refused here, a large one announced.
+    std::string limit_source;
+    const double limit = memory_limit(args.max_memory, limit_source);
+    const CostEstimate cost = estimate_cost(config);
+    refuse_if_too_costly(cost, limit, limit_source);
+    if (worth_telling(cost)) std::cerr << "dasgd: " << config.name << ": " << describe_cost(cost) << "\n";
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
     return 2;
@@ -100,6 +108,8 @@ void register_run(CLI::App& app) {
   command->add_option("--set", args->overrides,
                       "Override a config field: path=value (dotted or JSON pointer); repeatable");
   command->add_option("--out", args->out, "Output directory (default: the config's output.directory)");
+  command->add_option("--max-memory", args->max_memory,
+                      "Refuse worlds estimated above SIZE (e.g. 4G; default: the memory available now)");
   command->add_flag("--quiet,-q", args->quiet, "No progress bar and no summary on stdout");
   command->callback([args] { set_exit_code(run(*args)); });
 }

@@ -3,6 +3,8 @@
 
 #include "sim/config/json_file.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -37,6 +39,18 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop) {
   record.every_gradients = reader.count_or("every_gradients", stop.time ? 0 : default_every);
   if (record.interval == 0 && record.every_gradients == 0)
     throw ConfigError(reader.path(), "expected interval > 0 or every_gradients > 0");
+  // Virtual time is a double in seconds: an interval below min_record_interval, or below the
+  // clock's resolution at the stop time (stop.time * 2^-40, i.e. more than 2^40 rows), would add
+  // nothing to the next mark and loop forever (docs/ROBUSTNESS.md).
+  if (record.interval > 0) {
+    const double resolution = std::max(min_record_interval, stop.time ? std::ldexp(*stop.time, -40) : 0.0);
+    if (record.interval < resolution) {
+      std::ostringstream expected;
+      expected << "an interval of 0 (none by time) or at least " << resolution
+               << " s (the virtual clock's resolution over this run)";
+      reader.fail("interval", expected.str());
+    }
+  }
   record.per_gradient = reader.boolean_or("per_gradient", true);
   record.node_stats = reader.boolean_or("node_stats", true);
   if (reader.has("deliveries") && !(reader.node()["deliveries"].is_string() &&
@@ -90,6 +104,12 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
   {
     JsonReader stop = root.object("stop");
     config.stop = parse_stop(stop);
+  }
+  // A compute time that is always 0 never moves the clock: with only a time stop the run would
+  // compute gradients at t = 0 forever.
+  if (!config.compute.trace && mean(config.compute.base) == 0.0 && !config.stop.gradients) {
+    throw ConfigError("/compute/time", "expected a compute time law with mean > 0 when the run stops by time "
+                                       "only (a time of 0 never advances the clock; add stop.gradients)");
   }
   {
     JsonReader record = root.object_or_empty("record");
