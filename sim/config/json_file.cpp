@@ -124,10 +124,14 @@ class GuardedSax {
   const std::string& token() const { return token_; }
   const std::string& message() const { return message_; }
   // The pointer of the value being read when the parser stopped.
+  // An enclosing array counts the container being read among its started values; the innermost
+  // one has not counted the scalar the parser stopped at (no event was sent for it).
   std::string pointer() const {
     std::string out;
-    for (const Frame& frame : frames_) {
-      if (frame.array) out += "/" + std::to_string(frame.index);
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& frame = frames_[i];
+      const bool innermost = i + 1 == frames_.size();
+      if (frame.array) out += "/" + std::to_string(innermost ? frame.index : frame.index - 1);
       else out = child_path(out, frame.key);
     }
     return shown_path(out);
@@ -136,7 +140,7 @@ class GuardedSax {
  private:
   struct Frame {
     bool array = false;
-    std::size_t index = 0;  // arrays: the element being read
+    std::size_t index = 0;  // arrays: values started so far
     std::string key;        // objects: the key being read
   };
   // A value (scalar or container) is about to be read inside the innermost container.
