@@ -256,6 +256,22 @@ TEST_P(BadInputTest, RefusedWithOneLocatedLineExitTwoAndNothingWritten) {
 INSTANTIATE_TEST_SUITE_P(EveryBadInput, BadInputTest, ::testing::ValuesIn(bad_inputs()),
                          [](const ::testing::TestParamInfo<BadInput>& row_info) { return row_info.param.name; });
 
+TEST(OutOfMemory, AnAllocationFailureIsOneLineExitOneAndNothingWritten) {
+  // --max-memory above what the process may map: the estimate accepts, the allocation fails.
+  const fs::path dir = fresh_directory("out-of-memory");
+  const std::string command = "ulimit -v 1000000; cd '" + std::string(DASGD_SOURCE_DIR) + "' && '" + DASGD_CLI_PATH +
+                              "' run configs/quickstart.json -q --set objective.dimension=10000000 --max-memory 1T --out '" +
+                              (dir / "out").string() + "' 2> '" + (dir / "err").string() + "'";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string err = dasgd::testing::read_file(dir / "err");
+  EXPECT_NE(err.find("dasgd: run failed: out of memory"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 2) << "the announced estimate and the failure: " << err;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  fs::remove_all(dir);
+}
+
 TEST(BadInputTable, HoldsAtLeastFortyRowsWithDistinctNames) {
   const auto rows = bad_inputs();
   std::set<std::string> names;

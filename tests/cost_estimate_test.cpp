@@ -86,6 +86,12 @@ TEST(CostEstimate, AnIntervalBelowTheClocksResolutionAtTheEstimatedEndIsRefused)
   EXPECT_NO_THROW(estimate_cost(config_with(json::parse(R"({"stop": {"time": null, "gradients": 400}, "record": {"interval": 1e-9}})"))));
 }
 
+TEST(CostEstimate, OnlyLargeRunsAreWorthTellingBeforeTheyStart) {
+  EXPECT_FALSE(worth_telling(estimate_cost(config_with({}))));
+  EXPECT_TRUE(worth_telling(estimate_cost(config_with({{"objective", {{"dimension", 100000000}}}}))));
+  EXPECT_TRUE(worth_telling(estimate_cost(config_with({{"stop", {{"time", 1e7}}}, {"record", {{"per_gradient", false}}}}))));
+}
+
 TEST(ParseMemorySize, ReadsBinaryUnits) {
   EXPECT_EQ(parse_memory_size("4G"), 4.0 * (1ull << 30));
   EXPECT_EQ(parse_memory_size("512M"), 512.0 * (1 << 20));

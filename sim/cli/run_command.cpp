@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ int run(const RunArguments& args) {
     // The world could not be built from a config that parsed (a bad graph or trace file, ...).
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "dasgd: run failed: out of memory (the estimate before the run was too low, or "
+                 "--max-memory above what the machine has; nothing written)\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "dasgd: run failed: " << error.what() << "\n";
     return 1;

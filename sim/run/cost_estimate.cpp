@@ -26,6 +26,8 @@ constexpr double kBytesPerFileEdge = 56 + 8 + 16 + kBytesPerGeneratedEdge;   // 
 constexpr double kBytesPerNode = 8 * 4;                                      // CSR rows, degrees, per-node state
 constexpr double kSecondsPerEvent = 2e-6;         // queue operation and handler, measured order (docs/BENCHMARKS.md)
 constexpr double kSecondsPerCoordinate = 2e-9;    // one multiply-add over a model coordinate, with memory traffic
+// A finite-sum sample costs more than a multiply-add per coordinate (exp, log1p, tanh per sample).
+constexpr double kSampleCostFactor = 4;
 constexpr double kBytesPerLogRow = 64;            // one gradients.csv row held until written
 constexpr double kBytesPerMetricsRow = 96;
 
@@ -310,9 +312,10 @@ CostEstimate estimate_cost(const RunConfig& config) {
   const double samples = finite_sum ? static_cast<double>(config.objective.samples) : 1;
   const double batch = config.objective.noise.kind == NoiseKind::minibatch
                            ? static_cast<double>(config.objective.noise.batch_size) : (finite_sum ? samples : 1);
-  const double row_evaluations = (config.record.node_stats ? g.nodes + 1 : 1) * samples + g.nodes;
+  const double sample_cost = finite_sum ? kSampleCostFactor : 1;
+  const double row_evaluations = (config.record.node_stats ? g.nodes + 1 : 1) * samples * sample_cost + g.nodes;
   c.wall_seconds = c.events * kSecondsPerEvent +
-                   c.gradients * c.dimension * (applications + batch) * kSecondsPerCoordinate +
+                   c.gradients * c.dimension * (applications + batch * sample_cost) * kSecondsPerCoordinate +
                    c.metrics_rows * row_evaluations * c.dimension * 3 * kSecondsPerCoordinate;
 
   const std::pair<double, std::pair<const char*, const char*>> parts[] = {

@@ -1,6 +1,7 @@
 // The fuzz entry points; see fuzz_entries.hpp. Refusals the tool reports to users
-// (ConfigError, std::invalid_argument, std::runtime_error with a message) are expected outcomes;
-// anything else escapes so that libFuzzer records it (std::bad_alloc, std::out_of_range,
+// (ConfigError, std::invalid_argument, std::runtime_error with a message) while reading, sizing or
+// running are expected outcomes; anything else escapes, as does any exception from summarising a
+// run that ended, so that libFuzzer records it (std::bad_alloc, std::out_of_range,
 // std::length_error, nlohmann exceptions, ...).
 #include "tests/fuzz/fuzz_entries.hpp"
 
@@ -41,6 +42,7 @@ bool expected_refusal(const std::exception& error) {
 void config_input(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   RunConfig config;
+  RunResult result;
   try {
     // Relative graph and trace paths resolve against a directory that does not exist.
     config = parse_run_config(parse_json_text(text), "/nonexistent-dasgd-fuzz/fuzz.json");
@@ -52,11 +54,14 @@ void config_input(const std::uint8_t* data, std::size_t size) {
         cost.total_bytes() > kMaxBytes || cost.metrics_rows > 2000 ||
         (is_finite_sum(config.objective.kind) && config.objective.samples > 500))
       return;  // accepted, but beyond the fuzzing budget
-    RunResult result = run_experiment(config);
-    (void)run_summary(config, result);
+    result = run_experiment(config);  // a world the generators refuse (a disconnected draw) is a refusal
   } catch (const std::exception& error) {
     if (!expected_refusal(error)) throw;
+    return;
   }
+  // A run that was accepted and ended must summarise: any exception here is a finding (the CLI
+  // would fail writing its results).
+  (void)run_summary(config, result);
 }
 
 void graph_file_input(const std::uint8_t* data, std::size_t size) {
