@@ -2,6 +2,7 @@
 // cases with the exact message and JSON pointer, defaults written back, unknown keys with
 // did-you-mean, and command-line overrides.
 #include "sim/config/json_reader.hpp"
+#include "sim/config/json_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -276,6 +277,52 @@ TEST(ApplyOverride, MalformedAssignmentsAreConfigErrors) {
     EXPECT_EQ(e.path(), "--set");
   }
   EXPECT_EQ(doc, before);
+}
+
+TEST(ParseJsonText, NumberOverflowNamesThePointerLineAndColumn) {
+  try {
+    parse_json_text("{\"a\": [1, {\"b\": 2}, {\"c\": [0, 0,\n 1e400]}]}");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.path(), "/a/2/c/2");
+    EXPECT_EQ(std::string(e.what()),
+              "/a/2/c/2: expected a number within +-1.8e308 (a double), got 1e400 (line 2, column 6)");
+  }
+  // Underflow is not an error: 1e-400 reads as 0, as strtod gives it.
+  EXPECT_EQ(parse_json_text("{\"x\": 1e-400}")["x"].get<double>(), 0.0);
+  // The largest double is accepted; one digit more overflows.
+  EXPECT_EQ(parse_json_text("[1.7976931348623157e308]")[0].get<double>(), 1.7976931348623157e308);
+  EXPECT_EQ(config_error([] { parse_json_text("[1.8e308]"); }).rfind("/0: expected a number within", 0), 0u);
+}
+
+TEST(ParseJsonText, SyntaxErrorsGiveLineAndColumnWithoutTheLibraryTag) {
+  EXPECT_EQ(config_error([] { parse_json_text("{\n  \"a\": }"); }),
+            "line 2, column 8: expected valid JSON: syntax error while parsing value - unexpected '}'; "
+            "expected '[', '{', or a literal");
+}
+
+TEST(ParseJsonText, NestingIsLimitedToSixtyFourLevelsOutsideStringsAndComments) {
+  const std::string deepest = std::string(max_json_depth, '[') + std::string(max_json_depth, ']');
+  EXPECT_NO_THROW(parse_json_text(deepest));
+  const std::string deeper = std::string(max_json_depth + 1, '[') + std::string(max_json_depth + 1, ']');
+  EXPECT_EQ(config_error([&] { parse_json_text(deeper); }),
+            "line 1, column 65: expected JSON nested at most 64 levels deep, got deeper");
+  // Brackets inside strings and comments do not count.
+  const std::string quoted = "{\"s\": \"" + std::string(200, '[') + "\\\"[[\", /* " + std::string(200, '{') +
+                             " */ \"t\": 1 // [[[[\n}";
+  EXPECT_EQ(parse_json_text(quoted)["t"], 1);
+}
+
+TEST(ReadJsonFile, RefusesWhatIsNotARegularFile) {
+  EXPECT_EQ(config_error([] { read_json_file("/"); }), "is a directory, expected a file");
+  EXPECT_EQ(config_error([] { read_json_file("/dev/null"); }),
+            "is not a regular file (a FIFO, socket or device), expected a file");
+  EXPECT_EQ(config_error([] { read_json_file("/nonexistent/x.json"); }), "no such file");
+}
+
+TEST(ConfigErrorMessage, AnEmptyPathLeavesJustTheMessage) {
+  EXPECT_STREQ(ConfigError("", "cannot be opened").what(), "cannot be opened");
+  EXPECT_STREQ(ConfigError("/a", "bad").what(), "/a: bad");
 }
 
 }  // namespace

@@ -76,6 +76,13 @@ TEST(TopologyConfig, WrongValuesNameTheirPath) {
   EXPECT_EQ(config_error(R"({"kind":"torus","rows":0,"cols":4})").rfind("/graph/rows: expected a positive integer", 0), 0u);
 }
 
+TEST(TopologyConfig, ATorusNeedsASideItCanWrap) {
+  EXPECT_EQ(config_error(R"({"kind":"torus","rows":1,"cols":1})").rfind("/graph/rows: expected rows >= 3 or cols >= 3", 0), 0u);
+  EXPECT_EQ(config_error(R"({"kind":"torus","rows":2,"cols":2})").rfind("/graph/rows: expected rows >= 3 or cols >= 3", 0), 0u);
+  EXPECT_EQ(build(R"({"kind":"torus","rows":1,"cols":3})").num_edges(), 3u);  // a ring of 3
+  EXPECT_EQ(build(R"({"kind":"grid","rows":1,"cols":1})").num_nodes(), 1u);   // a grid may be one node
+}
+
 TEST(TopologyConfig, DisconnectedRandomGraphIsRefusedWhenBuilt) {
   const TopologySpec spec = parse(R"({"kind":"erdos_renyi","nodes":1000,"p":0.001})");
   EXPECT_THROW(build_topology(spec, 3), std::invalid_argument);

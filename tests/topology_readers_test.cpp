@@ -78,7 +78,24 @@ TEST(EdgeListCsv, BadRowsNameTheirLine) {
 TEST(EdgeListCsv, RefusesGapsInNodeIdsAndDisconnectedGraphs) {
   EXPECT_NE(csv_error("u,v\n0,1\n1,3\n").find("node 2 occurs in no edge"), std::string::npos);
   EXPECT_NE(csv_error("u,v\n0,1\n2,3\n").find("bad.csv: graph is disconnected: 2 components"), std::string::npos);
-  EXPECT_NE(message_of([] { read_edge_list_csv("/nonexistent/g.csv"); }).find("cannot open"), std::string::npos);
+  EXPECT_NE(message_of([] { read_edge_list_csv("/nonexistent/g.csv"); }).find("no such file"), std::string::npos);
+}
+
+TEST(EdgeListCsv, ANodeIdNear2To32IsRefusedWithoutSizingATableForIt) {
+  // n = 2^32 - 1 from one edge: the unused node 1 is found by sorting the two ids, not by a table.
+  EXPECT_NE(csv_error("u,v\n0,4294967294\n").find("node 1 occurs in no edge"), std::string::npos);
+  EXPECT_NE(csv_error("u,v\n0,1\n1,2\n2,7\n").find("node 3 occurs in no edge"), std::string::npos);
+  EXPECT_NE(csv_error("u,v\n0,4294967295\n").find(":2: v: expected a node id"), std::string::npos);
+}
+
+TEST(GraphFiles, WhatIsNotARegularFileIsRefusedByNameBeforeOpening) {
+  const auto dir = std::filesystem::temp_directory_path() / "dasgd_topology_readers_test" / "a_directory.csv";
+  std::filesystem::create_directories(dir);
+  EXPECT_EQ(message_of([&] { read_edge_list_csv(dir.string()); }), dir.string() + ": edge-list file: is a directory, expected a file");
+  EXPECT_EQ(message_of([&] { read_edge_list_csv("/dev/zero"); }),
+            "/dev/zero: edge-list file: is not a regular file (a FIFO, socket or device), expected a file");
+  EXPECT_EQ(message_of([&] { read_edge_list_csv("/nonexistent/g.csv"); }), "/nonexistent/g.csv: edge-list file: no such file");
+  EXPECT_FALSE(input_file_problem(data + "topology_square.csv"));
 }
 
 TEST(GraphFiles, FormatIsInferredFromTheExtensionOrGiven) {
@@ -139,6 +156,30 @@ TEST(GraphmlReader, BadFilesNameTheElement) {
                                  "<edge source=\"a\" target=\"b\"/></graph></graphml>");
   EXPECT_NE(message_of([&] { read_graphml(directed); }).find("expected an undirected graph"), std::string::npos)
       << message_of([&] { read_graphml(directed); });
+}
+
+TEST(GraphmlReader, AnEdgeToAnUndeclaredNodeIsRefused) {
+  if (!graph_readers_available()) GTEST_SKIP() << "built without the compiled Boost.Graph library";
+  const std::string path = temp_file(
+      "undeclared.graphml", "<graphml><graph edgedefault=\"undirected\"><node id=\"a\"/><node id=\"b\"/>"
+                            "<edge source=\"a\" target=\"b\"/><edge source=\"b\" target=\"c\"/></graph></graphml>");
+  EXPECT_EQ(message_of([&] { read_graphml(path); }),
+            path + ": <edge> #1 (source \"b\", target \"c\"): \"c\" is not the id of any declared <node>");
+}
+
+TEST(GraphReaders, NestingDeeperThanSixtyFourIsRefusedBeforeBoostParsesIt) {
+  if (!graph_readers_available()) GTEST_SKIP() << "built without the compiled Boost.Graph library";
+  std::string xml;
+  for (int i = 0; i < 100000; ++i) xml += "<a>";
+  const std::string graphml = temp_file("deep.graphml", xml);
+  EXPECT_EQ(message_of([&] { read_graphml(graphml); }),
+            graphml + ":1: expected XML elements nested at most 64 levels deep, got deeper");
+  const std::string dot = temp_file("deep.dot", "graph G {\n0 -- 1\n" + std::string(100000, '{') + std::string(100000, '}') + "}");
+  EXPECT_EQ(message_of([&] { read_dot(dot); }).rfind(dot + ":3: expected DOT subgraphs", 0), 0u);
+  // Edge operators are not closing brackets: "{->{->" still counts as nesting.
+  std::string chain = "graph G {";
+  for (int i = 0; i < 100; ++i) chain += " a -> b {";
+  EXPECT_NE(message_of([&] { read_dot(temp_file("chain.dot", chain)); }).find("nested at most 64"), std::string::npos);
 }
 
 TEST(DotReader, ReadsNamedNodesChainsAndAttributes) {

@@ -4,8 +4,10 @@
 #include "topologies/file_edges.hpp"
 #include "topologies/readers.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -16,8 +18,13 @@
 #include <boost/graph/graphviz.hpp>
 #include <boost/range/iterator_range.hpp>
 
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+
 #include <fstream>
+#include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 #endif
@@ -69,10 +76,123 @@ EdgeAttributes parse_attributes(const RawAttributes& raw, const std::string& whe
   return attributes;
 }
 
-std::ifstream open(const std::string& path, const char* format) {
-  std::ifstream in(path);
+// Boost's parsers recurse on nesting (XML elements, DOT subgraphs and attribute lists): deeper
+// than this is refused before they see the text.
+constexpr std::size_t max_nesting = 64;
+constexpr std::size_t max_graph_file_bytes = std::size_t{1} << 30;
+
+std::string line_of(const std::string& text, std::size_t at) {
+  return std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(at, text.size())), '\n'));
+}
+
+[[noreturn]] void too_deep(const std::string& path, const std::string& text, std::size_t at, const char* what) {
+  throw std::invalid_argument(path + ":" + line_of(text, at) + ": expected " + what + " nested at most " +
+                              std::to_string(max_nesting) + " levels deep, got deeper");
+}
+
+std::string read_whole(const std::string& path, const char* format) {
+  require_input_file(path, std::string(format) + " file");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot open the " + std::string(format) + " file");
-  return in;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw std::invalid_argument(path + ": read error in the " + std::string(format) + " file");
+  std::string text = std::move(buffer).str();
+  if (text.size() > max_graph_file_bytes)
+    throw std::invalid_argument(path + ": expected a " + std::string(format) + " file of at most 1 GiB");
+  return text;
+}
+
+// XML element depth, skipping comments, CDATA, declarations and quoted attribute values.
+void check_xml_nesting(const std::string& path, const std::string& text) {
+  std::size_t depth = 0;
+  const auto skip_past = [&](std::size_t from, const char* end) {
+    const auto at = text.find(end, from);
+    return at == std::string::npos ? text.size() : at + std::strlen(end);
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] != '<') {
+      ++i;
+      continue;
+    }
+    if (text.compare(i, 4, "<!--") == 0) i = skip_past(i + 4, "-->");
+    else if (text.compare(i, 9, "<![CDATA[") == 0) i = skip_past(i + 9, "]]>");
+    else if (text.compare(i, 2, "<?") == 0) i = skip_past(i + 2, "?>");
+    else if (text.compare(i, 2, "<!") == 0) i = skip_past(i + 2, ">");
+    else if (text.compare(i, 2, "</") == 0) {
+      if (depth > 0) --depth;
+      i = skip_past(i + 2, ">");
+    } else {
+      const std::size_t start = i;
+      char quote = 0;
+      for (++i; i < text.size(); ++i) {
+        if (quote) {
+          if (text[i] == quote) quote = 0;
+        } else if (text[i] == '"' || text[i] == '\'') {
+          quote = text[i];
+        } else if (text[i] == '>') {
+          break;
+        }
+      }
+      const bool self_closing = i < text.size() && text[i - 1] == '/';
+      if (!self_closing && ++depth > max_nesting) too_deep(path, text, start, "XML elements");
+      ++i;
+    }
+  }
+}
+
+// DOT brace and bracket depth (subgraphs, attribute lists), skipping strings and comments.
+void check_dot_nesting(const std::string& path, const std::string& text) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      const auto end = text.find("*/", i + 2);
+      i = end == std::string::npos ? text.size() : end + 1;
+    } else if (c == '{' || c == '[' || c == '<') {
+      if (++depth > max_nesting) too_deep(path, text, i, "DOT subgraphs, attribute lists and HTML labels");
+    } else if ((c == '}' || c == ']' || (c == '>' && (i == 0 || text[i - 1] != '-'))) && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+// Boost's read_graphml silently creates a node for an edge end that names no <node>: a typo in
+// an id would become a new, pendant node. Every source and target must be declared.
+void check_graphml_nodes(const std::string& path, const std::string& text) {
+  boost::property_tree::ptree tree;
+  std::istringstream in(text);
+  try {
+    boost::property_tree::read_xml(in, tree);
+  } catch (const boost::property_tree::xml_parser_error& error) {
+    throw std::invalid_argument(path + ":" + std::to_string(error.line()) + ": invalid GraphML: " + error.message());
+  }
+  std::set<std::string> declared;
+  std::vector<std::pair<std::string, std::string>> edges;
+  std::function<void(const boost::property_tree::ptree&)> walk = [&](const boost::property_tree::ptree& node) {
+    for (const auto& [name, child] : node) {
+      if (name == "<xmlattr>" || name == "<xmlcomment>") continue;
+      if (name == "node") declared.insert(child.get<std::string>("<xmlattr>.id", ""));
+      if (name == "edge")
+        edges.emplace_back(child.get<std::string>("<xmlattr>.source", ""), child.get<std::string>("<xmlattr>.target", ""));
+      walk(child);
+    }
+  };
+  walk(tree);
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    for (const std::string* end : {&edges[k].first, &edges[k].second}) {
+      if (declared.count(*end) == 0) {
+        throw std::invalid_argument(path + ": <edge> #" + std::to_string(k) + " (source \"" + edges[k].first +
+                                    "\", target \"" + edges[k].second + "\"): \"" + *end +
+                                    "\" is not the id of any declared <node>");
+      }
+    }
+  }
 }
 
 // Receives GraphML's vertices and edges directly (Boost's mutate_graph interface), keeping every
@@ -103,7 +223,10 @@ class GraphmlCollector : public boost::mutate_graph {
 }  // namespace
 
 Topology read_graphml(const std::string& path) {
-  std::ifstream in = open(path, "GraphML");
+  const std::string text = read_whole(path, "GraphML");
+  check_xml_nesting(path, text);
+  check_graphml_nodes(path, text);
+  std::istringstream in(text);
   GraphmlCollector collector;
   try {
     boost::read_graphml(in, collector, 0);
@@ -165,7 +288,9 @@ std::vector<NodeId> dot_node_ids(const DotGraph& graph) {
 }  // namespace
 
 Topology read_dot(const std::string& path) {
-  std::ifstream in = open(path, "DOT");
+  const std::string text = read_whole(path, "DOT");
+  check_dot_nesting(path, text);
+  std::istringstream in(text);
   DotGraph graph;
   boost::dynamic_properties properties(boost::ignore_other_properties);
   properties.property("node_id", boost::get(&DotNode::name, graph));

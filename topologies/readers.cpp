@@ -5,6 +5,8 @@
 #include "topologies/file_edges.hpp"
 #include "topologies/properties.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -72,6 +74,47 @@ GraphFileFormat infer_graph_file_format(const std::string& path) {
                               "\": expected .csv/.txt/.edges/.edgelist, .graphml/.xml or .dot/.gv (or give the format)");
 }
 
+std::optional<std::string> input_file_problem(const std::string& path) {
+  if (path.empty()) return "is an empty path, expected a file";
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) return std::string("no such file");
+  if (std::filesystem::is_directory(status)) return std::string("is a directory, expected a file");
+  if (!std::filesystem::is_regular_file(status)) return std::string("is not a regular file (a FIFO, socket or device), expected a file");
+  if (::access(path.c_str(), R_OK) != 0) return std::string("cannot be read (permission denied)");
+  return std::nullopt;
+}
+
+void require_input_file(const std::string& path, const std::string& what) {
+  if (const auto problem = input_file_problem(path)) throw std::invalid_argument(path + ": " + what + " " + *problem);
+}
+
+namespace {
+// The first id in 0..n-1 that no edge names, found without an n-sized table: a file of m edges
+// names at most 2m nodes, but may claim n = largest id + 1 up to 2^32 - 1 (one edge "0,4294967294").
+std::optional<NodeId> first_unused_node(const FileEdges& file) {
+  const std::size_t n = file.num_nodes;
+  if (n <= 2 * file.edges.size()) {
+    std::vector<char> used(n, 0);
+    for (const Edge& e : file.edges) used[e.u] = used[e.v] = 1;
+    const auto unused = std::find(used.begin(), used.end(), 0);
+    if (unused == used.end()) return std::nullopt;
+    return static_cast<NodeId>(unused - used.begin());
+  }
+  std::vector<NodeId> ids;
+  ids.reserve(2 * file.edges.size());
+  for (const Edge& e : file.edges) {
+    ids.push_back(e.u);
+    ids.push_back(e.v);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] != i) return static_cast<NodeId>(i);
+  return static_cast<NodeId>(ids.size());  // n > 2m > ids.size(): the id after the last is unused
+}
+}  // namespace
+
 Topology topology_from_file(FileEdges file) {
   const std::size_t n = file.num_nodes;
   if (file.edges.empty()) throw std::invalid_argument(file.path + ": expected at least one edge, got none");
@@ -96,11 +139,8 @@ Topology topology_from_file(FileEdges file) {
       }
     }
   }
-  std::vector<char> used(n, 0);
-  for (const Edge& e : file.edges) used[e.u] = used[e.v] = 1;
-  const auto unused = std::find(used.begin(), used.end(), 0);
-  if (unused != used.end()) {
-    const auto id = static_cast<NodeId>(unused - used.begin());
+  if (const auto unused = first_unused_node(file)) {
+    const NodeId id = *unused;
     throw std::invalid_argument(file.path + ": node " + file.node_name(id) + " occurs in no edge (node ids must be 0.." +
                                 std::to_string(n - 1) + " without gaps, and every node needs an edge)");
   }
@@ -113,6 +153,7 @@ Topology topology_from_file(FileEdges file) {
 }
 
 Topology read_edge_list_csv(const std::string& path) {
+  require_input_file(path, "edge-list file");
   std::ifstream in(path);
   if (!in) throw std::invalid_argument(path + ": cannot open the edge-list file");
   std::vector<Column> columns;
@@ -181,6 +222,7 @@ Topology read_edge_list_csv(const std::string& path) {
     edges.push_back(edge);
     lines.push_back(line_number);
   }
+  if (in.bad()) throw std::invalid_argument(path + ":" + std::to_string(line_number) + ": read error after this line");
   if (columns.empty()) throw std::invalid_argument(path + ": expected a header line \"u,v\" and edges, got an empty file");
   FileEdges file;
   file.path = path;

@@ -37,6 +37,14 @@ Topology read_graphml(const std::string& path);
 // others ignored.
 Topology read_dot(const std::string& path);
 
+// Why `path` cannot be read as an input file, or nothing when it can: "no such file", "is a
+// directory, expected a file", "is not a regular file (a FIFO, socket or device)", "cannot be read
+// (permission denied)". Checked before opening, so a FIFO never blocks and a directory never
+// reaches a parser. Every file the tool reads (configs, graph files, traces) goes through it.
+std::optional<std::string> input_file_problem(const std::string& path);
+// Throws std::invalid_argument "<path>: <problem>" (`what` names the file's role: "graph file").
+void require_input_file(const std::string& path, const std::string& what);
+
 // True when read_graphml / read_dot are available (else they throw a clear error).
 bool graph_readers_available() noexcept;
 

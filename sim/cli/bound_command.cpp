@@ -7,6 +7,7 @@
 
 #include "sim/bounds/bounds.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/validators.hpp"
 
 namespace dasgd::cli {
 
@@ -65,20 +66,20 @@ int evaluate(const BoundArguments& a) {
 void register_bound(CLI::App& app) {
   auto a = std::make_shared<BoundArguments>();
   CLI::App* c = app.add_subcommand("bound", "Evaluate the DASGD bounds and the descent envelope");
-  c->add_option("--L", a->L, "Smoothness constant L")->required()->check(CLI::PositiveNumber);
-  c->add_option("--sigma", a->sigma, "Noise standard deviation sigma (sigma^2 = E||g - grad f||^2)")->required()->check(CLI::NonNegativeNumber);
-  c->add_option("--Q", a->Q, "Gradient-norm bound Q (omit: unbounded)");
-  c->add_option("--S-avg", a->s_avg, "S_avg")->required()->check(CLI::NonNegativeNumber);
-  c->add_option("--S-max", a->s_max, "S_max")->required()->check(CLI::NonNegativeNumber);
-  c->add_option("--S-hat-avg", a->s_hat_avg, "S_hat_avg (default: S_avg)");
-  c->add_option("--S-hat-max", a->s_hat_max, "S_hat_max (default: S_max)");
-  c->add_option("--S-rms", a->s_rms, "RMS of S_t (default: S_avg)");
-  c->add_option("--B2", a->b2, "mean B_t^2 = ||x_t - v_t||^2/eta^2 (default 0)");
-  c->add_option("--eps", a->eps, "Target accuracy epsilon for E||grad f||^2")->required()->check(CLI::PositiveNumber);
-  c->add_option("--eta", a->eta, "Step size (default 1/L)");
-  c->add_option("--gap", a->gap, "f(x_0) - f* (the envelope needs it)");
-  c->add_option("--T", a->T, "Iterations T for the envelope (default 1)");
-  c->add_option("--nodes", a->nodes, "Number of nodes n");
+  c->add_option("--L", a->L, "Smoothness constant L")->required()->check(finite_number(true));
+  c->add_option("--sigma", a->sigma, "Noise standard deviation sigma (sigma^2 = E||g - grad f||^2)")->required()->check(finite_number(false));
+  c->add_option("--Q", a->Q, "Gradient-norm bound Q (omit: unbounded)")->check(finite_number(true));
+  c->add_option("--S-avg", a->s_avg, "S_avg")->required()->check(finite_number(false));
+  c->add_option("--S-max", a->s_max, "S_max")->required()->check(finite_number(false));
+  c->add_option("--S-hat-avg", a->s_hat_avg, "S_hat_avg (default: S_avg)")->check(finite_number(false));
+  c->add_option("--S-hat-max", a->s_hat_max, "S_hat_max (default: S_max)")->check(finite_number(false));
+  c->add_option("--S-rms", a->s_rms, "RMS of S_t (default: S_avg)")->check(finite_number(false));
+  c->add_option("--B2", a->b2, "mean B_t^2 = ||x_t - v_t||^2/eta^2 (default 0)")->check(finite_number(false));
+  c->add_option("--eps", a->eps, "Target accuracy epsilon for E||grad f||^2")->required()->check(finite_number(true));
+  c->add_option("--eta", a->eta, "Step size (default 1/L)")->check(finite_number(true));
+  c->add_option("--gap", a->gap, "f(x_0) - f* (the envelope needs it)")->check(finite_number(false));
+  c->add_option("--T", a->T, "Iterations T for the envelope (default 1)")->check(count_at_least(1));
+  c->add_option("--nodes", a->nodes, "Number of nodes n")->check(count_at_least(1));
   c->callback([a] { set_exit_code(evaluate(*a)); });
 }
 

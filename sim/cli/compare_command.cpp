@@ -12,6 +12,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/output/run_writer.hpp"
 #include "sim/run/comparison.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/run/interrupt.hpp"
 #include "sim/run/run_files.hpp"
 
@@ -23,6 +24,7 @@ struct CompareArguments {
   std::string path;
   std::vector<std::string> overrides;
   std::string out;
+  std::string max_memory;
   bool no_crn = false;
   bool quiet = false;
   bool force = false;
@@ -95,6 +97,13 @@ int compare(const CompareArguments& args) {
   std::vector<ComparisonEntry> entries;
   try {
     entries = load_comparison(args.path, args.overrides);
+    std::string limit_source;
+    const double limit = memory_limit(args.max_memory, limit_source);
+    for (const ComparisonEntry& entry : entries) {  // the entries run one after another
+      const CostEstimate cost = estimate_cost(entry.config);
+      refuse_if_too_costly(cost, limit, limit_source);
+      if (worth_telling(cost)) std::cerr << "dasgd: " << entry.label << ": " << describe_cost(cost) << "\n";
+    }
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.path << ": " << error.what() << "\n";
     return 2;
@@ -147,6 +156,8 @@ void register_compare(CLI::App& app) {
   c->add_option("--out", args->out, "Output directory (default: runs/compare-<name>)");
   c->add_flag("--no-common-random-numbers", args->no_crn,
               "Give each algorithm its own delay draws instead of the same world");
+  c->add_option("--max-memory", args->max_memory,
+                "Refuse worlds estimated above SIZE (e.g. 4G; default: the memory available now)");
   c->add_flag("--quiet,-q", args->quiet, "No progress bar and no summary on stdout");
   c->add_flag("--force", args->force,
               "Replace files with dasgd's names in the output directory that no dasgd manifest lists");

@@ -8,7 +8,10 @@
 #include <string>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/validators.hpp"
+#include "sim/config/json_file.hpp"
 #include "sim/config/topology_config.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "topologies/dot_writer.hpp"
 #include "topologies/summary.hpp"
@@ -32,14 +35,8 @@ int describe(const GraphArguments& a) {
   std::filesystem::path base;
   try {
     if (!a.config.empty()) {
-      std::ifstream in(a.config);
-      if (!in) throw ConfigError("", "cannot read config file (does it exist?)");
-      nlohmann::json document;
-      try {
-        document = nlohmann::json::parse(in, nullptr, true, true);
-      } catch (const nlohmann::json::parse_error& error) {
-        throw ConfigError("", std::string("expected valid JSON: ") + error.what());
-      }
+      where = a.config;
+      nlohmann::json document = read_json_file(a.config);
       if (!document.is_object() || !document.contains("graph"))
         throw ConfigError("/graph", "missing required key, expected the graph section of a run config");
       graph = document["graph"];
@@ -70,6 +67,8 @@ int describe(const GraphArguments& a) {
     }
     JsonReader reader(graph, "/graph");
     const TopologySpec spec = parse_topology(reader);
+    std::string limit_source;
+    refuse_graph_if_too_large(spec, memory_limit("", limit_source), limit_source);
     const Topology topology = build_topology(spec, a.seed, base);
     std::cout << describe_topology(topology);
     if (!a.dot.empty()) {
@@ -97,20 +96,20 @@ void register_graph(CLI::App& app) {
   c->add_option("--config", a->config, "Use the \"graph\" section of this run config");
   c->add_option("--kind", a->kind, "Generator: ring, torus, grid, complete, star, hypercube, balanced_tree, "
                                    "erdos_renyi, random_regular, watts_strogatz, barabasi_albert, exponential");
-  c->add_option("--nodes", a->nodes, "Number of nodes");
-  c->add_option("--rows", a->rows, "Rows (torus, grid)");
-  c->add_option("--cols", a->cols, "Columns (torus, grid)");
-  c->add_option("--dimension", a->dimension, "Hypercube dimension");
-  c->add_option("--branching", a->branching, "Balanced tree branching factor");
-  c->add_option("--height", a->height, "Balanced tree height");
-  c->add_option("--p", a->p, "Erdos-Renyi edge probability");
-  c->add_option("--degree", a->degree, "Random regular degree");
-  c->add_option("--k", a->k, "Watts-Strogatz lattice degree");
-  c->add_option("--beta", a->beta, "Watts-Strogatz rewiring probability");
-  c->add_option("--m", a->m, "Barabasi-Albert edges per new node");
+  c->add_option("--nodes", a->nodes, "Number of nodes")->check(count_at_least(0));
+  c->add_option("--rows", a->rows, "Rows (torus, grid)")->check(count_at_least(0));
+  c->add_option("--cols", a->cols, "Columns (torus, grid)")->check(count_at_least(0));
+  c->add_option("--dimension", a->dimension, "Hypercube dimension")->check(count_at_least(0));
+  c->add_option("--branching", a->branching, "Balanced tree branching factor")->check(count_at_least(0));
+  c->add_option("--height", a->height, "Balanced tree height")->check(count_at_least(0));
+  c->add_option("--p", a->p, "Erdos-Renyi edge probability")->check(finite_number(false));
+  c->add_option("--degree", a->degree, "Random regular degree")->check(count_at_least(0));
+  c->add_option("--k", a->k, "Watts-Strogatz lattice degree")->check(count_at_least(0));
+  c->add_option("--beta", a->beta, "Watts-Strogatz rewiring probability")->check(finite_number(false));
+  c->add_option("--m", a->m, "Barabasi-Albert edges per new node")->check(count_at_least(0));
   c->add_option("--file", a->file, "Read the graph from an edge-list CSV, GraphML or DOT file");
   c->add_option("--format", a->format, "File format: edgelist, graphml, dot (default: from the extension)");
-  c->add_option("--seed", a->seed, "Seed for random generators");
+  c->add_option("--seed", a->seed, "Seed for random generators")->check(count_at_least(0));
   c->add_option("--dot", a->dot, "Also write the graph as Graphviz DOT to this file");
   c->callback([a] { set_exit_code(describe(*a)); });
 }

@@ -1,11 +1,60 @@
 // The `dasgd` command: run, graph, bound. Parses the command line (CLI11) and dispatches; every
 // command lives in its own file under sim/cli/. Exit codes: 0 success, 1 failed run, 2 usage or
 // config error, 3 diverged, 130/143 interrupted (docs/OUTCOMES.md; sim/run/run_status.hpp).
+// Every error is one line starting "dasgd: " (docs/ROBUSTNESS.md).
 #include <CLI/CLI.hpp>
 
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <iostream>
+#include <new>
+#include <string>
 
 #include "sim/cli/commands.hpp"
+
+namespace {
+
+// CLI11 spells numeric ranges with std::to_string ("0.000000 to 1797693134862315708...0.000000",
+// 300 digits): every number longer than 20 characters, or written with six zero decimals, is
+// rewritten the way a person writes it ("0 to 1.8e308"); newlines become "; ".
+std::string as_a_person_writes_it(const std::string& message) {
+  std::string out;
+  for (std::size_t i = 0; i < message.size();) {
+    const char c = message[i];
+    const bool starts_number = std::isdigit(static_cast<unsigned char>(c)) &&
+                               (i == 0 || !std::isalnum(static_cast<unsigned char>(message[i - 1])));
+    if (!starts_number) {
+      if (c == '\n') {
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        if (i + 1 < message.size()) out += "; ";
+      } else {
+        out += c;
+      }
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < message.size() && (std::isdigit(static_cast<unsigned char>(message[end])) || message[end] == '.')) ++end;
+    const std::string token = message.substr(i, end - i);
+    const bool padded = token.size() > 7 && token.compare(token.size() - 7, 7, ".000000") == 0;
+    if (token.size() > 20 || padded) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.2g", std::strtod(token.c_str(), nullptr));
+      std::string shown = text;
+      if (const auto e = shown.find("e+"); e != std::string::npos) shown.erase(e + 1, 1);
+      out += shown;
+    } else {
+      out += token;
+    }
+    i = end;
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"dasgd-sim: discrete-event simulator for asynchronous decentralized SGD"};
@@ -19,8 +68,17 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    std::cerr << "dasgd: " << as_a_person_writes_it(error.what()) << " (see dasgd --help)\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    // The cost estimate refuses worlds it can size; this is the last line of defence.
+    std::cerr << "dasgd: out of memory (the run needed more than the machine could give; try a smaller "
+                 "world, or see docs/ROBUSTNESS.md)\n";
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "dasgd: internal error: " << as_a_person_writes_it(error.what()) << "\n";
+    return 1;
   }
   return dasgd::cli::exit_code();
 }

@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/config/run_config.hpp"
 #include "sim/output/run_writer.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/run/experiment.hpp"
 #include "sim/run/interrupt.hpp"
 #include "sim/run/run_files.hpp"
@@ -24,6 +26,7 @@ struct RunArguments {
   std::string config_path;
   std::vector<std::string> overrides;
   std::string out;
+  std::string max_memory;
   bool quiet = false;
   bool force = false;
 };
@@ -102,6 +105,12 @@ int run(const RunArguments& args) {
   RunConfig config;
   try {
     config = load_run_config(args.config_path, args.overrides);
+    // Sized before it is built: a world that cannot fit is refused here, a large one announced.
+    std::string limit_source;
+    const double limit = memory_limit(args.max_memory, limit_source);
+    const CostEstimate cost = estimate_cost(config);
+    refuse_if_too_costly(cost, limit, limit_source);
+    if (worth_telling(cost)) std::cerr << "dasgd: " << config.name << ": " << describe_cost(cost) << "\n";
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
     return 2;
@@ -122,6 +131,10 @@ int run(const RunArguments& args) {
     // The world could not be built from a config that parsed (a bad graph or trace file, ...).
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "dasgd: run failed: out of memory (the estimate before the run was too low, or "
+                 "--max-memory above what the machine has; nothing written)\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "dasgd: run failed: " << error.what() << "\n";
     return 1;
@@ -141,6 +154,8 @@ void register_run(CLI::App& app) {
   command->add_option("--set", args->overrides,
                       "Override a config field: path=value (dotted or JSON pointer); repeatable");
   command->add_option("--out", args->out, "Output directory (default: the config's output.directory)");
+  command->add_option("--max-memory", args->max_memory,
+                      "Refuse worlds estimated above SIZE (e.g. 4G; default: the memory available now)");
   command->add_flag("--quiet,-q", args->quiet, "No progress bar and no summary on stdout");
   command->add_flag("--force", args->force,
                     "Replace files with dasgd's names in the output directory that no dasgd manifest lists");

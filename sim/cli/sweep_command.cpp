@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/validators.hpp"
 #include "sim/config/json_reader.hpp"
 #include "sim/sweep/point_record.hpp"
 #include "sim/sweep/point_scheduler.hpp"
@@ -139,7 +140,7 @@ void register_sweep(CLI::App& app) {
   command->add_option("-j,--jobs", args->jobs, "Points run at a time (default: every core)")->check(CLI::Range(1u, 4096u));
   auto* list = command->add_flag("--list", args->list, "Print the points (K and the overrides) and exit");
   auto* point = command->add_option("--point", args->point, "Run point K only (a Slurm array task), then exit")
-                    ->check(CLI::NonNegativeNumber);
+                    ->check(count_at_least(0));
   auto* merge = command->add_flag("--merge", args->merge, "Only merge the recorded points into results.csv");
   list->excludes(point)->excludes(merge);
   point->excludes(merge);

@@ -16,11 +16,12 @@
 namespace dasgd {
 
 // A config or usage error: `path` is a JSON pointer ("/algorithm/eta"), `what()` the full message
-// "<path>: <expected ...>, got <value>". The CLI prefixes the file name and exits with code 2.
+// "<path>: <expected ...>, got <value>" (just the message when the path is empty: an error about
+// the file as a whole). The CLI prefixes the file name and exits with code 2.
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string path, const std::string& message)
-      : std::runtime_error(path + ": " + message), path_(std::move(path)) {}
+      : std::runtime_error(path.empty() ? message : path + ": " + message), path_(std::move(path)) {}
   const std::string& path() const noexcept { return path_; }
 
  private:

@@ -67,6 +67,12 @@ ObjectiveSpec parse_objective(JsonReader& reader) {
   spec.heterogeneous = reader.boolean_or("heterogeneous", false);
   if (finite_sum) spec.samples = reader.positive_count_or("samples", spec.samples);
   else spec.heterogeneity = reader.non_negative_or("heterogeneity", spec.heterogeneity);
+  // Minibatches are drawn from the data set: more than its size is no minibatch.
+  if (spec.noise.kind == NoiseKind::minibatch && spec.noise.batch_size > spec.samples) {
+    throw ConfigError(reader.path() + "/noise/batch_size",
+                      "expected a batch of at most samples = " + std::to_string(spec.samples) + ", got " +
+                          std::to_string(spec.noise.batch_size));
+  }
 
   if (spec.kind == "separable_cosine") {
     parse_separable_cosine(reader, spec.separable_cosine);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/config/json_file.hpp"
 #include "sim/config/json_reader.hpp"
 
 namespace dasgd {
@@ -14,7 +15,8 @@ namespace {
 using json = nlohmann::json;
 
 [[noreturn]] void override_error(const std::string& assignment, const std::string& problem) {
-  throw ConfigError("--set", "\"" + assignment + "\": " + problem);
+  const std::string shown = assignment.size() > 80 ? assignment.substr(0, 80) + "..." : assignment;
+  throw ConfigError("--set", "\"" + shown + "\": " + problem);
 }
 
 // "/a/b~1c" → {"a", "b/c"} (RFC 6901); "a.b.2" → {"a", "b", "2"}.
@@ -73,6 +75,11 @@ void apply_override(nlohmann::json& document, const std::string& assignment) {
   const std::string text = assignment.substr(equals + 1);
   if (path.empty() || path == "/") override_error(assignment, "expected a non-empty path before '='");
 
+  try {
+    check_json_nesting(text);
+  } catch (const ConfigError& error) {
+    override_error(assignment, std::string("value: ") + error.what());
+  }
   // JSON when it parses ("64", "true", "{\"kind\":\"gaussian\"}"), else the text as a string.
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = text;

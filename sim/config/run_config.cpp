@@ -1,6 +1,10 @@
 // Top-level config parsing; see run_config.hpp.
 #include "sim/config/run_config.hpp"
 
+#include "sim/config/json_file.hpp"
+
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -39,6 +43,18 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop) {
   record.every_gradients = reader.count_or("every_gradients", stop.time ? 0 : default_every);
   if (record.interval == 0 && record.every_gradients == 0)
     throw ConfigError(reader.path(), "expected interval > 0 or every_gradients > 0");
+  // Virtual time is a double in seconds: an interval below min_record_interval, or below the
+  // clock's resolution at the stop time (stop.time * 2^-40, i.e. more than 2^40 rows), would add
+  // nothing to the next mark and loop forever (docs/ROBUSTNESS.md).
+  if (record.interval > 0) {
+    const double resolution = std::max(min_record_interval, stop.time ? std::ldexp(*stop.time, -40) : 0.0);
+    if (record.interval < resolution) {
+      std::ostringstream expected;
+      expected << "an interval of 0 (none by time) or at least " << resolution
+               << " s (the virtual clock's resolution over this run)";
+      reader.fail("interval", expected.str());
+    }
+  }
   record.per_gradient = reader.boolean_or("per_gradient", true);
   record.node_stats = reader.boolean_or("node_stats", true);
   if (reader.has("deliveries") && !(reader.node()["deliveries"].is_string() &&
@@ -93,6 +109,12 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     JsonReader stop = root.object("stop");
     config.stop = parse_stop(stop);
   }
+  // A compute time that is always 0 never moves the clock: with only a time stop the run would
+  // compute gradients at t = 0 forever.
+  if (!config.compute.trace && mean(config.compute.base) == 0.0 && !config.stop.gradients) {
+    throw ConfigError("/compute/time", "expected a compute time law with mean > 0 when the run stops by time "
+                                       "only (a time of 0 never advances the clock; add stop.gradients)");
+  }
   {
     JsonReader record = root.object_or_empty("record");
     config.record = parse_record(record, config.stop);
@@ -109,14 +131,7 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
 }
 
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("", "cannot read config file (does it exist?)");
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw ConfigError("", std::string("expected valid JSON: ") + error.what());
-  }
+  nlohmann::json document = read_json_file(path);
   for (const std::string& assignment : overrides) apply_override(document, assignment);
   return parse_run_config(std::move(document), path);
 }

@@ -47,6 +47,8 @@ struct RecordSpec {
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;
+// The smallest record.interval accepted (seconds); see parse_record.
+inline constexpr double min_record_interval = 1e-12;
 
 struct RunConfig {
   std::string name;

@@ -31,6 +31,10 @@ TopologySpec parse_topology(JsonReader& reader) {
   } else if (kind == "torus" || kind == "grid") {
     spec.rows = reader.positive_count("rows");
     spec.cols = reader.positive_count("cols");
+    // A torus wraps each side of 3 or more into a cycle: with both sides below 3 it wraps nothing.
+    if (kind == "torus" && spec.rows < 3 && spec.cols < 3)
+      reader.fail("rows", "rows >= 3 or cols >= 3 for a torus (" + std::to_string(spec.rows) + " x " +
+                              std::to_string(spec.cols) + " wraps no side; use grid or complete)");
   } else if (kind == "hypercube") {
     spec.dimension = reader.count("dimension");
     if (spec.dimension > 27) reader.fail("dimension", "an integer from 0 to 27");

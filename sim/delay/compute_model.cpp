@@ -2,6 +2,8 @@
 // counter-based at query time, and trace replay from CSV (config → world → run).
 #include "sim/delay/compute_model.hpp"
 
+#include "topologies/readers.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -46,6 +48,7 @@ bool parse_whole(std::string_view text, T& value) {
 }  // namespace
 
 ComputeTrace ComputeTrace::read(const std::string& path, std::size_t num_nodes) {
+  require_input_file(path, "compute trace");
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("compute trace " + path + ": cannot open file");
   const auto fail = [&](std::size_t line, const std::string& message) {
@@ -81,6 +84,7 @@ ComputeTrace ComputeTrace::read(const std::string& path, std::size_t num_nodes) 
       fail(line, "expected a duration >= 0, got " + number(duration));
     rows.emplace_back(static_cast<NodeId>(node), duration);
   }
+  if (in.bad()) fail(line, "read error after this line");
   if (!header_seen) fail(line, "expected the header \"node,duration\", got an empty file");
 
   // Counting sort by node, keeping file order within a node.

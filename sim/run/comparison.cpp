@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "sim/config/json_file.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/csv_writer.hpp"
 
@@ -62,14 +63,7 @@ std::vector<ComparisonEntry> parse_comparison(nlohmann::json document, const std
 }
 
 std::vector<ComparisonEntry> load_comparison(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("", "cannot read compare file (does it exist?)");
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(in, nullptr, true, true);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw ConfigError("", std::string("expected valid JSON: ") + error.what());
-  }
+  nlohmann::json document = read_json_file(path);
   for (const std::string& assignment : overrides) apply_override(document, assignment);
   return parse_comparison(std::move(document), path);
 }

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "sim/config/json_file.hpp"
 #include "sim/config/json_reader.hpp"
 #include "sim/sweep/config_path.hpp"
 
@@ -125,12 +126,10 @@ std::vector<std::uint64_t> parse_seeds(JsonReader& root) {
 }
 
 json read_json_file(const std::filesystem::path& file, const std::string& pointer) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError(pointer, "cannot read " + file.string() + " (does it exist?)");
   try {
-    return json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& error) {
-    throw ConfigError(pointer, "expected valid JSON in " + file.string() + ": " + error.what());
+    return dasgd::read_json_file(file.string());
+  } catch (const ConfigError& error) {
+    throw ConfigError(pointer, file.string() + ": " + error.what());
   }
 }
 
@@ -235,15 +234,7 @@ SweepSpec parse_sweep_spec(json document, const std::filesystem::path& file) {
 }
 
 SweepSpec load_sweep_spec(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError("", "cannot read sweep file (does it exist?)");
-  json document;
-  try {
-    document = json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& error) {
-    throw ConfigError("", std::string("expected valid JSON: ") + error.what());
-  }
-  return parse_sweep_spec(std::move(document), file);
+  return parse_sweep_spec(dasgd::read_json_file(file.string()), file);
 }
 
 }  // namespace dasgd
