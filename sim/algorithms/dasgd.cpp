@@ -1,6 +1,7 @@
 // DASGD's node behaviour on each event; see dasgd.hpp.
 #include "sim/algorithms/dasgd.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dasgd {
@@ -31,7 +32,12 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
   const Vector x0 = world.objective->initial_point();
   models_.colwise() = x0;
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
-  if (params.delivery == Delivery::routed) router_ = std::make_unique<ShortestPathRouter>(*world.topology);
+  if (params.delivery == Delivery::routed) {
+    if (params.per_hop_routing || world.network->needs_per_hop_routing())
+      router_ = std::make_unique<ShortestPathRouter>(*world.topology);
+    else
+      trees_ = std::make_unique<ShortestPathTrees>(*world.topology, params.tree_cache_bytes);
+  }
 }
 
 std::vector<AlgorithmFigure> Dasgd::figures() const {
@@ -47,7 +53,20 @@ void Dasgd::start(Simulator& simulator) {
 }
 
 void Dasgd::handle(Simulator& simulator, const Event& event) {
+  if (!pending_.empty()) {
+    const PendingBatch now{event.time, event.sequence, 0};
+    if (event.type == routed_batch) {
+      // A tick runs the earliest batch if it is due (its key is not after the tick's own); a tick
+      // whose batch already ran ahead of an earlier event (below) finds none and does nothing.
+      if (!runs_after(pending_.front(), now)) run_routed_batch(simulator);
+      return;
+    }
+    // Batches the per-destination schedule would have run before this event run first.
+    while (!pending_.empty() && runs_after(now, pending_.front())) run_routed_batch(simulator);
+  }
   switch (event.type) {
+    case routed_batch:
+      break;  // a tick with nothing left to run
     case compute_done:
       complete_compute(simulator, event.target);
       break;
@@ -104,6 +123,10 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   const Topology& topology = *world_.topology;
   switch (params_.delivery) {
     case Delivery::routed: {
+      if (trees_) {
+        send_over_tree(simulator, slot, origin);
+        break;
+      }
       traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
       // Destinations in increasing id order; a run of equal arrival times becomes one event.
       message.batch_begin.push_back(0);
@@ -140,6 +163,38 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   }
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   if (message.outstanding == 0) pool_.release(slot);
+}
+
+void Dasgd::send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin) {
+  const SimTime now = simulator.now();
+  if (broadcasts_.size() <= slot) broadcasts_.resize(slot + 1);
+  TreeBroadcast& broadcast = broadcasts_[slot];
+  auto tree = trees_->get(origin);
+  // Counted as the per-hop walk sends it: one message per destination, one transmission per hop.
+  traffic_.messages += tree->hops;
+  broadcast.start(std::move(tree), now, message_bytes_, *world_.network);
+  pool_[slot].outstanding += n_ - 1;
+  // The broadcast's first tick takes the sequence number every one of its events would have had.
+  const EventId first = simulator.schedule_at(broadcast.next_time(), routed_batch, origin, slot);
+  pending_.push_back({broadcast.next_time(), first.sequence, slot});
+  std::push_heap(pending_.begin(), pending_.end(), runs_after);
+}
+
+void Dasgd::run_routed_batch(Simulator& simulator) {
+  std::pop_heap(pending_.begin(), pending_.end(), runs_after);
+  const PendingBatch batch = pending_.back();
+  pending_.pop_back();
+  TreeBroadcast& broadcast = broadcasts_[batch.slot];
+  const auto destinations = broadcast.next_batch(*world_.network);
+  if (!broadcast.done()) {
+    simulator.schedule_at(broadcast.next_time(), routed_batch, pool_[batch.slot].origin, batch.slot);
+    pending_.push_back({broadcast.next_time(), batch.sequence, batch.slot});
+    std::push_heap(pending_.begin(), pending_.end(), runs_after);
+  }
+  for (const NodeId j : destinations) apply_message(j, batch.slot, batch.time);
+  // The last delivery may recycle the slot: count them down only after the loop.
+  if (broadcast.done()) broadcast.clear();
+  for (std::size_t k = 0; k < destinations.size(); ++k) finish_delivery(batch.slot);
 }
 
 void Dasgd::schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from) {

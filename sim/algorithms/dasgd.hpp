@@ -28,6 +28,12 @@ struct DasgdParams {
   std::uint64_t batch = 1;        // TensAIR's b: send the sum of every b local gradients
   Delivery delivery = Delivery::routed;
   double header_bytes = 32;       // message size = d·8 bytes + header
+  // Routed delivery: walk every destination's path hop by hop even where one draw per tree arc
+  // gives the same arrival law (tests compare the two; FIFO and bandwidth-limited links always walk).
+  bool per_hop_routing = false;
+  // Routed delivery over trees: bytes of shortest-path trees kept for reuse (16 bytes per node per
+  // source; n = 2000 fits in 64 MiB).
+  std::size_t tree_cache_bytes = std::size_t{128} << 20;
 };
 
 std::string to_string(Delivery delivery);
@@ -40,7 +46,9 @@ class Dasgd final : public Algorithm {
   // nothing can run between them); handling them in one event is the same schedule, with one queue
   // operation instead of one per destination (a broadcast on a complete graph with a constant
   // latency is one event, not n − 1).
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3 };
+  // routed_batch: a tick for routed tree delivery (see docs/ROUTED_DELIVERY.md): the engine holds
+  // one per broadcast in flight; each one that fires runs the earliest pending routed batch.
+  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4 };
 
   Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
 
@@ -61,6 +69,8 @@ class Dasgd final : public Algorithm {
   double message_bytes() const noexcept { return message_bytes_; }
   std::size_t peak_messages_in_flight() const noexcept { return pool_.peak_in_flight(); }
   std::size_t message_pool_capacity() const noexcept { return pool_.capacity(); }
+  // Routed delivery over shortest-path trees (one draw per tree arc) rather than per-hop walks.
+  bool tree_routing() const noexcept { return trees_ != nullptr; }
 
  private:
   void begin_compute(Simulator& simulator, NodeId node);
@@ -71,6 +81,20 @@ class Dasgd final : public Algorithm {
   void schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from);
   void finish_delivery(std::uint32_t slot);
   void receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch);
+  void send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin);
+  void run_routed_batch(Simulator& simulator);
+
+  // A broadcast's next batch. Ordered as the per-destination schedule would run it: by time, then
+  // by the sequence number of the broadcast's first event (every event it would have scheduled
+  // took its number at the send), so equal-time ties keep the scheduling order of the spec.
+  struct PendingBatch {
+    SimTime time;
+    std::uint64_t sequence;
+    std::uint32_t slot;
+  };
+  static bool runs_after(const PendingBatch& a, const PendingBatch& b) noexcept {
+    return a.time > b.time || (a.time == b.time && a.sequence > b.sequence);
+  }
 
   World world_;
   DasgdParams params_;
@@ -88,7 +112,10 @@ class Dasgd final : public Algorithm {
   std::vector<SimTime> arrival_scratch_;
 
   MessagePool pool_;
-  std::unique_ptr<ShortestPathRouter> router_;
+  std::unique_ptr<ShortestPathRouter> router_;   // per-hop walks
+  std::unique_ptr<ShortestPathTrees> trees_;     // tree delivery
+  std::vector<TreeBroadcast> broadcasts_;        // by message slot
+  std::vector<PendingBatch> pending_;            // min-heap: one entry per broadcast in flight
   TrafficCounters traffic_;
 };
 

@@ -1,7 +1,61 @@
 // Routed delivery over shortest paths; see routing.hpp.
 #include "sim/algorithms/routing.hpp"
 
+#include <algorithm>
+#include <functional>
+
 namespace dasgd {
+
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
+  const std::size_t n = topology.num_nodes();
+  ShortestPathTree tree;
+  tree.source = source;
+  std::vector<std::uint8_t> seen(n, 0);
+  std::vector<std::uint32_t> depth;
+  tree.node.reserve(n);
+  tree.arc.reserve(n);
+  depth.reserve(n);
+  tree.node.push_back(source);
+  tree.arc.push_back(0);
+  depth.push_back(0);
+  seen[source] = 1;
+  // BFS in increasing id order (rows are sorted), early exit once all n nodes are discovered.
+  std::size_t head = 0;
+  for (; head < tree.node.size() && tree.node.size() < n; ++head) {
+    tree.child_begin.push_back(static_cast<std::uint32_t>(tree.node.size()));
+    const NodeId u = tree.node[head];
+    const auto neighbours = topology.neighbours(u);
+    const ArcId first = topology.arc_begin(u);
+    for (std::size_t k = 0; k < neighbours.size(); ++k) {
+      const NodeId v = neighbours[k];
+      if (seen[v] != 0) continue;
+      seen[v] = 1;
+      tree.node.push_back(v);
+      tree.arc.push_back(first + k);
+      depth.push_back(depth[head] + 1);
+      tree.hops += depth.back();
+    }
+  }
+  tree.child_begin.resize(tree.node.size() + 1, static_cast<std::uint32_t>(tree.node.size()));
+  for (NodeId v = 0; v < n; ++v)
+    if (seen[v] == 0) tree.unreached.push_back(v);
+  tree.node.shrink_to_fit();
+  tree.arc.shrink_to_fit();
+  return tree;
+}
+
+ShortestPathTrees::ShortestPathTrees(const Topology& topology, std::size_t budget_bytes)
+    : topology_(&topology), budget_bytes_(budget_bytes), cache_(topology.num_nodes()) {}
+
+std::shared_ptr<const ShortestPathTree> ShortestPathTrees::get(NodeId source) {
+  if (cache_[source]) return cache_[source];
+  auto tree = std::make_shared<const ShortestPathTree>(shortest_path_tree(*topology_, source));
+  if (cached_bytes_ + tree->bytes() <= budget_bytes_) {
+    cached_bytes_ += tree->bytes();
+    cache_[source] = tree;
+  }
+  return tree;
+}
 
 ShortestPathRouter::ShortestPathRouter(const Topology& topology)
     : topology_(&topology),
@@ -49,6 +103,88 @@ std::uint64_t ShortestPathRouter::broadcast(NodeId source, SimTime now, double b
     transmissions += path_.size();
   }
   return transmissions;
+}
+
+namespace {
+
+// Min-heap order on (arrival, position) for std::*_heap (which build max-heaps).
+constexpr auto later = [](const std::pair<SimTime, std::uint32_t>& a,
+                          const std::pair<SimTime, std::uint32_t>& b) { return a > b; };
+
+}  // namespace
+
+void TreeBroadcast::start(std::shared_ptr<const ShortestPathTree> tree, SimTime now, double bytes,
+                          Network& network) {
+  tree_ = std::move(tree);
+  bytes_ = bytes;
+  frontier_.clear();
+  instant_.clear();
+  cursor_ = 0;
+  // The source at the send time; unreached nodes arrive at the send time too (positions past the
+  // tree's nodes name them).
+  frontier_.emplace_back(now, 0);
+  const auto reached = static_cast<std::uint32_t>(tree_->node.size());
+  for (std::uint32_t k = 0; k < tree_->unreached.size(); ++k) frontier_.emplace_back(now, reached + k);
+  std::make_heap(frontier_.begin(), frontier_.end(), later);
+  expand(network);
+}
+
+void TreeBroadcast::clear() {
+  tree_.reset();
+  frontier_.clear();
+  instant_.clear();
+  cursor_ = 0;
+}
+
+NodeId TreeBroadcast::next_in_list(NodeId j) const noexcept {
+  return j + 1 == tree_->source ? j + 2 : j + 1;
+}
+
+void TreeBroadcast::expand(Network& network) {
+  const ShortestPathTree& tree = *tree_;
+  const auto reached = static_cast<std::uint32_t>(tree.node.size());
+  instant_.clear();
+  cursor_ = 0;
+  while (instant_.empty() && !frontier_.empty()) {
+    // Every frontier entry at the earliest time, and (through zero-time hops) their descendants
+    // that arrive at that same instant.
+    const SimTime t = frontier_.front().first;
+    instant_time_ = t;
+    work_.clear();
+    while (!frontier_.empty() && frontier_.front().first == t) {
+      work_.push_back(frontier_.front().second);
+      std::pop_heap(frontier_.begin(), frontier_.end(), later);
+      frontier_.pop_back();
+    }
+    for (std::size_t w = 0; w < work_.size(); ++w) {
+      const std::uint32_t p = work_[w];
+      if (p >= reached) {
+        instant_.push_back(tree.unreached[p - reached]);
+        continue;
+      }
+      if (p != 0) instant_.push_back(tree.node[p]);
+      for (std::uint32_t c = tree.child_begin[p]; c < tree.child_begin[p + 1]; ++c) {
+        // arrival[child] = arrival[parent] + hop: the same sum, in the same order, as the walk.
+        const SimTime at = network.hop(tree.arc[c], bytes_, t);
+        if (at == t) {
+          work_.push_back(c);
+        } else {
+          frontier_.emplace_back(at, c);
+          std::push_heap(frontier_.begin(), frontier_.end(), later);
+        }
+      }
+    }
+  }
+  if (!std::is_sorted(instant_.begin(), instant_.end())) std::sort(instant_.begin(), instant_.end());
+}
+
+std::span<const NodeId> TreeBroadcast::next_batch(Network& network) {
+  batch_.clear();
+  batch_.push_back(instant_[cursor_++]);
+  while (cursor_ < instant_.size() && instant_[cursor_] == next_in_list(batch_.back()))
+    batch_.push_back(instant_[cursor_++]);
+  if (cursor_ >= instant_.size()) expand(network);
+  return batch_;
 }
 
 }  // namespace dasgd
