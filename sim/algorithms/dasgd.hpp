@@ -83,18 +83,9 @@ class Dasgd final : public Algorithm {
   void receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch);
   void send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin);
   void run_routed_batch(Simulator& simulator);
+  void apply_routed(NodeId node, std::uint32_t slot, SimTime now);
+  void prefetch_routed(std::uint32_t slot, bool gradient) const noexcept;
 
-  // A broadcast's next batch. Ordered as the per-destination schedule would run it: by time, then
-  // by the sequence number of the broadcast's first event (every event it would have scheduled
-  // took its number at the send), so equal-time ties keep the scheduling order of the spec.
-  struct PendingBatch {
-    SimTime time;
-    std::uint64_t sequence;
-    std::uint32_t slot;
-  };
-  static bool runs_after(const PendingBatch& a, const PendingBatch& b) noexcept {
-    return a.time > b.time || (a.time == b.time && a.sequence > b.sequence);
-  }
 
   World world_;
   DasgdParams params_;
@@ -115,7 +106,17 @@ class Dasgd final : public Algorithm {
   std::unique_ptr<ShortestPathRouter> router_;   // per-hop walks
   std::unique_ptr<ShortestPathTrees> trees_;     // tree delivery
   std::vector<TreeBroadcast> broadcasts_;        // by message slot
-  std::vector<PendingBatch> pending_;            // min-heap: one entry per broadcast in flight
+  std::vector<std::shared_ptr<const ShortestPathTree>> broadcast_trees_;  // by slot, while in flight
+  // Each broadcast's next batch, ordered as the per-destination schedule would run it: by time, then
+  // by the sequence number of the broadcast's first event (every event the walk scheduled for it
+  // took its number at the send), so equal-time ties keep the scheduling order of the spec.
+  PendingBatches pending_;
+  std::vector<NodeId> batch_scratch_;
+  // By slot, while a tree broadcast is in flight: a copy of its gradient sum and (b = 1) its
+  // gradient index, at addresses known without reading the message, so they can be prefetched.
+  Eigen::MatrixXd routed_sums_;
+  std::vector<std::uint64_t> routed_gradient_;
+  static constexpr std::uint64_t kSeveralGradients = ~std::uint64_t{0};
   TrafficCounters traffic_;
 };
 

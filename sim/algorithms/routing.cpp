@@ -12,35 +12,36 @@ ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
   tree.source = source;
   std::vector<std::uint8_t> seen(n, 0);
   std::vector<std::uint32_t> depth;
-  tree.node.reserve(n);
-  tree.arc.reserve(n);
+  auto& positions = tree.positions;
+  positions.reserve(n + 1);
   depth.reserve(n);
-  tree.node.push_back(source);
-  tree.arc.push_back(0);
+  positions.push_back({source, 0, 0});
   depth.push_back(0);
   seen[source] = 1;
   // BFS in increasing id order (rows are sorted), early exit once all n nodes are discovered.
-  std::size_t head = 0;
-  for (; head < tree.node.size() && tree.node.size() < n; ++head) {
-    tree.child_begin.push_back(static_cast<std::uint32_t>(tree.node.size()));
-    const NodeId u = tree.node[head];
+  for (std::size_t head = 0; head < positions.size() && positions.size() < n; ++head) {
+    positions[head].first_child = static_cast<std::uint32_t>(positions.size());
+    const NodeId u = positions[head].node;
     const auto neighbours = topology.neighbours(u);
     const ArcId first = topology.arc_begin(u);
     for (std::size_t k = 0; k < neighbours.size(); ++k) {
       const NodeId v = neighbours[k];
       if (seen[v] != 0) continue;
       seen[v] = 1;
-      tree.node.push_back(v);
-      tree.arc.push_back(first + k);
+      positions.push_back({v, 0, first + k});
       depth.push_back(depth[head] + 1);
       tree.hops += depth.back();
     }
   }
-  tree.child_begin.resize(tree.node.size() + 1, static_cast<std::uint32_t>(tree.node.size()));
+  // Positions not scanned have no children: their range (and the sentinel's) starts at the end.
+  const auto reached = static_cast<std::uint32_t>(positions.size());
+  for (std::size_t p = 1; p < reached; ++p)
+    if (positions[p].first_child == 0) positions[p].first_child = reached;
+  if (n == 1 || positions[0].first_child == 0) positions[0].first_child = reached;
+  positions.push_back({0, reached, 0});
   for (NodeId v = 0; v < n; ++v)
     if (seen[v] == 0) tree.unreached.push_back(v);
-  tree.node.shrink_to_fit();
-  tree.arc.shrink_to_fit();
+  positions.shrink_to_fit();
   return tree;
 }
 
@@ -113,27 +114,21 @@ constexpr auto later = [](const std::pair<SimTime, std::uint32_t>& a,
 
 }  // namespace
 
-void TreeBroadcast::start(std::shared_ptr<const ShortestPathTree> tree, SimTime now, double bytes,
-                          Network& network) {
-  tree_ = std::move(tree);
+thread_local std::vector<std::uint32_t> TreeBroadcast::work_;
+
+void TreeBroadcast::start(const ShortestPathTree& tree, SimTime now, double bytes, Network& network) {
+  tree_ = &tree;
   bytes_ = bytes;
   frontier_.clear();
   instant_.clear();
-  cursor_ = 0;
+  cursor_ = batch_end_ = 0;
   // The source at the send time; unreached nodes arrive at the send time too (positions past the
   // tree's nodes name them).
-  frontier_.emplace_back(now, 0);
-  const auto reached = static_cast<std::uint32_t>(tree_->node.size());
-  for (std::uint32_t k = 0; k < tree_->unreached.size(); ++k) frontier_.emplace_back(now, reached + k);
+  frontier_.push_back({now, 0});
+  const auto reached = static_cast<std::uint32_t>(tree.reached());
+  for (std::uint32_t k = 0; k < tree.unreached.size(); ++k) frontier_.push_back({now, reached + k});
   std::make_heap(frontier_.begin(), frontier_.end(), later);
   expand(network);
-}
-
-void TreeBroadcast::clear() {
-  tree_.reset();
-  frontier_.clear();
-  instant_.clear();
-  cursor_ = 0;
 }
 
 NodeId TreeBroadcast::next_in_list(NodeId j) const noexcept {
@@ -142,9 +137,9 @@ NodeId TreeBroadcast::next_in_list(NodeId j) const noexcept {
 
 void TreeBroadcast::expand(Network& network) {
   const ShortestPathTree& tree = *tree_;
-  const auto reached = static_cast<std::uint32_t>(tree.node.size());
+  const auto reached = static_cast<std::uint32_t>(tree.reached());
   instant_.clear();
-  cursor_ = 0;
+  cursor_ = batch_end_ = 0;
   while (instant_.empty() && !frontier_.empty()) {
     // Every frontier entry at the earliest time, and (through zero-time hops) their descendants
     // that arrive at that same instant.
@@ -162,14 +157,15 @@ void TreeBroadcast::expand(Network& network) {
         instant_.push_back(tree.unreached[p - reached]);
         continue;
       }
-      if (p != 0) instant_.push_back(tree.node[p]);
-      for (std::uint32_t c = tree.child_begin[p]; c < tree.child_begin[p + 1]; ++c) {
+      if (p != 0) instant_.push_back(tree.node(p));
+      const std::uint32_t end = tree.first_child(p + 1);
+      for (std::uint32_t c = tree.first_child(p); c < end; ++c) {
         // arrival[child] = arrival[parent] + hop: the same sum, in the same order, as the walk.
-        const SimTime at = network.hop(tree.arc[c], bytes_, t);
+        const SimTime at = network.hop(tree.positions[c].arc, bytes_, t);
         if (at == t) {
           work_.push_back(c);
         } else {
-          frontier_.emplace_back(at, c);
+          frontier_.push_back({at, c});
           std::push_heap(frontier_.begin(), frontier_.end(), later);
         }
       }
@@ -178,13 +174,11 @@ void TreeBroadcast::expand(Network& network) {
   if (!std::is_sorted(instant_.begin(), instant_.end())) std::sort(instant_.begin(), instant_.end());
 }
 
-std::span<const NodeId> TreeBroadcast::next_batch(Network& network) {
-  batch_.clear();
-  batch_.push_back(instant_[cursor_++]);
-  while (cursor_ < instant_.size() && instant_[cursor_] == next_in_list(batch_.back()))
-    batch_.push_back(instant_[cursor_++]);
-  if (cursor_ >= instant_.size()) expand(network);
-  return batch_;
+std::span<const NodeId> TreeBroadcast::next_batch() noexcept {
+  std::uint32_t end = cursor_ + 1;
+  while (end < instant_.size() && instant_[end] == next_in_list(instant_[end - 1])) ++end;
+  batch_end_ = end;
+  return {instant_.begin() + cursor_, instant_.begin() + end};
 }
 
 }  // namespace dasgd

@@ -13,6 +13,7 @@
 // O(n)). Nodes the source cannot reach "arrive" at the send time, as they always have.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -26,18 +27,24 @@
 namespace dasgd {
 
 // The shortest-path tree from one source, in BFS order (position 0 is the source). The children of
-// the node at position p are the positions [child_begin[p], child_begin[p + 1]).
+// the node at position p are the positions [first_child(p), first_child(p + 1)): BFS discovers
+// them together. One 16-byte entry per position (and a sentinel) keeps a hop to one cache line.
 struct ShortestPathTree {
+  struct Position {
+    NodeId node = 0;
+    std::uint32_t first_child = 0;
+    ArcId arc = 0;  // the arc parent -> node (unused for the source)
+  };
   NodeId source = 0;
-  std::vector<NodeId> node;                // BFS order of the reached nodes
-  std::vector<ArcId> arc;                  // arc[p]: the arc parent -> node[p] (unused for p = 0)
-  std::vector<std::uint32_t> child_begin;  // size node.size() + 1
-  std::vector<NodeId> unreached;           // nodes the source cannot reach, increasing id
-  std::uint64_t hops = 0;                  // Σ of the depths: link transmissions of the path walk
+  std::vector<Position> positions;   // reached nodes in BFS order, then a sentinel
+  std::vector<NodeId> unreached;     // nodes the source cannot reach, increasing id
+  std::uint64_t hops = 0;            // Σ of the depths: link transmissions of the path walk
 
+  std::size_t reached() const noexcept { return positions.size() - 1; }
+  NodeId node(std::size_t p) const noexcept { return positions[p].node; }
+  std::uint32_t first_child(std::size_t p) const noexcept { return positions[p].first_child; }
   std::size_t bytes() const noexcept {
-    return node.capacity() * sizeof(NodeId) + arc.capacity() * sizeof(ArcId) +
-           child_begin.capacity() * sizeof(std::uint32_t) + unreached.capacity() * sizeof(NodeId) +
+    return positions.capacity() * sizeof(Position) + unreached.capacity() * sizeof(NodeId) +
            sizeof(*this);
   }
 };
@@ -89,26 +96,133 @@ class ShortestPathRouter {
 class TreeBroadcast {
  public:
   // Starts a broadcast of `bytes` from tree->source at `now`. Draws hop times from `network`
-  // (which must not be FIFO) as the expansion reaches each arc.
-  void start(std::shared_ptr<const ShortestPathTree> tree, SimTime now, double bytes, Network& network);
+  // (which must not be FIFO) as the expansion reaches each arc. `tree` must outlive the broadcast.
+  void start(const ShortestPathTree& tree, SimTime now, double bytes, Network& network);
   bool done() const noexcept { return cursor_ >= instant_.size(); }
   SimTime next_time() const noexcept { return instant_time_; }
-  // The next batch (valid until the next call); then expands the next instant if this one is spent.
-  std::span<const NodeId> next_batch(Network& network);
-  void clear();  // frees the tree reference (the object keeps its buffers for reuse)
+  // The next batch; valid until advance(), which must follow before the next call.
+  std::span<const NodeId> next_batch() noexcept;
+  // Moves past the batch handed out; expands the next instant once this one is spent.
+  void advance(Network& network) {
+    cursor_ = batch_end_;
+    if (cursor_ >= instant_.size()) expand(network);
+  }
 
  private:
+  // A vector with room for N elements inline: a ring's broadcast never leaves it (frontier of two,
+  // two destinations per instant), so one broadcast's state is two cache lines.
+  template <typename T, std::uint32_t N>
+  class SmallVector {
+   public:
+    SmallVector() = default;
+    SmallVector(const SmallVector& other) { *this = other; }
+    SmallVector& operator=(const SmallVector& other) {
+      if (this != &other) {
+        clear();
+        for (const T& x : other) push_back(x);
+      }
+      return *this;
+    }
+    ~SmallVector() { if (data_ != inline_) delete[] data_; }
+    T* begin() noexcept { return data_; }
+    T* end() noexcept { return data_ + size_; }
+    const T* begin() const noexcept { return data_; }
+    const T* end() const noexcept { return data_ + size_; }
+    T& operator[](std::size_t i) noexcept { return data_[i]; }
+    const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+    T& front() noexcept { return data_[0]; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    void clear() noexcept { size_ = 0; }
+    void pop_back() noexcept { --size_; }
+    void push_back(const T& x) {
+      if (size_ == capacity_) grow();
+      data_[size_++] = x;
+    }
+
+   private:
+    void grow() {
+      const std::uint32_t capacity = 2 * capacity_;
+      T* data = new T[capacity];
+      std::copy(data_, data_ + size_, data);
+      if (data_ != inline_) delete[] data_;
+      data_ = data;
+      capacity_ = capacity;
+    }
+    T inline_[N];
+    T* data_ = inline_;
+    std::uint32_t size_ = 0;
+    std::uint32_t capacity_ = N;
+  };
+
   void expand(Network& network);  // fills instant_ with the next arrival time's destinations
   NodeId next_in_list(NodeId j) const noexcept;
 
-  std::shared_ptr<const ShortestPathTree> tree_;
+  const ShortestPathTree* tree_ = nullptr;
   double bytes_ = 0;
-  std::vector<std::pair<SimTime, std::uint32_t>> frontier_;  // min-heap of (arrival, tree position)
-  std::vector<std::uint32_t> work_;                          // scratch: positions at this instant
-  std::vector<NodeId> instant_;                              // destinations at instant_time_, by id
-  std::size_t cursor_ = 0;
   SimTime instant_time_ = 0;
-  std::vector<NodeId> batch_;
+  std::uint32_t cursor_ = 0;
+  std::uint32_t batch_end_ = 0;
+  SmallVector<std::pair<SimTime, std::uint32_t>, 3> frontier_;  // min-heap of (arrival, position)
+  SmallVector<NodeId, 4> instant_;  // destinations at instant_time_, increasing id
+  static thread_local std::vector<std::uint32_t> work_;  // scratch: positions at one instant
+};
+
+// The routed batches waiting to run, one entry per broadcast in flight, earliest first: by time,
+// then by sequence (see Dasgd). A 4-ary heap (half the depth of a binary one, the four children in
+// two cache lines) with replace_top: a batch that runs is most often replaced by its broadcast's
+// next one, one sift-down instead of a pop and a push.
+class PendingBatches {
+ public:
+  struct Entry {
+    SimTime time;
+    std::uint64_t sequence;
+    std::uint32_t slot;
+  };
+  static bool before(const Entry& a, const Entry& b) noexcept {
+    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
+  }
+  bool empty() const noexcept { return heap_.empty(); }
+  std::size_t size() const noexcept { return heap_.size(); }
+  const Entry& top() const noexcept { return heap_.front(); }
+  const Entry& operator[](std::size_t i) const noexcept { return heap_[i]; }  // i < size(); [0] = top
+  void push(const Entry& entry) {
+    std::size_t i = heap_.size();
+    heap_.push_back(entry);
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 4;
+      if (!before(entry, heap_[parent])) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = entry;
+  }
+  void pop() {
+    const Entry last = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(last);
+  }
+  // pop() then push(entry), for an entry not before the top.
+  void replace_top(const Entry& entry) { sift_down(entry); }
+
+ private:
+  void sift_down(const Entry& entry) {
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    while (true) {
+      const std::size_t first = 4 * i + 1;
+      if (first >= n) break;
+      std::size_t best = first;
+      const std::size_t end = std::min(first + 4, n);
+      for (std::size_t c = first + 1; c < end; ++c)
+        if (before(heap_[c], heap_[best])) best = c;
+      if (!before(heap_[best], entry)) break;
+      heap_[i] = heap_[best];
+      i = best;
+    }
+    heap_[i] = entry;
+  }
+  std::vector<Entry> heap_;
 };
 
 }  // namespace dasgd
