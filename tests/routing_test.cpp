@@ -100,7 +100,7 @@ TEST(TreeRouting, DeterministicHopsGiveThePathWalksTimesAndBatchesBitForBit) {
       Network walk_network(topology, spec, 3);
       Network tree_network(topology, spec, 3);
       ShortestPathRouter router(topology);
-      ShortestPathTrees trees(topology, graph_index % 2 == 0 ? std::size_t{1} << 20 : 0);  // cached or not
+      ShortestPathTrees trees(topology, graph_index % 2 == 0 ? std::size_t{1} << 20 : 0);  // kept or not
       std::vector<SimTime> arrival;
       for (int k = 0; k < 12; ++k) {
         const auto source = static_cast<NodeId>(rng.below(topology.num_nodes()));
@@ -261,15 +261,19 @@ TEST(TreeRouting, TreeDrawsOneHopPerTreeArc) {
   EXPECT_EQ(trees.get(7)->hops, 2u * (20 * 19 / 2) + 20);  // 1..19 twice, and 20 once
 }
 
-TEST(TreeRouting, CacheKeepsTreesWithinItsBudget) {
+TEST(TreeRouting, TreesAreSharedWhileInUseAndKeptOnlyWithinBudget) {
   const Topology ring = generate::ring(100);
   const std::size_t one = shortest_path_tree(ring, 0).bytes();
   ShortestPathTrees trees(ring, 3 * one + one / 2);
   for (NodeId s = 0; s < 10; ++s) trees.get(s);
-  EXPECT_EQ(trees.cached_bytes(), 3 * one);
-  EXPECT_EQ(trees.get(1).get(), trees.get(1).get());    // cached: the same tree
-  EXPECT_NE(trees.get(5).get(), trees.get(5).get());    // past the budget: built on demand
-  EXPECT_EQ(trees.get(5)->hops, shortest_path_tree(ring, 5).hops);
+  EXPECT_EQ(trees.kept_bytes(), 3 * one);
+  EXPECT_EQ(trees.get(1).get(), trees.get(1).get());  // kept: the same tree
+  const auto in_use = trees.get(5);                     // past the budget, but in use: shared
+  EXPECT_EQ(trees.get(5).get(), in_use.get());
+  EXPECT_EQ(in_use->hops, shortest_path_tree(ring, 5).hops);
+  ShortestPathTrees unkept(ring, 0);
+  std::weak_ptr<const ShortestPathTree> watch = unkept.get(7);
+  EXPECT_TRUE(watch.expired());                         // no holder left: freed
 }
 
 }  // namespace

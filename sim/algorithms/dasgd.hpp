@@ -31,9 +31,9 @@ struct DasgdParams {
   // Routed delivery: walk every destination's path hop by hop even where one draw per tree arc
   // gives the same arrival law (tests compare the two; FIFO and bandwidth-limited links always walk).
   bool per_hop_routing = false;
-  // Routed delivery over trees: bytes of shortest-path trees kept for reuse (16 bytes per node per
-  // source; n = 2000 fits in 64 MiB).
-  std::size_t tree_cache_bytes = std::size_t{128} << 20;
+  // Routed delivery over trees: bytes of shortest-path trees kept cached once no broadcast uses them
+  // (16 bytes per node per source). Trees in use are always shared.
+  std::size_t tree_cache_bytes = 0;
 };
 
 std::string to_string(Delivery delivery);

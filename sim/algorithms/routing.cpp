@@ -7,11 +7,18 @@
 namespace dasgd {
 
 ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
+  std::vector<std::uint8_t> seen;
+  std::vector<std::uint32_t> depth;
+  return shortest_path_tree(topology, source, seen, depth);
+}
+
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
+                                    std::vector<std::uint8_t>& seen, std::vector<std::uint32_t>& depth) {
   const std::size_t n = topology.num_nodes();
   ShortestPathTree tree;
   tree.source = source;
-  std::vector<std::uint8_t> seen(n, 0);
-  std::vector<std::uint32_t> depth;
+  seen.assign(n, 0);
+  depth.clear();
   auto& positions = tree.positions;
   positions.reserve(n + 1);
   depth.reserve(n);
@@ -41,19 +48,22 @@ ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
   positions.push_back({0, reached, 0});
   for (NodeId v = 0; v < n; ++v)
     if (seen[v] == 0) tree.unreached.push_back(v);
-  positions.shrink_to_fit();
+  if (positions.capacity() > positions.size() + positions.size() / 8) positions.shrink_to_fit();
   return tree;
 }
 
-ShortestPathTrees::ShortestPathTrees(const Topology& topology, std::size_t budget_bytes)
-    : topology_(&topology), budget_bytes_(budget_bytes), cache_(topology.num_nodes()) {}
+ShortestPathTrees::ShortestPathTrees(const Topology& topology, std::size_t keep_bytes)
+    : topology_(&topology), keep_bytes_(keep_bytes), in_use_(topology.num_nodes()) {
+  if (keep_bytes > 0) kept_.resize(topology.num_nodes());
+}
 
 std::shared_ptr<const ShortestPathTree> ShortestPathTrees::get(NodeId source) {
-  if (cache_[source]) return cache_[source];
-  auto tree = std::make_shared<const ShortestPathTree>(shortest_path_tree(*topology_, source));
-  if (cached_bytes_ + tree->bytes() <= budget_bytes_) {
-    cached_bytes_ += tree->bytes();
-    cache_[source] = tree;
+  if (auto tree = in_use_[source].lock()) return tree;
+  auto tree = std::make_shared<const ShortestPathTree>(shortest_path_tree(*topology_, source, seen_, depth_));
+  in_use_[source] = tree;
+  if (!kept_.empty() && kept_bytes_ + tree->bytes() <= keep_bytes_) {
+    kept_bytes_ += tree->bytes();
+    kept_[source] = tree;
   }
   return tree;
 }
@@ -125,6 +135,7 @@ void TreeBroadcast::start(const ShortestPathTree& tree, SimTime now, double byte
   // The source at the send time; unreached nodes arrive at the send time too (positions past the
   // tree's nodes name them).
   frontier_.push_back({now, 0});
+  frontier_bound_ = now;
   const auto reached = static_cast<std::uint32_t>(tree.reached());
   for (std::uint32_t k = 0; k < tree.unreached.size(); ++k) frontier_.push_back({now, reached + k});
   std::make_heap(frontier_.begin(), frontier_.end(), later);
@@ -146,11 +157,18 @@ void TreeBroadcast::expand(Network& network) {
     const SimTime t = frontier_.front().first;
     instant_time_ = t;
     work_.clear();
-    while (!frontier_.empty() && frontier_.front().first == t) {
-      work_.push_back(frontier_.front().second);
-      std::pop_heap(frontier_.begin(), frontier_.end(), later);
-      frontier_.pop_back();
+    if (t == frontier_bound_) {
+      // All at this instant (a complete graph with a constant latency): take them in one pass.
+      for (const auto& entry : frontier_) work_.push_back(entry.second);
+      frontier_.clear();
+    } else {
+      while (!frontier_.empty() && frontier_.front().first == t) {
+        work_.push_back(frontier_.front().second);
+        std::pop_heap(frontier_.begin(), frontier_.end(), later);
+        frontier_.pop_back();
+      }
     }
+    if (frontier_.empty()) frontier_bound_ = t;  // every later entry is > t
     for (std::size_t w = 0; w < work_.size(); ++w) {
       const std::uint32_t p = work_[w];
       if (p >= reached) {
@@ -167,6 +185,7 @@ void TreeBroadcast::expand(Network& network) {
         } else {
           frontier_.push_back({at, c});
           std::push_heap(frontier_.begin(), frontier_.end(), later);
+          frontier_bound_ = std::max(frontier_bound_, at);
         }
       }
     }

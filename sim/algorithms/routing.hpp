@@ -50,20 +50,29 @@ struct ShortestPathTree {
 };
 
 ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source);
+// The same with the caller's scratch (reused across calls).
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
+                                    std::vector<std::uint8_t>& seen, std::vector<std::uint32_t>& depth);
 
-// Per-source trees, kept while their total size stays within `budget_bytes`; past it a tree is built
-// for the caller and freed once its last holder lets it go.
+// Per-source trees, shared by every broadcast in flight from that source and freed when the last one
+// is delivered; on top of those, up to `keep_bytes` of trees stay cached after use. With long-lived
+// broadcasts (a ring: each source always has some in flight) a source's tree is built once; with
+// short-lived ones (a complete graph) it is rebuilt per broadcast, an O(n) BFS that stops once all
+// nodes are reached, and memory stays at the trees in use.
 class ShortestPathTrees {
  public:
-  ShortestPathTrees(const Topology& topology, std::size_t budget_bytes);
+  ShortestPathTrees(const Topology& topology, std::size_t keep_bytes);
   std::shared_ptr<const ShortestPathTree> get(NodeId source);
-  std::size_t cached_bytes() const noexcept { return cached_bytes_; }
+  std::size_t kept_bytes() const noexcept { return kept_bytes_; }
 
  private:
   const Topology* topology_;
-  std::size_t budget_bytes_;
-  std::size_t cached_bytes_ = 0;
-  std::vector<std::shared_ptr<const ShortestPathTree>> cache_;
+  std::size_t keep_bytes_;
+  std::size_t kept_bytes_ = 0;
+  std::vector<std::weak_ptr<const ShortestPathTree>> in_use_;
+  std::vector<std::shared_ptr<const ShortestPathTree>> kept_;
+  std::vector<std::uint8_t> seen_;     // BFS scratch
+  std::vector<std::uint32_t> depth_;
 };
 
 class ShortestPathRouter {
@@ -163,6 +172,7 @@ class TreeBroadcast {
   SimTime instant_time_ = 0;
   std::uint32_t cursor_ = 0;
   std::uint32_t batch_end_ = 0;
+  SimTime frontier_bound_ = 0;  // >= every frontier time: min == bound means all are equal
   SmallVector<std::pair<SimTime, std::uint32_t>, 3> frontier_;  // min-heap of (arrival, position)
   SmallVector<NodeId, 4> instant_;  // destinations at instant_time_, increasing id
   static thread_local std::vector<std::uint32_t> work_;  // scratch: positions at one instant
