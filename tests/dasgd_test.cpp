@@ -2,6 +2,9 @@
 // SGD, every gradient applied exactly once everywhere, delivery modes.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "sim/algorithms/dasgd.hpp"
 #include "tests/test_world.hpp"
 
@@ -176,6 +179,127 @@ TEST(Dasgd, NeighboursOnlyStalenessGrowsWithoutBound) {
   // Each node sees its own and two neighbours' gradients: 3 of every 6, so S_t ~ t/2.
   EXPECT_GT(log.back().s, 250u);
   EXPECT_GT(log.back().s, log[log.size() / 2].s + 100);
+}
+
+// Every apply in the order the run makes it: (node, gradient, time, own).
+struct ApplyLog final : GradientObserver {
+  struct Row {
+    NodeId node;
+    std::uint64_t t;
+    SimTime r;
+    bool own;
+    bool operator==(const Row&) const = default;
+  };
+  std::vector<Row> rows;
+  std::uint64_t on_compute_start(NodeId, SimTime, ConstVectorRef) override { return 0; }
+  void on_compute_complete(NodeId, std::uint64_t, SimTime, SimTime, ConstVectorRef, std::uint64_t) override {}
+  void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) override { rows.push_back({node, t, r, own}); }
+  std::uint64_t on_model_sent(NodeId, SimTime, std::uint32_t) override { return 0; }
+  void on_model_merged(NodeId, std::uint64_t, SimTime) override {}
+  void on_model_dropped(std::uint64_t) override {}
+};
+
+struct RoutedRun {
+  ApplyLog log;
+  Eigen::MatrixXd models;
+  std::uint64_t events = 0;
+  TrafficCounters traffic;
+  bool tree = false;
+};
+
+RoutedRun run_routed(const Topology& topology, const ComputeModelSpec& compute, const LinkModelSpec& link,
+                     std::uint64_t seed, bool per_hop, std::uint64_t gradients, std::uint64_t batch = 1) {
+  auto w = make_world(topology, cosine_objective(3, 0.1), compute, link, seed);
+  RoutedRun run;
+  DasgdParams params;
+  params.eta = 0.01;
+  params.batch = batch;
+  params.per_hop_routing = per_hop;
+  params.tree_cache_bytes = seed % 2 == 0 ? std::size_t{1} << 20 : 0;
+  Dasgd algorithm(w->world, params, &run.log);
+  run.tree = algorithm.tree_routing();
+  Simulator simulator;
+  testing::run_gradients(algorithm, simulator, gradients);
+  algorithm.stop_computing();
+  simulator.run(algorithm);
+  run.models.resize(3, static_cast<Eigen::Index>(topology.num_nodes()));
+  for (NodeId i = 0; i < topology.num_nodes(); ++i) run.models.col(i) = algorithm.model(i);
+  run.events = simulator.events_processed();
+  run.traffic = algorithm.traffic();
+  return run;
+}
+
+// Routed delivery over shortest-path trees (one draw per tree arc, batches expanded lazily, one
+// pending event per broadcast) runs the per-hop walk's schedule exactly where hop times are
+// deterministic: the same applies in the same order at the same times (ties included: constant
+// compute 1 and hop 0.5 make arrivals coincide with completions and with each other), the same
+// models bit for bit, the same event count and traffic.
+TEST(DasgdRouted, TreeDeliveryRunsThePerHopScheduleExactlyWithConstantLatencies) {
+  struct Case {
+    Topology topology;
+    Distribution compute;
+    double latency;
+  };
+  std::vector<Case> cases;
+  cases.push_back({generate::ring(8), law::Constant{1.0}, 0.5});
+  cases.push_back({generate::ring(9), law::Constant{1.0}, 0.25});
+  cases.push_back({generate::torus(3, 4), law::Constant{0.5}, 0.125});
+  cases.push_back({generate::complete(6), law::Constant{1.0}, 0.0});
+  cases.push_back({generate::ring(11), law::Exponential{1.0}, 0.1});
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    cases.push_back({generate::erdos_renyi(14, 0.25, seed), law::Exponential{1.0}, 0.1});
+    cases.push_back({generate::random_regular(12, 3, seed), law::Uniform{0.5, 1.5}, 0.2});
+    cases.push_back({generate::barabasi_albert(15, 2, seed), law::Constant{1.0}, 0.5});
+  }
+  std::uint64_t seed = 1;
+  for (const Case& c : cases) {
+    for (const std::uint64_t batch : {1, 2}) {
+      SCOPED_TRACE(c.topology.name() + " seed " + std::to_string(seed) + " batch " + std::to_string(batch));
+      const auto link = link_law(law::Constant{c.latency});
+      const RoutedRun walk = run_routed(c.topology, compute_law(c.compute), link, seed, true, 150, batch);
+      const RoutedRun tree = run_routed(c.topology, compute_law(c.compute), link, seed, false, 150, batch);
+      EXPECT_FALSE(walk.tree);
+      EXPECT_TRUE(tree.tree);
+      ASSERT_EQ(tree.log.rows.size(), walk.log.rows.size());
+      EXPECT_TRUE(tree.log.rows == walk.log.rows);
+      EXPECT_TRUE((tree.models.array() == walk.models.array()).all());
+      EXPECT_EQ(tree.events, walk.events);
+      EXPECT_EQ(tree.traffic.messages, walk.traffic.messages);
+      EXPECT_EQ(tree.traffic.deliveries, walk.traffic.deliveries);
+      ++seed;
+    }
+  }
+}
+
+// With random hop times the tree and the walk draw differently but deliver the same set: every
+// gradient reaches every node exactly once, each arrival no earlier than its send.
+TEST(DasgdRouted, TreeDeliveryWithRandomLatencyAppliesEveryGradientOnceEverywhere) {
+  const Topology graph = generate::erdos_renyi(16, 0.2, 4);
+  const RoutedRun run = run_routed(graph, compute_law(law::Exponential{1.0}),
+                                   link_law(law::Exponential{0.3}), 5, false, 200);
+  ASSERT_TRUE(run.tree);
+  std::map<std::pair<NodeId, std::uint64_t>, int> count;
+  std::map<std::uint64_t, SimTime> sent;
+  for (const auto& row : run.log.rows) {
+    ++count[{row.node, row.t}];
+    if (row.own) sent[row.t] = row.r;
+  }
+  EXPECT_EQ(count.size(), sent.size() * 16);
+  for (const auto& [key, k] : count) EXPECT_EQ(k, 1);
+  for (const auto& row : run.log.rows) EXPECT_GE(row.r, sent[row.t]);
+}
+
+// FIFO and bandwidth-limited links keep the per-hop walk.
+TEST(DasgdRouted, FifoAndBandwidthLinksWalkEveryHop) {
+  const Topology ring = generate::ring(5);
+  auto fifo = link_law(law::Exponential{0.1});
+  fifo.fifo = true;
+  auto bandwidth = link_law(law::Constant{0.1});
+  bandwidth.bandwidth = 1e6;
+  EXPECT_FALSE(run_routed(ring, compute_law(law::Exponential{1.0}), fifo, 1, false, 20).tree);
+  EXPECT_FALSE(run_routed(ring, compute_law(law::Exponential{1.0}), bandwidth, 1, false, 20).tree);
+  EXPECT_TRUE(run_routed(ring, compute_law(law::Exponential{1.0}), link_law(law::Exponential{0.1}), 1,
+                         false, 20).tree);
 }
 
 }  // namespace

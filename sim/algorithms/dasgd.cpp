@@ -1,6 +1,7 @@
 // DASGD's node behaviour on each event; see dasgd.hpp.
 #include "sim/algorithms/dasgd.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dasgd {
@@ -31,7 +32,12 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
   const Vector x0 = world.objective->initial_point();
   models_.colwise() = x0;
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
-  if (params.delivery == Delivery::routed) router_ = std::make_unique<ShortestPathRouter>(*world.topology);
+  if (params.delivery == Delivery::routed) {
+    if (params.per_hop_routing || world.network->needs_per_hop_routing())
+      router_ = std::make_unique<ShortestPathRouter>(*world.topology);
+    else
+      trees_ = std::make_unique<ShortestPathTrees>(*world.topology, params.tree_cache_bytes);
+  }
 }
 
 std::vector<AlgorithmFigure> Dasgd::figures() const {
@@ -47,7 +53,20 @@ void Dasgd::start(Simulator& simulator) {
 }
 
 void Dasgd::handle(Simulator& simulator, const Event& event) {
+  if (!pending_.empty()) {
+    const PendingBatches::Entry now{event.time, event.sequence, 0};
+    if (event.type == routed_batch) {
+      // A tick runs the earliest batch if it is due (its key is not after the tick's own); a tick
+      // whose batch already ran ahead of an earlier event (below) finds none and does nothing.
+      if (!PendingBatches::before(now, pending_.top())) run_routed_batch(simulator);
+      return;
+    }
+    // Batches the per-destination schedule would have run before this event run first.
+    while (!pending_.empty() && PendingBatches::before(pending_.top(), now)) run_routed_batch(simulator);
+  }
   switch (event.type) {
+    case routed_batch:
+      break;  // a tick with nothing left to run
     case compute_done:
       complete_compute(simulator, event.target);
       break;
@@ -104,6 +123,10 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   const Topology& topology = *world_.topology;
   switch (params_.delivery) {
     case Delivery::routed: {
+      if (trees_) {
+        send_over_tree(simulator, slot, origin);
+        break;  // (n >= 2: the broadcast holds the message until its last batch)
+      }
       traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
       // Destinations in increasing id order; a run of equal arrival times becomes one event.
       message.batch_begin.push_back(0);
@@ -140,6 +163,84 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   }
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   if (message.outstanding == 0) pool_.release(slot);
+}
+
+void Dasgd::send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin) {
+  const SimTime now = simulator.now();
+  if (broadcasts_.size() <= slot) {
+    const std::size_t size = std::max<std::size_t>(slot + 1, 2 * broadcasts_.size());
+    broadcasts_.resize(size);
+    broadcast_trees_.resize(size);
+    routed_gradient_.resize(size);
+    routed_sums_.conservativeResize(d_, static_cast<Eigen::Index>(size));
+  }
+  const GradientMessage& message = pool_[slot];
+  routed_sums_.col(slot) = message.sum;
+  routed_gradient_[slot] = message.gradients.size() == 1 ? message.gradients[0] : kSeveralGradients;
+  TreeBroadcast& broadcast = broadcasts_[slot];
+  broadcast_trees_[slot] = trees_->get(origin);
+  const ShortestPathTree& tree = *broadcast_trees_[slot];
+  // Counted as the per-hop walk sends it: one message per destination, one transmission per hop.
+  traffic_.messages += tree.hops;
+  broadcast.start(tree, now, message_bytes_, *world_.network);
+  // The message is held once for the whole broadcast and released after its last batch.
+  ++pool_[slot].outstanding;
+  // The broadcast's first tick takes the sequence number every one of its events would have had.
+  const EventId first = simulator.schedule_at(broadcast.next_time(), routed_batch, origin, slot);
+  pending_.push({broadcast.next_time(), first.sequence, slot});
+}
+
+void Dasgd::prefetch_routed(std::uint32_t slot, bool gradient) const noexcept {
+  const char* state = reinterpret_cast<const char*>(&broadcasts_[slot]);
+  __builtin_prefetch(state);
+  __builtin_prefetch(state + 64);
+  if (!gradient) return;
+  __builtin_prefetch(&routed_gradient_[slot]);
+  const char* sum = reinterpret_cast<const char*>(routed_sums_.col(slot).data());
+  const std::size_t lines = std::min<std::size_t>(8, (static_cast<std::size_t>(d_) * 8 + 63) / 64);
+  for (std::size_t k = 0; k < lines; ++k) __builtin_prefetch(sum + 64 * k);
+}
+
+void Dasgd::run_routed_batch(Simulator& simulator) {
+  const PendingBatches::Entry batch = pending_.top();
+  TreeBroadcast& broadcast = broadcasts_[batch.slot];
+  const auto destinations = broadcast.next_batch();
+  batch_scratch_.assign(destinations.begin(), destinations.end());
+  broadcast.advance(*world_.network);
+  const bool last = broadcast.done();
+  if (!last) {
+    simulator.schedule_at(broadcast.next_time(), routed_batch, broadcast_trees_[batch.slot]->source,
+                          batch.slot);
+    pending_.replace_top({broadcast.next_time(), batch.sequence, batch.slot});
+  } else {
+    pending_.pop();
+    broadcast_trees_[batch.slot].reset();
+  }
+  // With many broadcasts in flight their state is cold: start loading the next batch's (most often
+  // the heap's top) and the broadcasts likely to follow it while this batch runs.
+  if (!pending_.empty()) {
+    prefetch_routed(pending_.top().slot, true);
+    const std::size_t end = std::min<std::size_t>(pending_.size(), 5);
+    for (std::size_t i = 1; i < end; ++i) prefetch_routed(pending_[i].slot, false);
+  }
+  for (const NodeId j : batch_scratch_) apply_routed(j, batch.slot, batch.time);
+  if (last) finish_delivery(batch.slot);
+}
+
+void Dasgd::apply_routed(NodeId node, std::uint32_t slot, SimTime now) {
+  // The same update as apply_message, from the broadcast's copy of the sum.
+  models_.col(node).noalias() -= params_.eta * routed_sums_.col(slot);
+  ++traffic_.deliveries;
+  const std::uint64_t t = routed_gradient_[slot];
+  if (t != kSeveralGradients) {
+    ++applied_[node];
+    if (observer_ != nullptr) observer_->on_apply(node, t, now, false);
+    return;
+  }
+  const GradientMessage& message = pool_[slot];
+  applied_[node] += message.gradients.size();
+  if (observer_ != nullptr)
+    for (const std::uint64_t g : message.gradients) observer_->on_apply(node, g, now, false);
 }
 
 void Dasgd::schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from) {

@@ -28,6 +28,12 @@ struct DasgdParams {
   std::uint64_t batch = 1;        // TensAIR's b: send the sum of every b local gradients
   Delivery delivery = Delivery::routed;
   double header_bytes = 32;       // message size = d·8 bytes + header
+  // Routed delivery: walk every destination's path hop by hop even where one draw per tree arc
+  // gives the same arrival law (tests compare the two; FIFO and bandwidth-limited links always walk).
+  bool per_hop_routing = false;
+  // Routed delivery over trees: bytes of shortest-path trees kept cached once no broadcast uses them
+  // (16 bytes per node per source). Trees in use are always shared.
+  std::size_t tree_cache_bytes = 0;
 };
 
 std::string to_string(Delivery delivery);
@@ -40,7 +46,9 @@ class Dasgd final : public Algorithm {
   // nothing can run between them); handling them in one event is the same schedule, with one queue
   // operation instead of one per destination (a broadcast on a complete graph with a constant
   // latency is one event, not n − 1).
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3 };
+  // routed_batch: a tick for routed tree delivery (see docs/ROUTED_DELIVERY.md): the engine holds
+  // one per broadcast in flight; each one that fires runs the earliest pending routed batch.
+  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4 };
 
   Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
 
@@ -61,6 +69,8 @@ class Dasgd final : public Algorithm {
   double message_bytes() const noexcept { return message_bytes_; }
   std::size_t peak_messages_in_flight() const noexcept { return pool_.peak_in_flight(); }
   std::size_t message_pool_capacity() const noexcept { return pool_.capacity(); }
+  // Routed delivery over shortest-path trees (one draw per tree arc) rather than per-hop walks.
+  bool tree_routing() const noexcept { return trees_ != nullptr; }
 
  private:
   void begin_compute(Simulator& simulator, NodeId node);
@@ -71,6 +81,11 @@ class Dasgd final : public Algorithm {
   void schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from);
   void finish_delivery(std::uint32_t slot);
   void receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch);
+  void send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin);
+  void run_routed_batch(Simulator& simulator);
+  void apply_routed(NodeId node, std::uint32_t slot, SimTime now);
+  void prefetch_routed(std::uint32_t slot, bool gradient) const noexcept;
+
 
   World world_;
   DasgdParams params_;
@@ -88,7 +103,20 @@ class Dasgd final : public Algorithm {
   std::vector<SimTime> arrival_scratch_;
 
   MessagePool pool_;
-  std::unique_ptr<ShortestPathRouter> router_;
+  std::unique_ptr<ShortestPathRouter> router_;   // per-hop walks
+  std::unique_ptr<ShortestPathTrees> trees_;     // tree delivery
+  std::vector<TreeBroadcast> broadcasts_;        // by message slot
+  std::vector<std::shared_ptr<const ShortestPathTree>> broadcast_trees_;  // by slot, while in flight
+  // Each broadcast's next batch, ordered as the per-destination schedule would run it: by time, then
+  // by the sequence number of the broadcast's first event (every event the walk scheduled for it
+  // took its number at the send), so equal-time ties keep the scheduling order of the spec.
+  PendingBatches pending_;
+  std::vector<NodeId> batch_scratch_;
+  // By slot, while a tree broadcast is in flight: a copy of its gradient sum and (b = 1) its
+  // gradient index, at addresses known without reading the message, so they can be prefetched.
+  Eigen::MatrixXd routed_sums_;
+  std::vector<std::uint64_t> routed_gradient_;
+  static constexpr std::uint64_t kSeveralGradients = ~std::uint64_t{0};
   TrafficCounters traffic_;
 };
 

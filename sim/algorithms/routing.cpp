@@ -1,7 +1,72 @@
 // Routed delivery over shortest paths; see routing.hpp.
 #include "sim/algorithms/routing.hpp"
 
+#include <algorithm>
+#include <functional>
+
 namespace dasgd {
+
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
+  std::vector<std::uint8_t> seen;
+  std::vector<std::uint32_t> depth;
+  return shortest_path_tree(topology, source, seen, depth);
+}
+
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
+                                    std::vector<std::uint8_t>& seen, std::vector<std::uint32_t>& depth) {
+  const std::size_t n = topology.num_nodes();
+  ShortestPathTree tree;
+  tree.source = source;
+  seen.assign(n, 0);
+  depth.clear();
+  auto& positions = tree.positions;
+  positions.reserve(n + 1);
+  depth.reserve(n);
+  positions.push_back({source, 0, 0});
+  depth.push_back(0);
+  seen[source] = 1;
+  // BFS in increasing id order (rows are sorted), early exit once all n nodes are discovered.
+  for (std::size_t head = 0; head < positions.size() && positions.size() < n; ++head) {
+    positions[head].first_child = static_cast<std::uint32_t>(positions.size());
+    const NodeId u = positions[head].node;
+    const auto neighbours = topology.neighbours(u);
+    const ArcId first = topology.arc_begin(u);
+    for (std::size_t k = 0; k < neighbours.size(); ++k) {
+      const NodeId v = neighbours[k];
+      if (seen[v] != 0) continue;
+      seen[v] = 1;
+      positions.push_back({v, 0, first + k});
+      depth.push_back(depth[head] + 1);
+      tree.hops += depth.back();
+    }
+  }
+  // Positions not scanned have no children: their range (and the sentinel's) starts at the end.
+  const auto reached = static_cast<std::uint32_t>(positions.size());
+  for (std::size_t p = 1; p < reached; ++p)
+    if (positions[p].first_child == 0) positions[p].first_child = reached;
+  if (n == 1 || positions[0].first_child == 0) positions[0].first_child = reached;
+  positions.push_back({0, reached, 0});
+  for (NodeId v = 0; v < n; ++v)
+    if (seen[v] == 0) tree.unreached.push_back(v);
+  if (positions.capacity() > positions.size() + positions.size() / 8) positions.shrink_to_fit();
+  return tree;
+}
+
+ShortestPathTrees::ShortestPathTrees(const Topology& topology, std::size_t keep_bytes)
+    : topology_(&topology), keep_bytes_(keep_bytes), in_use_(topology.num_nodes()) {
+  if (keep_bytes > 0) kept_.resize(topology.num_nodes());
+}
+
+std::shared_ptr<const ShortestPathTree> ShortestPathTrees::get(NodeId source) {
+  if (auto tree = in_use_[source].lock()) return tree;
+  auto tree = std::make_shared<const ShortestPathTree>(shortest_path_tree(*topology_, source, seen_, depth_));
+  in_use_[source] = tree;
+  if (!kept_.empty() && kept_bytes_ + tree->bytes() <= keep_bytes_) {
+    kept_bytes_ += tree->bytes();
+    kept_[source] = tree;
+  }
+  return tree;
+}
 
 ShortestPathRouter::ShortestPathRouter(const Topology& topology)
     : topology_(&topology),
@@ -49,6 +114,90 @@ std::uint64_t ShortestPathRouter::broadcast(NodeId source, SimTime now, double b
     transmissions += path_.size();
   }
   return transmissions;
+}
+
+namespace {
+
+// Min-heap order on (arrival, position) for std::*_heap (which build max-heaps).
+constexpr auto later = [](const std::pair<SimTime, std::uint32_t>& a,
+                          const std::pair<SimTime, std::uint32_t>& b) { return a > b; };
+
+}  // namespace
+
+thread_local std::vector<std::uint32_t> TreeBroadcast::work_;
+
+void TreeBroadcast::start(const ShortestPathTree& tree, SimTime now, double bytes, Network& network) {
+  tree_ = &tree;
+  bytes_ = bytes;
+  frontier_.clear();
+  instant_.clear();
+  cursor_ = batch_end_ = 0;
+  // The source at the send time; unreached nodes arrive at the send time too (positions past the
+  // tree's nodes name them).
+  frontier_.push_back({now, 0});
+  frontier_bound_ = now;
+  const auto reached = static_cast<std::uint32_t>(tree.reached());
+  for (std::uint32_t k = 0; k < tree.unreached.size(); ++k) frontier_.push_back({now, reached + k});
+  std::make_heap(frontier_.begin(), frontier_.end(), later);
+  expand(network);
+}
+
+NodeId TreeBroadcast::next_in_list(NodeId j) const noexcept {
+  return j + 1 == tree_->source ? j + 2 : j + 1;
+}
+
+void TreeBroadcast::expand(Network& network) {
+  const ShortestPathTree& tree = *tree_;
+  const auto reached = static_cast<std::uint32_t>(tree.reached());
+  instant_.clear();
+  cursor_ = batch_end_ = 0;
+  while (instant_.empty() && !frontier_.empty()) {
+    // Every frontier entry at the earliest time, and (through zero-time hops) their descendants
+    // that arrive at that same instant.
+    const SimTime t = frontier_.front().first;
+    instant_time_ = t;
+    work_.clear();
+    if (t == frontier_bound_) {
+      // All at this instant (a complete graph with a constant latency): take them in one pass.
+      for (const auto& entry : frontier_) work_.push_back(entry.second);
+      frontier_.clear();
+    } else {
+      while (!frontier_.empty() && frontier_.front().first == t) {
+        work_.push_back(frontier_.front().second);
+        std::pop_heap(frontier_.begin(), frontier_.end(), later);
+        frontier_.pop_back();
+      }
+    }
+    if (frontier_.empty()) frontier_bound_ = t;  // every later entry is > t
+    for (std::size_t w = 0; w < work_.size(); ++w) {
+      const std::uint32_t p = work_[w];
+      if (p >= reached) {
+        instant_.push_back(tree.unreached[p - reached]);
+        continue;
+      }
+      if (p != 0) instant_.push_back(tree.node(p));
+      const std::uint32_t end = tree.first_child(p + 1);
+      for (std::uint32_t c = tree.first_child(p); c < end; ++c) {
+        // arrival[child] = arrival[parent] + hop: the same sum, in the same order, as the walk.
+        const SimTime at = network.hop(tree.positions[c].arc, bytes_, t);
+        if (at == t) {
+          work_.push_back(c);
+        } else {
+          frontier_.push_back({at, c});
+          std::push_heap(frontier_.begin(), frontier_.end(), later);
+          frontier_bound_ = std::max(frontier_bound_, at);
+        }
+      }
+    }
+  }
+  if (!std::is_sorted(instant_.begin(), instant_.end())) std::sort(instant_.begin(), instant_.end());
+}
+
+std::span<const NodeId> TreeBroadcast::next_batch() noexcept {
+  std::uint32_t end = cursor_ + 1;
+  while (end < instant_.size() && instant_[end] == next_in_list(instant_[end - 1])) ++end;
+  batch_end_ = end;
+  return {instant_.begin() + cursor_, instant_.begin() + end};
 }
 
 }  // namespace dasgd

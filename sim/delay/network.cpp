@@ -9,12 +9,6 @@
 #include <string>
 
 namespace dasgd {
-namespace {
-
-const EdgeAttributes kNoAttributes{};  // for graphs without per-edge attributes
-
-}  // namespace
-
 Network::Network(const Topology& topology, const LinkModelSpec& spec, std::uint64_t seed)
     : topology_(&topology), spec_(spec), seed_(seed) {
   if (auto reason = invalid_reason(spec)) throw std::invalid_argument("link model: " + *reason);
@@ -30,6 +24,10 @@ Network::Network(const Topology& topology, const LinkModelSpec& spec, std::uint6
   // A deterministic law gives the same draw for every m (edge overrides only rescale it), so the
   // counter would never be read.
   if (!is_deterministic(spec.latency)) arc_messages_.assign(topology.num_arcs(), 0);
+  per_hop_ = spec.fifo || spec.bandwidth.has_value();
+  if (topology.has_edge_attributes())
+    for (std::size_t e = 0; e < topology.num_edges() && !per_hop_; ++e)
+      per_hop_ = topology.edge(static_cast<EdgeId>(e)).attributes.bandwidth.has_value();
   if (spec.fifo)
     last_arrival_.assign(topology.num_arcs(), -std::numeric_limits<SimTime>::infinity());
 }
@@ -45,18 +43,11 @@ SimTime Network::transmit(ArcId arc, double bytes, SimTime send_time) {
     throw std::invalid_argument("network: expected a finite send time, got " +
                                 std::to_string(send_time));
 
-  const std::uint64_t m = arc_messages_.empty() ? 0 : arc_messages_[arc]++;
-  const EdgeAttributes& attributes = topology_->has_edge_attributes()
-                                         ? topology_->edge_attributes(topology_->arc_edge(arc))
-                                         : kNoAttributes;
-  const std::uint64_t key = mix_key(seed_, Stream::link_latency, arc, m);
-  SimTime arrival = send_time + transfer_time(spec_, attributes, bytes, key);
+  SimTime arrival = hop(arc, bytes, send_time);
   if (!last_arrival_.empty()) {
     arrival = std::max(arrival, last_arrival_[arc]);
     last_arrival_[arc] = arrival;
   }
-  ++messages_sent_;
-  bytes_sent_ += bytes;
   return arrival;
 }
 

@@ -26,6 +26,24 @@ class Network {
   // start again from m = 0.
   SimTime transmit(ArcId arc, double bytes, SimTime send_time);
 
+  // transmit() for a network without FIFO clocks, for callers that already hold a valid arc, a
+  // valid size and a finite time (the routed tree expansion: one call per tree arc). Same counter,
+  // same draw, same sum send_time + transfer time.
+  SimTime hop(ArcId arc, double bytes, SimTime send_time) noexcept {
+    const std::uint64_t key =
+        arc_messages_.empty() ? 0 : mix_key(seed_, Stream::link_latency, arc, arc_messages_[arc]++);
+    const EdgeAttributes& attributes = topology_->has_edge_attributes()
+                                           ? topology_->edge_attributes(topology_->arc_edge(arc))
+                                           : no_attributes_;
+    ++messages_sent_;
+    bytes_sent_ += bytes;
+    return send_time + transfer_time(spec_, attributes, bytes, key);
+  }
+  // True when some message's time on some link depends on the other messages on it (FIFO), or
+  // carries a serialisation term (a bandwidth on the spec or on any edge): routed delivery then
+  // walks every destination's path hop by hop.
+  bool needs_per_hop_routing() const noexcept { return per_hop_; }
+
   std::uint64_t messages_sent() const noexcept { return messages_sent_; }
   double bytes_sent() const noexcept { return bytes_sent_; }
   const LinkModelSpec& spec() const noexcept { return spec_; }
@@ -35,6 +53,8 @@ class Network {
   const Topology* topology_;
   LinkModelSpec spec_;
   std::uint64_t seed_;
+  EdgeAttributes no_attributes_{};  // for graphs without per-edge attributes
+  bool per_hop_ = false;
   // Per-arc state, allocated only when needed (graphs may have 10^8 arcs): message counts only for
   // a random latency law, last arrival times only with fifo.
   std::vector<std::uint32_t> arc_messages_;
