@@ -304,15 +304,15 @@ TEST_F(SweepCli, APointWhoseWorkerIsKilledRunsAgainOnResume) {
 
 TEST_F(SweepCli, KillsAndInterruptsAtRandomMomentsResumeByteIdentically) {
   const json axes = json::parse(R"([{"path": "graph.nodes", "values": [6, 8, 10, 12, 14, 16]}])");
-  const fs::path reference = write_sweep("ref.json", axes, 2, 1500, "ref");
+  const fs::path reference = write_sweep("ref.json", axes, 2, 1000, "ref");
   ASSERT_EQ(run({"sweep", reference.string(), "-j", "2", "--quiet"}), 0) << err();
   const std::string expected = read(root_ / "ref" / "results.csv");
   ASSERT_FALSE(expected.empty());
   std::mt19937 random(static_cast<unsigned>(getpid()));
-  for (int trial = 0; trial < 4; ++trial) {
+  for (int trial = 0; trial < 3; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     const std::string name = "t" + std::to_string(trial);
-    const fs::path file = write_sweep(name + ".json", axes, 2, 1500, name);
+    const fs::path file = write_sweep(name + ".json", axes, 2, 1000, name);
     // Interrupt it at random moments (kill -9, SIGINT, SIGTERM by turns), up to twice, each
     // time resuming with the same command, then let it finish.
     for (int stop = 0; stop < 2; ++stop) {

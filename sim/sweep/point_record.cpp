@@ -143,7 +143,11 @@ void fsync_path(const std::filesystem::path& path, int flags) {
 
 // tmp + rename; fsync of the file and the directory when durable.
 void write_small_file(const std::filesystem::path& path, const std::string& contents, bool durable) {
-  const std::filesystem::path temporary = path.parent_path() / ("." + path.filename().string() + temporary_suffix());
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "." + a + b.
+  std::string name(1, '.');
+  name.append(path.filename().string());
+  name.append(temporary_suffix());
+  const std::filesystem::path temporary = path.parent_path() / name;
   const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw std::runtime_error(temporary.string() + ": cannot create: " + std::strerror(errno));
   std::size_t done = 0;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 
 #include "sim/output/csv_writer.hpp"
 #include "sim/output/number_format.hpp"
@@ -40,7 +41,13 @@ std::string cell_text(const json& value) {
   return value.dump();
 }
 
-std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep) {
+// Above this many points, records are read again for the rows instead of kept from the count
+// (10^7 records would take gigabytes).
+constexpr std::size_t kKeptRecords = 100000;
+
+// Reads every record: the tally, the bound keys in order of first appearance, and the records
+// themselves when `keep` and the sweep is small enough.
+std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep, std::vector<std::string>* bound_keys = nullptr) {
   const std::vector<bool> recorded = recorded_points(sweep);
   for (std::size_t k = 0; k < sweep.point_count; ++k) {
     if (recorded[k]) continue;
@@ -50,7 +57,7 @@ std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep) {
       tally.last_transient_reason = (*retry)["reason"].is_string() ? (*retry)["reason"].get<std::string>() : "";
     }
   }
-  std::vector<json> records(keep && tally.missing.empty() ? sweep.point_count : 0);
+  std::vector<json> records(keep && tally.missing.empty() && sweep.point_count <= kKeptRecords ? sweep.point_count : 0);
   for (std::size_t k = 0; k < sweep.point_count; ++k) {
     if (!recorded[k]) continue;
     std::optional<json> record = read_point_record(sweep, k);
@@ -65,6 +72,12 @@ std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep) {
       ++tally.diverged;
     } else {
       ++tally.failed;
+    }
+    if (bound_keys != nullptr && !(*record)["results"].is_null()) {
+      for (const json& bound : (*record)["results"]["bounds"]) {
+        const std::string key = bound["key"].get<std::string>();
+        if (std::find(bound_keys->begin(), bound_keys->end(), key) == bound_keys->end()) bound_keys->push_back(key);
+      }
     }
     if (!records.empty()) records[k] = std::move(*record);
   }
@@ -94,7 +107,10 @@ std::string task_array(const std::vector<std::size_t>& missing, std::size_t poin
     while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
     if (!text.empty()) text += ',';
     text += std::to_string(tasks[i]);
-    if (j > i) text += "-" + std::to_string(tasks[j]);
+    if (j > i) {
+      text += '-';  // not "-" + ...: GCC 12 warns falsely (-Wrestrict) about that concatenation
+      text += std::to_string(tasks[j]);
+    }
     i = j + 1;
   }
   return text;
@@ -126,22 +142,22 @@ SweepTally write_sweep_results(const Sweep& sweep) {
     std::filesystem::remove(sweep.directory / name, ignored);
   }
   SweepTally tally;
-  const std::vector<json> records = read_all(sweep, tally, true);
+  std::vector<std::string> bound_keys;
+  const std::vector<json> kept = read_all(sweep, tally, true, &bound_keys);
   if (!tally.missing.empty()) return tally;
 
-  std::vector<std::string> bound_keys;
-  for (const json& record : records) {
-    if (record["results"].is_null()) continue;
-    for (const json& bound : record["results"]["bounds"]) {
-      const std::string key = bound["key"].get<std::string>();
-      if (std::find(bound_keys.begin(), bound_keys.end(), key) == bound_keys.end()) bound_keys.push_back(key);
-    }
-  }
   CsvWriter results(sweep.directory / "results.csv", results_header(sweep, bound_keys));
   CsvWriter timing(sweep.directory / "timing.csv", {"point", "seed", "status", "wall_seconds"});
   std::vector<CsvCell> row;
-  for (std::size_t k = 0; k < records.size(); ++k) {
-    const json& record = records[k];
+  json reread;
+  for (std::size_t k = 0; k < sweep.point_count; ++k) {
+    if (kept.empty()) {
+      std::optional<json> record = read_point_record(sweep, k);
+      if (!record) throw std::runtime_error((sweep.directory / "points").string() + ": the record of point " +
+                                            std::to_string(k) + " went missing during the merge");
+      reread = std::move(*record);
+    }
+    const json& record = kept.empty() ? reread : kept[k];
     const json& r = record["results"];
     row.clear();
     row.emplace_back(k);
