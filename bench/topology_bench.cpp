@@ -1,11 +1,15 @@
 // Benchmarks of graph generation at 10^6 nodes (topologies/generators.hpp): time per graph, and as
-// counters the bytes the Topology holds and the peak resident-set growth while building it.
+// counters the bytes the Topology holds and the peak resident-set growth while building it; and of
+// the spectral gap (topologies/spectral.hpp) on rings and tori against their closed forms.
+// Run only the spectral ones: build/topology_bench --benchmark_filter=SpectralGap
 #include "topologies/generators.hpp"
 #include "topologies/properties.hpp"
 #include "topologies/spectral.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -78,8 +82,41 @@ void BM_SpectralGapRandomRegular(benchmark::State& state) {
   state.counters["converged"] = g.converged ? 1 : 0;
 }
 
+// `dasgd graph`'s spectral work on slowly mixing graphs (issue 10: 136 s for a 5000-node ring with
+// the former hand-written Lanczos; target under 2 s at 10^4 nodes), both mixing rules as the
+// command computes them, with the relative error of λ_2 against the closed form as a counter.
+void spectral_closed_form(benchmark::State& state, const dasgd::Topology& t, double lambda_2) {
+  double error = 0, operations = 0, shift_invert = 0;
+  for (auto _ : state) {
+    for (const auto rule : {dasgd::MixingRule::uniform, dasgd::MixingRule::metropolis_hastings}) {
+      const dasgd::SpectralGap g = dasgd::spectral_gap(t, rule);
+      error = std::max(error, std::abs(g.lambda_2 - lambda_2) / lambda_2);
+      operations = static_cast<double>(g.iterations);
+      shift_invert = g.method == dasgd::SpectralMethod::shift_invert ? 1 : 0;
+      benchmark::ClobberMemory();
+    }
+  }
+  state.counters["lambda2_rel_error"] = error;
+  state.counters["operator_applications"] = operations;
+  state.counters["shift_invert"] = shift_invert;
+}
+void BM_SpectralGapRing(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const double x = static_cast<double>(n);
+  spectral_closed_form(state, dasgd::generate::ring(n), (1.0 + 2.0 * std::cos(2 * 3.14159265358979323846 / x)) / 3.0);
+}
+void BM_SpectralGapTorus(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  spectral_closed_form(state, dasgd::generate::torus(k, k),
+                       (3.0 + 2.0 * std::cos(2 * 3.14159265358979323846 / static_cast<double>(k))) / 5.0);
+}
+
 }  // namespace
 
+BENCHMARK(BM_SpectralGapRing)->Arg(5000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_SpectralGapTorus)->Arg(100)->Unit(benchmark::kMillisecond)->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 BENCHMARK(BM_Ring)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_Torus)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_RandomRegular)->Unit(benchmark::kMillisecond)->Iterations(3);

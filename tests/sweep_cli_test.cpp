@@ -10,9 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -237,6 +239,104 @@ TEST_F(SweepCli, ListPointMergeRoundTripMatchesOneMachine) {
   EXPECT_EQ(run({"sweep", spread.string(), "--point", "12"}), 2);
   ASSERT_EQ(run({"sweep", spread.string(), "--merge", "--quiet"}), 0) << err();
   EXPECT_EQ(read(root_ / "spread" / "results.csv"), read(root_ / "whole" / "results.csv"));
+}
+
+TEST_F(SweepCli, RangesInOneProcessMatchTheWholeSweep) {
+  const fs::path whole = write_sweep("whole.json", two_axes(), json{3, 5}, 20, "whole");
+  const fs::path ranged = write_sweep("ranged.json", two_axes(), json{3, 5}, 20, "ranged");
+  ASSERT_EQ(run({"sweep", whole.string(), "-j", "2", "--quiet"}), 0) << err();
+  ASSERT_EQ(run({"sweep", ranged.string(), "--count"}), 0) << err();
+  EXPECT_EQ(out(), "12\n");
+  ASSERT_EQ(run({"sweep", ranged.string(), "--points", "0:5"}), 0) << err();
+  EXPECT_NE(out().find("points 0..4 of 12: 5 ran (0 failed or diverged), 0 already recorded"), std::string::npos) << out();
+  ASSERT_EQ(run({"sweep", ranged.string(), "--points", "3:"}), 0) << err();  // 3 and 4 are skipped
+  EXPECT_NE(out().find("7 ran (0 failed or diverged), 2 already recorded"), std::string::npos) << out();
+  ASSERT_EQ(run({"sweep", ranged.string(), "--points", "40:50", "-q"}), 0) << err();  // past the end: nothing
+  EXPECT_EQ(run({"sweep", ranged.string(), "--points", "5:2"}), 2);
+  EXPECT_NE(err().find("--points: expected A:B"), std::string::npos) << err();
+  ASSERT_EQ(run({"sweep", ranged.string(), "--merge", "-q"}), 0) << err();
+  EXPECT_EQ(read(root_ / "ranged" / "results.csv"), read(root_ / "whole" / "results.csv"));
+}
+
+TEST_F(SweepCli, MergePrintsTheTasksToResubmitAndLeavesNoStaleResults) {
+  const fs::path file = write_sweep("m.json", two_axes(), json{3, 5}, 20, "m");
+  ASSERT_EQ(run({"sweep", file.string(), "-j", "2", "--quiet"}), 0) << err();
+  ASSERT_TRUE(fs::exists(root_ / "m" / "results.csv"));
+  fs::remove(root_ / "m" / "points" / "4.json");
+  fs::remove(root_ / "m" / "points" / "10.json");
+  fs::remove(root_ / "m" / "points" / "11.json");
+  EXPECT_EQ(run({"sweep", file.string(), "--merge", "--points-per-task", "3"}), 1);
+  EXPECT_EQ(out(), "--array=1,3\n");  // tasks 1 (points 3-5) and 3 (points 9-11)
+  EXPECT_NE(err().find("3 of 12 points have no record yet (first: point 4)"), std::string::npos) << err();
+  EXPECT_FALSE(fs::exists(root_ / "m" / "results.csv"));  // the old one no longer matches the records
+  EXPECT_FALSE(fs::exists(root_ / "m" / "timing.csv"));
+  EXPECT_EQ(run({"sweep", file.string(), "--merge", "--points-per-task", "2", "--offset", "6"}), 1);
+  EXPECT_EQ(out(), "--array=2\n");
+  EXPECT_NE(err().find("1 missing points lie below the offset 6"), std::string::npos) << err();
+}
+
+TEST_F(SweepCli, APointWhoseWorkerIsKilledRunsAgainOnResume) {
+  // SIGKILL of a worker (as the OOM killer or a time limit would) is transient: the point stays
+  // missing, the sweep goes on, and the next run of the same command completes it.
+  const json axes = json::parse(R"([{"path": "graph.nodes", "values": [6, 8, 10, 12]}])");
+  const fs::path reference = write_sweep("ref.json", axes, nullptr, 3000, "ref");
+  ASSERT_EQ(run({"sweep", reference.string(), "-j", "2", "--quiet"}), 0) << err();
+  const fs::path file = write_sweep("k.json", axes, nullptr, 3000, "k");
+  const pid_t pid = start({"sweep", file.string(), "-j", "1", "--quiet"});
+  pid_t worker = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (worker == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    children >> worker;
+    if (worker == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_GT(worker, 0);
+  kill(worker, SIGKILL);
+  EXPECT_EQ(wait_for(pid), 1);  // every other point ran; one is left to retry
+  EXPECT_NE(err().find("after a transient failure (last: worker killed by signal 9"), std::string::npos) << err();
+  EXPECT_EQ(count_records(root_ / "k" / "points"), 3u + 1u);  // 3 records and 0.retry.json
+  EXPECT_TRUE(fs::exists(root_ / "k" / "points" / "0.retry.json"));
+  EXPECT_FALSE(fs::exists(root_ / "k" / "results.csv"));
+  ASSERT_EQ(run({"sweep", file.string(), "-j", "2", "--quiet"}), 0) << err();
+  EXPECT_FALSE(fs::exists(root_ / "k" / "points" / "0.retry.json"));
+  EXPECT_EQ(read(root_ / "k" / "results.csv"), read(root_ / "ref" / "results.csv"));
+}
+
+TEST_F(SweepCli, KillsAndInterruptsAtRandomMomentsResumeByteIdentically) {
+  const json axes = json::parse(R"([{"path": "graph.nodes", "values": [6, 8, 10, 12, 14, 16]}])");
+  const fs::path reference = write_sweep("ref.json", axes, 2, 1000, "ref");
+  ASSERT_EQ(run({"sweep", reference.string(), "-j", "2", "--quiet"}), 0) << err();
+  const std::string expected = read(root_ / "ref" / "results.csv");
+  ASSERT_FALSE(expected.empty());
+  std::mt19937 random(static_cast<unsigned>(getpid()));
+  for (int trial = 0; trial < 3; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const std::string name = "t" + std::to_string(trial);
+    const fs::path file = write_sweep(name + ".json", axes, 2, 1000, name);
+    // Interrupt it at random moments (kill -9, SIGINT, SIGTERM by turns), up to twice, each
+    // time resuming with the same command, then let it finish.
+    for (int stop = 0; stop < 2; ++stop) {
+      const pid_t pid = start({"sweep", file.string(), "-j", "2", "--quiet"});
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 400)(random)));
+      const int signal_number = std::array<int, 3>{SIGKILL, SIGINT, SIGTERM}[(trial + stop) % 3];
+      kill(pid, signal_number);
+      const int code = wait_for(pid);
+      if (code == 0) break;  // finished before the signal
+      EXPECT_TRUE(code == 128 + SIGKILL || code == 1) << code << " " << err();
+      if (signal_number != SIGKILL && code == 1) {
+        EXPECT_NE(err().find("sweep interrupted"), std::string::npos) << err();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // workers die with their parent
+      EXPECT_FALSE(fs::exists(root_ / name / "results.csv"));
+    }
+    ASSERT_EQ(run({"sweep", file.string(), "-j", "2", "--quiet"}), 0) << err();
+    EXPECT_EQ(read(root_ / name / "results.csv"), expected);
+    for (const auto& entry : fs::directory_iterator(root_ / name / "points")) {
+      const std::string leaf = entry.path().filename().string();
+      EXPECT_EQ(leaf.find(".tmp."), std::string::npos) << leaf;  // no temporary left behind
+      EXPECT_EQ(leaf.find(".retry."), std::string::npos) << leaf;  // interrupted points are not failures
+    }
+  }
 }
 
 TEST_F(SweepCli, ADifferentSweepIsNeverResumedIntoTheSameDirectory) {

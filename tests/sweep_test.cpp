@@ -3,11 +3,16 @@
 // validation of every point through parse_run_config, the sweep hash, config paths.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
 #include "sim/config/json_reader.hpp"
 #include "sim/sweep/config_path.hpp"
+#include "sim/sweep/point_record.hpp"
+#include "sim/sweep/result_table.hpp"
 #include "sim/sweep/sweep_file.hpp"
 #include "sim/sweep/sweep_points.hpp"
 
@@ -162,8 +167,8 @@ TEST(SweepPoints, CartesianOrderFirstAxisSlowestZipTogetherSeedsInnermost) {
 
 TEST(SweepPoints, NoAxesNoSeedsIsOnePointWithTheBaseSeed) {
   const Sweep sweep = make_sweep(spec_with(json::array()));
-  ASSERT_EQ(sweep.points.size(), 1u);
-  EXPECT_FALSE(sweep.points[0].seed.has_value());
+  ASSERT_EQ(sweep.point_count, 1u);
+  EXPECT_FALSE(sweep.point(0).seed.has_value());
   EXPECT_EQ(point_config(sweep, 0).seed, 1u);
 }
 
@@ -194,6 +199,108 @@ TEST(SweepPoints, HashIgnoresLayoutButNotValues) {
   EXPECT_NE(a.hash, d.hash);
 }
 
+TEST(SweepPoints, TenToTheThirteenPointsAreRefusedFromTheAxesAlone) {
+  // 10^5 × 10^5 × 1000 seeds: counted, never expanded (expanding would need petabytes).
+  const std::string refused = config_error([] {
+    make_sweep(spec_with(json::parse(R"([{"path": "algorithm.eta", "log_range": {"from": 1e-4, "to": 1, "steps": 100000}},
+                                         {"path": "link.latency.mean", "range": {"from": 0.01, "to": 1, "steps": 100000}}])"),
+                         1000));
+  });
+  EXPECT_NE(refused.find("/axes: expected at most 10^8 points"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("got 1e+13 (100000 x 100000 x 1000 seeds)"), std::string::npos) << refused;
+}
+
+TEST(SweepPoints, PointsAreDecodedFromTheirIndexInRowMajorOrder) {
+  // 3 × 2 × 2 seeds: K = ((a · 2) + b) · 2 + s.
+  const Sweep sweep = make_sweep(spec_with(json::parse(R"([{"path": "graph.nodes", "values": [6, 8, 10]},
+                                                          {"path": "algorithm.eta", "values": [0.1, 0.2]}])"),
+                                           json{7, 9}));
+  ASSERT_EQ(sweep.point_count, 12u);
+  EXPECT_EQ(describe_point(sweep.point(0)), "graph.nodes=6 algorithm.eta=0.1 seed=7");
+  EXPECT_EQ(describe_point(sweep.point(7)), "graph.nodes=8 algorithm.eta=0.2 seed=9");   // a=1 b=1 s=1
+  EXPECT_EQ(describe_point(sweep.point(10)), "graph.nodes=10 algorithm.eta=0.2 seed=7");  // a=2 b=1 s=0
+  EXPECT_EQ(sweep.point(11).index, 11u);
+}
+
+TEST(SweepPoints, LargeSweepsValidateEveryAxisValueAndASampleNotEveryPoint) {
+  // 100 node counts × 10^4 step sizes × 10 seeds = 10^7 points: the sample grows with the axes.
+  json nodes = json::array();
+  for (int n = 3; n < 102; ++n) nodes.push_back(n);
+  nodes.push_back(2);  // invalid for a ring, and the last value of the first axis
+  const Sweep sweep = make_sweep(spec_with(
+      json::array({json{{"path", "graph.nodes"}, {"values", nodes}},
+                   json::parse(R"({"path": "algorithm.eta", "log_range": {"from": 1e-4, "to": 1, "steps": 10000}})")}),
+      10));
+  ASSERT_EQ(sweep.point_count, 10000000u);
+  const std::vector<std::size_t> sample = validation_sample(sweep);
+  EXPECT_LE(sample.size(), 100u + 10000u + 2u + 257u);
+  EXPECT_TRUE(std::is_sorted(sample.begin(), sample.end()));
+  // Every value of each axis, the others at their first value: node count v at K = v · 10^5.
+  for (std::size_t v = 0; v < 100; ++v) EXPECT_TRUE(std::binary_search(sample.begin(), sample.end(), v * 100000)) << v;
+  for (std::size_t e = 0; e < 10000; e += 997) EXPECT_TRUE(std::binary_search(sample.begin(), sample.end(), e * 10)) << e;
+  EXPECT_TRUE(std::binary_search(sample.begin(), sample.end(), sweep.point_count - 1));
+  const std::string refused = config_error([&] { validate_points(sweep); });
+  EXPECT_NE(refused.find("point 9900000 (graph.nodes=2 algorithm.eta=0.0001 seed=1)"), std::string::npos) << refused;
+  // Small sweeps are checked point by point.
+  const Sweep small = make_sweep(spec_with(json::parse(R"([{"path": "graph.nodes", "values": [8, 16]}])"), 3));
+  EXPECT_EQ(validation_sample(small), (std::vector<std::size_t>{0, 1, 2, 3, 4, 5}));
+}
+
+TEST(SweepResults, TaskArrayListsTheTasksCoveringMissingPoints) {
+  // 3 points per task: points 0-2 are task 0, 6-8 task 2, 9 task 3, 25 task 8.
+  EXPECT_EQ(task_array({0, 1, 2, 7, 8, 9, 25}, 3, 0), "0,2-3,8");
+  std::size_t below = 0;
+  EXPECT_EQ(task_array({0, 1, 2, 7, 8, 9, 25}, 3, 1, &below), "0,2,8");  // task t covers 1+3t .. 3+3t
+  EXPECT_EQ(below, 1u);
+  EXPECT_EQ(task_array({}, 5, 0), "");
+  EXPECT_EQ(task_array({4, 5, 6}, 1, 0), "4-6");
+}
+
+TEST(SweepRecords, TransientFailuresWaitForARetryThenCountAsFailedAfterThreeInARow) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("dasgd_sweep_retry_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const Sweep sweep = make_sweep(spec_with(json::parse(R"([{"path": "graph.nodes", "values": [8, 16]}])")), dir.string());
+  claim_sweep_directory(sweep);
+  PointOutcome disk_full{failure_record(sweep, 1, "cannot write: No space left on device"), true};
+  EXPECT_FALSE(record_outcome(sweep, 1, disk_full));
+  EXPECT_FALSE(read_point_record(sweep, 1).has_value());  // still missing: it runs again on resume
+  EXPECT_EQ((*read_retry_record(sweep, 1))["attempts"], 1);
+  EXPECT_EQ(recorded_points(sweep), (std::vector<bool>{false, false}));
+  EXPECT_EQ(retried_points(sweep), (std::vector<bool>{false, true}));
+  const SweepTally tally = tally_points(sweep);
+  EXPECT_EQ(tally.missing, (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(tally.transient, 1u);
+  EXPECT_FALSE(record_outcome(sweep, 1, disk_full));
+  EXPECT_TRUE(record_outcome(sweep, 1, disk_full));  // the third in a row is a result
+  const auto record = read_point_record(sweep, 1);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ((*record)["status"], "failed");
+  EXPECT_NE((*record)["reason"].get<std::string>().find("3 times in a row"), std::string::npos);
+  EXPECT_FALSE(read_retry_record(sweep, 1).has_value());
+  // A successful rerun after a transient failure removes the retry file.
+  EXPECT_FALSE(record_outcome(sweep, 0, disk_full));
+  PointOutcome ran = run_point(sweep, 0);
+  EXPECT_FALSE(ran.transient);
+  EXPECT_TRUE(record_outcome(sweep, 0, ran));
+  EXPECT_EQ((*read_point_record(sweep, 0))["status"], "completed");
+  EXPECT_EQ(retried_points(sweep), (std::vector<bool>{false, false}));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SweepRecords, AnInvalidPointOutsideTheSampleIsAFailedRowNotARun) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("dasgd_sweep_invalid_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const Sweep sweep = make_sweep(spec_with(json::parse(R"([{"path": "graph.nodes", "values": [8, 2]}])")), dir.string());
+  claim_sweep_directory(sweep);
+  const PointOutcome outcome = run_point(sweep, 1);
+  EXPECT_FALSE(outcome.transient);
+  EXPECT_EQ(outcome.record["status"], "failed");
+  EXPECT_EQ(outcome.record["results"], nullptr);
+  EXPECT_NE(outcome.record["reason"].get<std::string>().find("invalid config: point 1 (graph.nodes=2)"), std::string::npos)
+      << outcome.record["reason"];
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ConfigPath, SetsCreatesIndexesAndRemoves) {
   json document{{"graph", {{"kind", "ring"}, {"nodes", 8}}}, {"speeds", {1, 2}}};
   set_config_path(document, "graph.nodes", 16);
@@ -219,8 +326,8 @@ TEST(SweepStudies, EveryShippedSweepExpandsAndValidates) {
     ++files;
     SCOPED_TRACE(entry.path().string());
     const Sweep sweep = load_sweep(entry.path());
-    EXPECT_GE(sweep.points.size(), 10u);
-    EXPECT_LE(sweep.points.size(), 200u);  // each study stays a minute-sized job on 2 cores
+    EXPECT_GE(sweep.point_count, 10u);
+    EXPECT_LE(sweep.point_count, 200u);  // each study stays a minute-sized job on 2 cores
     EXPECT_NO_THROW(validate_points(sweep));
     EXPECT_EQ(sweep.directory, std::filesystem::path("runs/sweeps") / sweep.spec.name);
   }

@@ -163,27 +163,73 @@ TEST(SpectralGap, UniformRuleOnIrregularGraphMatchesEigenvaluesOfW) {
   EXPECT_NEAR(g.lambda_n, values.front(), 1e-10);
 }
 
-TEST(SpectralGap, LanczosMatchesClosedFormOnA3000NodeTorus) {
+// Relative error, for eigenvalues that are known in closed form.
+double relative(double value, double expected) { return std::abs(value - expected) / std::abs(expected); }
+
+TEST(SpectralGap, ShiftInvertMatchesClosedFormOnA3000NodeTorus) {
   // 50 × 60 torus, uniform W = (A + I)/5: λ_2 = (3 + 2cos(2π/60))/5, λ_n = (1 − 2 − 2)/5.
   const SpectralGap g = spectral_gap(generate::torus(50, 60), MixingRule::uniform);
-  EXPECT_EQ(g.method, SpectralMethod::lanczos);
+  EXPECT_EQ(g.method, SpectralMethod::shift_invert);
   EXPECT_TRUE(g.converged);
-  EXPECT_NEAR(g.lambda_2, (3.0 + 2.0 * std::cos(2 * pi / 60)) / 5.0, 1e-10);
-  EXPECT_NEAR(g.lambda_n, -0.6, 1e-10);
-  EXPECT_NEAR(g.gap, 1.0 - (3.0 + 2.0 * std::cos(2 * pi / 60)) / 5.0, 1e-10);
+  EXPECT_NEAR(g.lambda_2, (3.0 + 2.0 * std::cos(2 * pi / 60)) / 5.0, 1e-12);
+  EXPECT_NEAR(g.lambda_n, -0.6, 1e-12);
+  EXPECT_NEAR(g.gap, 1.0 - (3.0 + 2.0 * std::cos(2 * pi / 60)) / 5.0, 1e-12);
+  EXPECT_LT(g.residual, 1e-8);
 }
 
-TEST(SpectralGap, LanczosMatchesDenseOnIrregularAndRandomGraphs) {
-  SpectralOptions lanczos;
-  lanczos.dense_limit = 0;
+TEST(SpectralGap, TenThousandNodeRingsMatchTheClosedFormForBothRules) {
+  // Ring: W = (I + A)/3 for both rules (2-regular), eigenvalues (1 + 2cos(2πk/n))/3. The gap,
+  // 1.3e-7 at n = 10^4, is far below what plain Krylov methods resolve in n steps.
+  for (std::size_t n : {10000, 10001}) {
+    const double x = static_cast<double>(n);
+    const double lambda_2 = (1.0 + 2.0 * std::cos(2 * pi / x)) / 3.0;
+    const double lambda_n = (1.0 + 2.0 * std::cos(2 * pi * std::floor(x / 2) / x)) / 3.0;
+    for (const auto rule : {MixingRule::uniform, MixingRule::metropolis_hastings}) {
+      const SpectralGap g = spectral_gap(generate::ring(n), rule);
+      SCOPED_TRACE(std::to_string(n) + " " + to_string(rule));
+      EXPECT_EQ(g.method, SpectralMethod::shift_invert);
+      EXPECT_TRUE(g.converged);
+      EXPECT_LT(relative(g.lambda_2, lambda_2), 1e-9);
+      EXPECT_LT(relative(g.lambda_n, lambda_n), 1e-9);
+      EXPECT_LT(relative(g.gap, 1.0 - lambda_2), 1e-6);  // the gap itself, to six digits
+    }
+  }
+}
+
+TEST(SpectralGap, LargeTorusAndHypercubeMatchTheirClosedForms) {
+  // 100 × 100 torus, uniform: λ_2 = (3 + 2cos(2π/100))/5, λ_n = −3/5 (bipartite).
+  const SpectralGap torus = spectral_gap(generate::torus(100, 100), MixingRule::uniform);
+  EXPECT_TRUE(torus.converged);
+  EXPECT_LT(relative(torus.lambda_2, (3.0 + 2.0 * std::cos(2 * pi / 100)) / 5.0), 1e-9);
+  EXPECT_LT(relative(torus.lambda_n, -0.6), 1e-9);
+  // Hypercube of dimension m, uniform: eigenvalues (1 + m − 2j)/(m + 1), so λ_2 = (m − 1)/(m + 1)
+  // (m-fold) and λ_n = (1 − m)/(1 + m).
+  for (unsigned m : {11u, 12u}) {
+    const SpectralGap cube = spectral_gap(generate::hypercube(m), MixingRule::uniform);
+    SCOPED_TRACE(m);
+    EXPECT_TRUE(cube.converged);
+    EXPECT_LT(relative(cube.lambda_2, (m - 1.0) / (m + 1.0)), 1e-9);
+    EXPECT_LT(relative(cube.lambda_n, (1.0 - m) / (1.0 + m)), 1e-9);
+  }
+}
+
+TEST(SpectralGap, BothIterativeModesMatchDenseOnIrregularAndRandomGraphs) {
+  SpectralOptions shift_invert;
+  shift_invert.dense_limit = 0;
+  SpectralOptions lanczos = shift_invert;
+  lanczos.factor_flops_limit = 0;  // never factorise
   for (const auto rule : {MixingRule::uniform, MixingRule::metropolis_hastings}) {
     for (const Topology& t : {generate::random_regular(900, 4, 5), generate::barabasi_albert(700, 2, 6)}) {
       const SpectralGap dense_result = spectral_gap(t, rule);
-      const SpectralGap iterative = spectral_gap(t, rule, lanczos);
-      EXPECT_EQ(iterative.method, SpectralMethod::lanczos);
-      EXPECT_TRUE(iterative.converged) << t.name();
-      EXPECT_NEAR(iterative.lambda_2, dense_result.lambda_2, 1e-9) << t.name() << " " << to_string(rule);
-      EXPECT_NEAR(iterative.lambda_n, dense_result.lambda_n, 1e-9) << t.name() << " " << to_string(rule);
+      for (const SpectralOptions& options : {shift_invert, lanczos}) {
+        const SpectralGap iterative = spectral_gap(t, rule, options);
+        SCOPED_TRACE(t.name() + " " + to_string(rule) + " " + to_string(iterative.method));
+        EXPECT_EQ(iterative.method, options.factor_flops_limit > 0 ? SpectralMethod::shift_invert : SpectralMethod::lanczos);
+        EXPECT_TRUE(iterative.converged);
+        EXPECT_NEAR(iterative.lambda_2, dense_result.lambda_2, 1e-9);
+        EXPECT_NEAR(iterative.lambda_n, dense_result.lambda_n, 1e-9);
+        EXPECT_LT(iterative.residual, 1e-7);
+      }
     }
   }
 }
@@ -191,10 +237,13 @@ TEST(SpectralGap, LanczosMatchesDenseOnIrregularAndRandomGraphs) {
 TEST(SpectralGap, LanczosSaysWhenItRanOutOfIterations) {
   SpectralOptions short_run;
   short_run.dense_limit = 0;
+  short_run.factor_flops_limit = 0;  // plain Lanczos, which a ring's tiny gap defeats
   short_run.max_iterations = 5;
   const SpectralGap g = spectral_gap(generate::ring(500), MixingRule::uniform, short_run);
+  EXPECT_EQ(g.method, SpectralMethod::lanczos);
   EXPECT_FALSE(g.converged);
-  EXPECT_EQ(g.iterations, 5u);
+  EXPECT_LE(g.iterations, 2u * 12u);  // both ends, a handful of products each
+  EXPECT_TRUE(std::isnan(g.residual));
   // Ritz values are inner estimates: the true λ_2 is larger, so the gap is over-estimated.
   EXPECT_GT(g.gap, 1.0 - (1.0 + 2.0 * std::cos(2 * pi / 500)) / 3.0);
 }

@@ -11,14 +11,14 @@ std::string describe_gap(const SpectralGap& g) {
   std::ostringstream out;
   out << std::setprecision(6);
   if (!g.converged) {
-    out << "not converged after " << g.iterations << " Lanczos steps (residual " << g.residual
+    out << "not converged after " << g.iterations << " operator applications (" << to_string(g.method)
         << "); inner estimates lambda_2 >= " << g.lambda_2 << ", lambda_n <= " << g.lambda_n
         << ", so the gap is at most " << g.gap;
     return out.str();
   }
   out << g.gap << "  (lambda_2 = " << g.lambda_2 << ", lambda_n = " << g.lambda_n << ", p = 1 - |lambda2|^2 = " << g.p
       << "; " << to_string(g.method);
-  if (g.method == SpectralMethod::lanczos) out << ", " << g.iterations << " steps";
+  if (g.method != SpectralMethod::dense) out << ", " << g.iterations << " operator applications";
   out << ")";
   return out.str();
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 
 #include "sim/output/csv_writer.hpp"
 #include "sim/output/number_format.hpp"
@@ -40,11 +41,27 @@ std::string cell_text(const json& value) {
   return value.dump();
 }
 
-std::vector<json> read_all(const Sweep& sweep, SweepTally& tally) {
-  std::vector<json> records(sweep.points.size());
-  for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+// Above this many points, records are read again for the rows instead of kept from the count
+// (10^7 records would take gigabytes).
+constexpr std::size_t kKeptRecords = 100000;
+
+// Reads every record: the tally, the bound keys in order of first appearance, and the records
+// themselves when `keep` and the sweep is small enough.
+std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep, std::vector<std::string>* bound_keys = nullptr) {
+  const std::vector<bool> recorded = recorded_points(sweep);
+  for (std::size_t k = 0; k < sweep.point_count; ++k) {
+    if (recorded[k]) continue;
+    tally.missing.push_back(k);
+    if (const std::optional<json> retry = read_retry_record(sweep, k)) {
+      ++tally.transient;
+      tally.last_transient_reason = (*retry)["reason"].is_string() ? (*retry)["reason"].get<std::string>() : "";
+    }
+  }
+  std::vector<json> records(keep && tally.missing.empty() && sweep.point_count <= kKeptRecords ? sweep.point_count : 0);
+  for (std::size_t k = 0; k < sweep.point_count; ++k) {
+    if (!recorded[k]) continue;
     std::optional<json> record = read_point_record(sweep, k);
-    if (!record) {
+    if (!record) {  // removed since the listing
       tally.missing.push_back(k);
       continue;
     }
@@ -56,16 +73,52 @@ std::vector<json> read_all(const Sweep& sweep, SweepTally& tally) {
     } else {
       ++tally.failed;
     }
-    records[k] = std::move(*record);
+    if (bound_keys != nullptr && !(*record)["results"].is_null()) {
+      for (const json& bound : (*record)["results"]["bounds"]) {
+        const std::string key = bound["key"].get<std::string>();
+        if (std::find(bound_keys->begin(), bound_keys->end(), key) == bound_keys->end()) bound_keys->push_back(key);
+      }
+    }
+    if (!records.empty()) records[k] = std::move(*record);
   }
+  std::sort(tally.missing.begin(), tally.missing.end());
   return records;
 }
 
 }  // namespace
 
+std::string task_array(const std::vector<std::size_t>& missing, std::size_t points_per_task, std::size_t offset,
+                       std::size_t* below_offset) {
+  const std::size_t per_task = std::max<std::size_t>(1, points_per_task);
+  std::vector<std::size_t> tasks;
+  std::size_t below = 0;
+  for (std::size_t k : missing) {
+    if (k < offset) {
+      ++below;
+      continue;
+    }
+    const std::size_t task = (k - offset) / per_task;
+    if (tasks.empty() || tasks.back() != task) tasks.push_back(task);
+  }
+  if (below_offset != nullptr) *below_offset = below;
+  std::string text;
+  for (std::size_t i = 0; i < tasks.size();) {
+    std::size_t j = i;
+    while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
+    if (!text.empty()) text += ',';
+    text += std::to_string(tasks[i]);
+    if (j > i) {
+      text += '-';  // not "-" + ...: GCC 12 warns falsely (-Wrestrict) about that concatenation
+      text += std::to_string(tasks[j]);
+    }
+    i = j + 1;
+  }
+  return text;
+}
+
 SweepTally tally_points(const Sweep& sweep) {
   SweepTally tally;
-  read_all(sweep, tally);
+  read_all(sweep, tally, false);
   return tally;
 }
 
@@ -82,27 +135,33 @@ std::vector<std::string> results_header(const Sweep& sweep, const std::vector<st
 }
 
 SweepTally write_sweep_results(const Sweep& sweep) {
+  // Whatever happens next, no results.csv of an earlier merge stays beside records it may no
+  // longer match (a point deleted to rerun it, a merge that fails half-way).
+  for (const char* name : {"results.csv", "timing.csv"}) {
+    std::error_code ignored;
+    std::filesystem::remove(sweep.directory / name, ignored);
+  }
   SweepTally tally;
-  const std::vector<json> records = read_all(sweep, tally);
+  std::vector<std::string> bound_keys;
+  const std::vector<json> kept = read_all(sweep, tally, true, &bound_keys);
   if (!tally.missing.empty()) return tally;
 
-  std::vector<std::string> bound_keys;
-  for (const json& record : records) {
-    if (record["results"].is_null()) continue;
-    for (const json& bound : record["results"]["bounds"]) {
-      const std::string key = bound["key"].get<std::string>();
-      if (std::find(bound_keys.begin(), bound_keys.end(), key) == bound_keys.end()) bound_keys.push_back(key);
-    }
-  }
   CsvWriter results(sweep.directory / "results.csv", results_header(sweep, bound_keys));
   CsvWriter timing(sweep.directory / "timing.csv", {"point", "seed", "status", "wall_seconds"});
   std::vector<CsvCell> row;
-  for (std::size_t k = 0; k < records.size(); ++k) {
-    const json& record = records[k];
+  json reread;
+  for (std::size_t k = 0; k < sweep.point_count; ++k) {
+    if (kept.empty()) {
+      std::optional<json> record = read_point_record(sweep, k);
+      if (!record) throw std::runtime_error((sweep.directory / "points").string() + ": the record of point " +
+                                            std::to_string(k) + " went missing during the merge");
+      reread = std::move(*record);
+    }
+    const json& record = kept.empty() ? reread : kept[k];
     const json& r = record["results"];
     row.clear();
     row.emplace_back(k);
-    for (const PointOverride& o : sweep.points[k].overrides) row.emplace_back(cell_text(o.value));
+    for (const PointOverride& o : sweep.point(k).overrides) row.emplace_back(cell_text(o.value));
     row.emplace_back(cell_text(record["seed"]));
     row.emplace_back(cell_text(record["status"]));
     row.emplace_back(cell_text(record["reason"]));

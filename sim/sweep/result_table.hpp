@@ -16,8 +16,16 @@ struct SweepTally {
   std::size_t completed = 0;
   std::size_t diverged = 0;
   std::size_t failed = 0;
-  std::vector<std::size_t> missing;  // points without a record yet
+  std::vector<std::size_t> missing;  // points without a record yet (K.json), in order
+  std::size_t transient = 0;         // of which with a transient failure to retry (K.retry.json)
+  std::string last_transient_reason;
 };
+
+// The Slurm array indices whose tasks cover the missing points, task t running points
+// [offset + t·points_per_task, offset + (t+1)·points_per_task): "3,7-9,12" (empty when none).
+// Points below the offset no task covers; their count goes to *below_offset.
+std::string task_array(const std::vector<std::size_t>& missing, std::size_t points_per_task, std::size_t offset,
+                       std::size_t* below_offset = nullptr);
 
 // Counts the records present (reads every points/<K>.json). Throws std::runtime_error for a record
 // of another sweep.
@@ -31,7 +39,8 @@ SweepTally tally_points(const Sweep& sweep);
 std::vector<std::string> results_header(const Sweep& sweep, const std::vector<std::string>& bound_keys);
 
 // Writes results.csv and timing.csv atomically when every point has a record, and returns the tally.
-// With points missing nothing is written and the tally lists them.
+// First removes any results.csv and timing.csv already there, so that with points missing (the
+// tally lists them) or a failure half-way none is left that the records no longer match.
 SweepTally write_sweep_results(const Sweep& sweep);
 
 }  // namespace dasgd

@@ -1,6 +1,7 @@
 // Point expansion, validation and the sweep hash; see sweep_points.hpp.
 #include "sim/sweep/sweep_points.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -27,35 +28,48 @@ std::string shown_value(const nlohmann::json& value) {
 
 }  // namespace
 
-std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
-  std::size_t combinations = 1;
-  for (const SweepAxis& axis : spec.axes) {
-    if (axis.size() == 0) throw std::invalid_argument("expand_points: an axis has no values");
-    combinations *= axis.size();
-    if (combinations > 10000000) throw ConfigError("/axes", "expected at most 10^7 points, got more");
+std::size_t count_points(const SweepSpec& spec) {
+  // In long double, so that 10^6 × 10^6 × 10^6 is compared, not wrapped.
+  long double count = spec.seeds.empty() ? 1.0L : static_cast<long double>(spec.seeds.size());
+  std::string factors = spec.seeds.empty() ? std::string() : std::to_string(spec.seeds.size()) + " seeds";
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+    const std::size_t size = spec.axes[a].size();
+    if (size == 0) throw ConfigError("/axes/" + std::to_string(a), "expected an axis with at least one value");
+    count *= static_cast<long double>(size);
+    factors = std::to_string(size) + (factors.empty() ? "" : " x " + factors);
   }
+  if (count > static_cast<long double>(kMaxSweepPoints)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3Lg", count);
+    throw ConfigError("/axes", "expected at most 10^8 points (each leaves a record file and a results.csv row), got " +
+                                   std::string(text) + " (" + factors + "): split the sweep or shorten an axis");
+  }
+  return static_cast<std::size_t>(count);
+}
+
+SweepPoint point_at(const SweepSpec& spec, std::size_t k) {
+  SweepPoint point;
+  point.index = k;
   const std::size_t seeds = spec.seeds.empty() ? 1 : spec.seeds.size();
-  std::vector<SweepPoint> points;
-  points.reserve(combinations * seeds);
-  std::vector<std::size_t> digit(spec.axes.size(), 0);  // mixed-radix counter, last axis fastest
-  for (std::size_t c = 0; c < combinations; ++c) {
-    SweepPoint combination;
-    for (std::size_t a = 0; a < spec.axes.size(); ++a) {
-      for (const AxisColumn& column : spec.axes[a].columns) {
-        combination.overrides.push_back({column.path, column.values[digit[a]]});
-      }
-    }
-    for (std::size_t s = 0; s < seeds; ++s) {
-      SweepPoint point = combination;
-      point.index = points.size();
-      if (!spec.seeds.empty()) point.seed = spec.seeds[s];
-      points.push_back(std::move(point));
-    }
-    for (std::size_t a = spec.axes.size(); a-- > 0;) {
-      if (++digit[a] < spec.axes[a].size()) break;
-      digit[a] = 0;
-    }
+  if (!spec.seeds.empty()) point.seed = spec.seeds[k % seeds];
+  std::size_t rest = k / seeds;
+  // Mixed-radix digits, the last axis fastest.
+  std::vector<std::size_t> digit(spec.axes.size(), 0);
+  for (std::size_t a = spec.axes.size(); a-- > 0;) {
+    digit[a] = rest % spec.axes[a].size();
+    rest /= spec.axes[a].size();
   }
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+    for (const AxisColumn& column : spec.axes[a].columns) point.overrides.push_back({column.path, column.values[digit[a]]});
+  }
+  return point;
+}
+
+std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
+  const std::size_t count = count_points(spec);
+  std::vector<SweepPoint> points;
+  points.reserve(count);
+  for (std::size_t k = 0; k < count; ++k) points.push_back(point_at(spec, k));
   return points;
 }
 
@@ -86,7 +100,7 @@ std::string describe_point(const SweepPoint& point) {
   return text;
 }
 
-std::string sweep_hash(const SweepSpec& spec, const std::vector<SweepPoint>& points) {
+std::string sweep_hash(const SweepSpec& spec) {
   std::uint64_t hash = 14695981039346656037ull;  // FNV-1a offset basis
   const auto feed = [&hash](const std::string& text) {
     for (unsigned char byte : text) {
@@ -96,13 +110,15 @@ std::string sweep_hash(const SweepSpec& spec, const std::vector<SweepPoint>& poi
     hash ^= 0xff;  // separator, so "ab"+"c" and "a"+"bc" differ
     hash *= 1099511628211ull;
   };
+  feed("dasgd sweep v2");  // the expansion rule (row-major, seeds innermost) this hash stands for
   feed(spec.base.dump());
-  for (const SweepPoint& point : points) {
-    nlohmann::json overrides = nlohmann::json::array();
-    for (const PointOverride& o : point.overrides) overrides.push_back({o.path, o.value});
-    feed(overrides.dump());
-    feed(point.seed ? std::to_string(*point.seed) : std::string("base"));
+  for (const SweepAxis& axis : spec.axes) {
+    nlohmann::json columns = nlohmann::json::array();
+    for (const AxisColumn& column : axis.columns) columns.push_back({column.path, column.values});
+    feed(columns.dump());
   }
+  nlohmann::json seeds = spec.seeds;
+  feed(spec.seeds.empty() ? std::string("base") : seeds.dump());
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
   return text;
@@ -110,18 +126,19 @@ std::string sweep_hash(const SweepSpec& spec, const std::vector<SweepPoint>& poi
 
 Sweep make_sweep(SweepSpec spec, const std::string& out) {
   Sweep sweep;
-  sweep.points = expand_points(spec);
+  sweep.point_count = count_points(spec);
   for (const SweepAxis& axis : spec.axes) {
     for (const AxisColumn& column : axis.columns) sweep.axis_paths.push_back(column.path);
   }
-  sweep.hash = sweep_hash(spec, sweep.points);
+  sweep.hash = sweep_hash(spec);
   sweep.directory = out.empty() ? std::filesystem::path(spec.output_directory) : std::filesystem::path(out);
   sweep.spec = std::move(spec);
   return sweep;
 }
 
 RunConfig point_config(const Sweep& sweep, std::size_t k) {
-  const SweepPoint& point = sweep.points.at(k);
+  if (k >= sweep.point_count) throw std::out_of_range("point_config: point " + std::to_string(k) + " is past the sweep");
+  const SweepPoint point = sweep.point(k);
   try {
     return parse_run_config(point_document(sweep.spec, point), sweep.spec.base_source);
   } catch (const ConfigError& error) {
@@ -130,8 +147,36 @@ RunConfig point_config(const Sweep& sweep, std::size_t k) {
   }
 }
 
+std::vector<std::size_t> validation_sample(const Sweep& sweep) {
+  const std::size_t n = sweep.point_count;
+  std::vector<std::size_t> sample;
+  if (n <= kExhaustiveValidationLimit) {
+    sample.resize(n);
+    for (std::size_t k = 0; k < n; ++k) sample[k] = k;
+    return sample;
+  }
+  const SweepSpec& spec = sweep.spec;
+  const std::size_t seeds = spec.seeds.empty() ? 1 : spec.seeds.size();
+  // stride[a]: how far point K moves when axis a's digit goes up by one.
+  std::vector<std::size_t> stride(spec.axes.size(), seeds);
+  for (std::size_t a = spec.axes.size(); a-- > 1;) stride[a - 1] = stride[a] * spec.axes[a].size();
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+    for (std::size_t v = 0; v < spec.axes[a].size(); ++v) sample.push_back(v * stride[a]);
+  }
+  sample.push_back(0);
+  sample.push_back(seeds - 1);
+  constexpr std::size_t spread = 256;
+  for (std::size_t i = 0; i < spread; ++i) {
+    sample.push_back(static_cast<std::size_t>(static_cast<long double>(i) * static_cast<long double>(n) / spread));
+  }
+  sample.push_back(n - 1);
+  std::sort(sample.begin(), sample.end());
+  sample.erase(std::unique(sample.begin(), sample.end()), sample.end());
+  return sample;
+}
+
 void validate_points(const Sweep& sweep) {
-  for (std::size_t k = 0; k < sweep.points.size(); ++k) point_config(sweep, k);
+  for (std::size_t k : validation_sample(sweep)) point_config(sweep, k);
 }
 
 Sweep load_sweep(const std::filesystem::path& file, const std::string& out) {
