@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "objectives/objective_factory.hpp"
+#include "sim/metrics/gradient_recorder.hpp"
 #include "sim/metrics/staleness_statistics.hpp"
 #include "sim/metrics/staleness_tracker.hpp"
 #include "sim/random/rng.hpp"
@@ -839,6 +841,79 @@ TEST(Staleness, SnapshotBudgetCutsDeliveryFiguresDeterministically) {
   }
   EXPECT_GT(measured, 0u);
   EXPECT_LT(measured, all.size());
+}
+
+// The recorder without a per-gradient log keeps nothing per gradient on the statistics side, frees
+// every sent model once used, and says when the snapshot budget cut the delivery figures.
+TEST(StalenessRecorder, WithoutTheLogMemoryFollowsTheModelsInFlightNotTheGradients) {
+  ObjectiveSpec spec;
+  spec.dimension = 4;
+  const std::size_t n = 8;
+  const auto objective = make_objective(spec, n, 1);
+  GradientRecorderOptions options;
+  options.eta = 0.1;
+  options.keep_log = false;
+  options.gradient_norms = false;
+  options.staleness.layout = SetLayout::origin_prefixes;
+  GradientRecorder recorder(*objective, n, options);
+  EXPECT_FALSE(recorder.statistics().options().keep_prefix);
+  const Vector x = objective->initial_point();
+  std::vector<std::uint64_t> tokens;
+  std::uint64_t t = 0;
+  for (int round = 0; round < 500; ++round) {
+    for (NodeId i = 0; i < n; ++i) {
+      const SimTime now = round + 0.1 * i;
+      recorder.on_compute_start(i, now, x);
+      recorder.on_compute_complete(i, t, now, now + 0.05, x);
+      recorder.on_apply(i, t++, now + 0.05, true);
+      tokens.push_back(recorder.on_model_sent(i, now + 0.05, 2));
+    }
+    // Each model is merged at the two ring neighbours, or dropped there, one round later.
+    while (tokens.size() > n) {
+      const std::uint64_t token = tokens.front();
+      tokens.erase(tokens.begin());
+      const auto from = static_cast<NodeId>(token % n);
+      recorder.on_model_merged(static_cast<NodeId>((from + 1) % n), token, round + 0.9);
+      if (token % 3 == 0) {
+        recorder.on_model_dropped(token);
+      } else {
+        recorder.on_model_merged(static_cast<NodeId>((from + n - 1) % n), token, round + 0.9);
+      }
+    }
+    EXPECT_EQ(recorder.open_model_snapshots(), n);
+  }
+  EXPECT_EQ(recorder.gradients(), 500u * n);
+  EXPECT_EQ(recorder.tracker().live_gradients(), 0u);
+  // Clocks: at most n − 1 origins per node, for the n nodes and the n models in flight.
+  EXPECT_LE(recorder.tracker().clock_entries(), 2 * n * (n - 1));
+  EXPECT_EQ(recorder.tracking_note(), "");
+}
+
+TEST(StalenessRecorder, SnapshotBudgetCutIsReportedAsANote) {
+  ObjectiveSpec spec;
+  spec.dimension = 2;
+  const auto objective = make_objective(spec, 3, 1);
+  GradientRecorderOptions options;
+  options.eta = 0.1;
+  options.gradient_norms = false;
+  options.staleness.snapshot_budget_bytes = 64;
+  GradientRecorder recorder(*objective, 3, options);
+  const Vector x = objective->initial_point();
+  // Node 2 never hears from the others: the windows grow until the budget cuts the snapshots.
+  for (std::uint64_t t = 0; t < 2000; ++t) {
+    const auto i = static_cast<NodeId>(t % 2);
+    const auto now = static_cast<double>(t);
+    recorder.on_compute_start(i, now, x);
+    recorder.on_compute_complete(i, t, now, now + 0.5, x);
+    recorder.on_apply(i, t, now + 0.5, true);
+    recorder.on_apply(1 - i, t, now + 0.7, false);
+  }
+  EXPECT_TRUE(recorder.tracker().deliveries_cut());
+  EXPECT_NE(recorder.tracking_note().find("stopped from gradient " +
+                                          std::to_string(recorder.tracker().deliveries_cut_at())),
+            std::string::npos);
+  EXPECT_GT(recorder.statistics().receiver_only().count(), 0u);
+  EXPECT_LT(recorder.statistics().receiver_only().count(), recorder.statistics().deliveries());
 }
 
 }  // namespace
