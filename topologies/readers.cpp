@@ -86,7 +86,7 @@ std::optional<std::string> input_file_problem(const std::string& path) {
 }
 
 void require_input_file(const std::string& path, const std::string& what) {
-  if (const auto problem = input_file_problem(path)) throw std::invalid_argument(path + ": " + what + " " + *problem);
+  if (const auto problem = input_file_problem(path)) throw std::invalid_argument(path + ": " + what + ": " + *problem);
 }
 
 namespace {

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::filesystem::path root = argv[1];
-  std::size_t replayed = 0;
+  std::size_t replayed = 0, ran = 0;
   for (const char* kind : {"config", "graph"}) {
     std::vector<std::filesystem::path> inputs;
     for (const auto& entry : std::filesystem::directory_iterator(root / kind))
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
       const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
       try {
-        if (std::string(kind) == "config") dasgd::fuzz::config_input(data, bytes.size());
+        if (std::string(kind) == "config") ran += dasgd::fuzz::config_input(data, bytes.size()) ? 1 : 0;
         else dasgd::fuzz::graph_file_input(data, bytes.size());
       } catch (const std::exception& error) {
         std::cerr << input.string() << ": unexpected " << typeid(error).name() << ": " << error.what() << "\n";
@@ -37,6 +37,6 @@ int main(int argc, char** argv) {
       ++replayed;
     }
   }
-  std::cout << "replayed " << replayed << " corpus inputs\n";
+  std::cout << "replayed " << replayed << " corpus inputs (" << ran << " configs ran)\n";
   return replayed > 0 ? 0 : 1;
 }

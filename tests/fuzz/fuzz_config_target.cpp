@@ -2,6 +2,6 @@
 #include "tests/fuzz/fuzz_entries.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  dasgd::fuzz::config_input(data, size);
+  (void)dasgd::fuzz::config_input(data, size);
   return 0;
 }

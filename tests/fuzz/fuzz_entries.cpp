@@ -27,8 +27,8 @@ namespace {
 // The budget of one fuzzed run: small enough for thousands of executions a second.
 constexpr double kMaxNodes = 64;
 constexpr double kMaxDimension = 64;
-constexpr std::uint64_t kMaxGradients = 400;
-constexpr double kMaxWallSeconds = 0.02;
+constexpr std::uint64_t kMaxGradients = 100;
+constexpr double kMaxWallSeconds = 0.1;  // estimated; the estimate leans high for small worlds
 constexpr double kMaxBytes = 32.0 * (1 << 20);
 
 bool expected_refusal(const std::exception& error) {
@@ -39,7 +39,7 @@ bool expected_refusal(const std::exception& error) {
 
 }  // namespace
 
-void config_input(const std::uint8_t* data, std::size_t size) {
+bool config_input(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   RunConfig config;
   RunResult result;
@@ -53,15 +53,16 @@ void config_input(const std::uint8_t* data, std::size_t size) {
     if (cost.nodes > kMaxNodes || cost.dimension > kMaxDimension || cost.wall_seconds > kMaxWallSeconds ||
         cost.total_bytes() > kMaxBytes || cost.metrics_rows > 2000 ||
         (is_finite_sum(config.objective.kind) && config.objective.samples > 500))
-      return;  // accepted, but beyond the fuzzing budget
+      return false;  // accepted, but beyond the fuzzing budget
     result = run_experiment(config);  // a world the generators refuse (a disconnected draw) is a refusal
   } catch (const std::exception& error) {
     if (!expected_refusal(error)) throw;
-    return;
+    return false;
   }
   // A run that was accepted and ended must summarise: any exception here is a finding (the CLI
   // would fail writing its results).
   (void)run_summary(config, result);
+  return true;
 }
 
 void graph_file_input(const std::uint8_t* data, std::size_t size) {

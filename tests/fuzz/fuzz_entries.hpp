@@ -11,8 +11,8 @@ namespace dasgd::fuzz {
 
 // The bytes as a run config: guarded JSON reading, parsing, cost estimate, and, when the world is
 // tiny (the harness caps nodes, dimension, gradients and estimated wall time), the run itself and
-// its summary, all in memory.
-void config_input(const std::uint8_t* data, std::size_t size);
+// its summary, all in memory. True when the run happened (for the replay's count).
+bool config_input(const std::uint8_t* data, std::size_t size);
 
 // The first byte picks a graph file format (edge list, GraphML, DOT); the rest is the file, read
 // through the same readers a config's {"kind": "file"} uses.
