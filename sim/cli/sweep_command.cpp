@@ -80,6 +80,10 @@ int report_missing(const Sweep& sweep, const SweepArguments& args, const SweepTa
               << "), retried when they run again";
   }
   std::cerr << "; results.csv not written\n";
+  if (!args.merge) {
+    std::cerr << "dasgd: sweep: run the same command again to run them\n";
+    return 1;
+  }
   std::size_t below = 0;
   const std::string array = task_array(tally.missing, args.points_per_task, args.offset, &below);
   if (!array.empty()) {
