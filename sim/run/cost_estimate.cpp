@@ -302,7 +302,7 @@ CostEstimate estimate_cost(const RunConfig& config) {
                                    ? c.gradients / static_cast<double>(config.record.every_gradients) : 0;
   c.metrics_rows = interval_rows + gradient_rows + 2;
   c.metrics_bytes = c.metrics_rows * (kBytesPerMetricsRow + (config.record.node_stats ? 16 * g.nodes : 0));
-  if (config.record.per_gradient) c.log_bytes = c.gradients * kBytesPerLogRow;
+  if (config.record.per_gradient) c.log_disk_bytes = c.gradients * kBytesPerLogRow;
 
   // Wall time: events, each gradient's own arithmetic (applied at every node by DASGD), metric rows.
   const double applications = config.algorithm.name == "dasgd" ? g.nodes : 2;
@@ -323,8 +323,7 @@ CostEstimate estimate_cost(const RunConfig& config) {
       {c.model_bytes, {"the models", "/objective/dimension"}},
       {c.data_bytes, {"the data set", "/objective/samples"}},
       {c.tracking_bytes, {"staleness tracking", "/record/deliveries"}},
-      {c.metrics_bytes, {"the metrics rows", "/record/interval"}},
-      {c.log_bytes, {"the per-gradient log", "/record/per_gradient"}}};
+      {c.metrics_bytes, {"the metrics rows", "/record/interval"}}};
   double largest = -1;
   for (const auto& [bytes, names] : parts) {
     if (bytes > largest) {
@@ -415,13 +414,14 @@ std::string describe_cost(const CostEstimate& c) {
                      human_bytes(c.total_bytes()) + " memory (";
   const std::pair<double, const char*> parts[] = {{c.graph_bytes, "graph"},         {c.model_bytes, "models"},
                                                   {c.data_bytes, "data"},           {c.tracking_bytes, "tracking"},
-                                                  {c.metrics_bytes, "metrics rows"}, {c.log_bytes, "gradient log"}};
+                                                  {c.metrics_bytes, "metrics rows"}};
   bool first = true;
   for (const auto& [bytes, name] : parts) {
     if (bytes < 0.05 * c.total_bytes()) continue;
     text += (first ? "" : ", ") + std::string(name) + " " + human_bytes(bytes);
     first = false;
   }
+  if (c.log_disk_bytes >= 1e9) text += std::string(first ? "" : ", ") + "gradients.csv " + human_bytes(c.log_disk_bytes) + " on disk";
   return text + "; " + two_digits(c.nodes) + " nodes, " + two_digits(c.edges) + " edges, d = " + two_digits(c.dimension) + ")";
 }
 

@@ -30,10 +30,9 @@ struct CostEstimate {
   double data_bytes = 0;        // finite-sum samples (and their sorted copy when heterogeneous)
   double tracking_bytes = 0;    // staleness sets (per-delivery tracking)
   double metrics_bytes = 0;     // convergence rows (per-node columns when node_stats)
-  double log_bytes = 0;         // gradients.csv rows kept until written (per_gradient)
-  double total_bytes() const {
-    return graph_bytes + model_bytes + data_bytes + tracking_bytes + metrics_bytes + log_bytes;
-  }
+  // gradients.csv (per_gradient): streamed to disk during the run, so disk, not memory.
+  double log_disk_bytes = 0;
+  double total_bytes() const { return graph_bytes + model_bytes + data_bytes + tracking_bytes + metrics_bytes; }
   double wall_seconds = 0;
   // The JSON pointer of the config value that drives the largest memory component (for refusals).
   std::string largest_component_path;
