@@ -90,6 +90,7 @@ StopReason Simulator::advance_on(Queue& queue, EventHandler& handler, SimTime t_
     now_ = event.time;
     ++processed_;
     ++count;
+    if (!queue.empty()) handler.prefetch(queue.top());
     handler.handle(*this, event);
   }
 }

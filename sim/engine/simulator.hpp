@@ -28,6 +28,10 @@ class EventHandler {
  public:
   virtual ~EventHandler() = default;
   virtual void handle(Simulator& simulator, const Event& event) = 0;
+  // A hint, called just before handle() of the event in front of `next`: the handler may prefetch
+  // the memory `next` will touch (its node's model, ...), so that on large worlds its cache misses
+  // overlap the current event's work. Must not change any state. Default: nothing.
+  virtual void prefetch(const Event& /*next*/) const noexcept {}
 };
 
 // Why a run_* call returned.
