@@ -22,14 +22,14 @@ nlohmann::json gossip_document(int nodes, int dimension, double stop_time) {
 }
 
 TEST(MetricsSampling, SmallRunsKeepTwoHundredRows) {
-  // 200 · 16 · 32 = 102400 coordinates, under the 10^6 floor: interval T / 200.
+  // 200 · 16 · 32 = 102400 coordinates, under the 2.5·10^5 floor: interval T / 200.
   const RunConfig c = parse_run_config(gossip_document(16, 32, 200), "x.json");
   EXPECT_DOUBLE_EQ(c.record.interval, 1.0);
   EXPECT_DOUBLE_EQ(c.resolved["record"]["interval"].get<double>(), 1.0);
 }
 
 TEST(MetricsSampling, LargeRunsSpaceRowsByFiveExpectedGradientsPerNode) {
-  // 200 · 1000 · 32 > 10^6: interval = max(T/200 = 0.5, 5 · mean compute 2) = 10, recorded.
+  // 200 · 1000 · 32 > 2.5·10^5: interval = max(T/200 = 0.5, 5 · mean compute 2) = 10, recorded.
   const RunConfig c = parse_run_config(gossip_document(1000, 32, 100), "x.json");
   EXPECT_DOUBLE_EQ(c.record.interval, 10.0);
   EXPECT_DOUBLE_EQ(c.resolved["record"]["interval"].get<double>(), 10.0);

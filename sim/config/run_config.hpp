@@ -33,13 +33,13 @@ struct StopSpec {
 // Metrics rows (metrics.csv) cost O(n·d) each (x̄, consensus, per-node f and ‖∇f‖²), like about
 // one gradient per node. Default spacing (when neither interval nor every_gradients is given):
 // stop.time / 200 or stop.gradients / 200, about 200 rows; but when 200 rows would read more than
-// sampling_work_floor model coordinates (200·n·d > 10^6, about a millisecond of sampling), rows are
+// sampling_work_floor model coordinates (200·n·d > 2.5·10^5, a fraction of a millisecond), rows are
 // spaced by at least min_gradients_per_row expected gradients per node: interval >=
 // 5 · E[compute time] (base law mean, stragglers and slow-downs included; not applied for traces
 // or graphs whose size is only known once read), every_gradients >= 5·n. Rows then cost at most
 // about a tenth of the run at any n (docs/PERFORMANCE.md gives the measurement). Deterministic:
 // it depends on the config only, and the resolved config.json records the interval used.
-inline constexpr double sampling_work_floor = 1e6;
+inline constexpr double sampling_work_floor = 2.5e5;
 inline constexpr double min_gradients_per_row = 5.0;
 
 struct RecordSpec {
