@@ -7,6 +7,7 @@
 
 #include "objectives/objective.hpp"
 #include "sim/random/rng.hpp"
+#include "sim/random/ziggurat.hpp"
 
 namespace dasgd {
 
@@ -18,11 +19,16 @@ struct NoiseSpec {
   std::uint64_t batch_size = 1;   // minibatch only
 };
 
-// out += ζ with ζ_j ~ N(0, σ²/d) independently; d draws from `rng`, no allocation.
+// out += ζ with ζ_j ~ N(0, σ²/d) independently; d ziggurat normals from `rng` in coordinate order
+// (sim/random/ziggurat.hpp: about one Rng output per coordinate), no allocation.
 inline void add_gaussian_noise(double sigma2, Rng& rng, VectorRef out) {
   if (sigma2 <= 0.0) return;
   const double scale = std::sqrt(sigma2 / static_cast<double>(out.size()));
-  for (Eigen::Index j = 0; j < out.size(); ++j) out[j] += scale * rng.normal();
+  double* data = out.data();
+  const Eigen::Index d = out.size();
+  Rng local = rng;  // a local copy the compiler can keep in registers
+  for (Eigen::Index j = 0; j < d; ++j) data[j] += scale * ziggurat_normal(local);
+  rng = local;
 }
 
 // Where objectives draw their own fixed randomness (synthetic data, rotations, x_0): the

@@ -69,6 +69,10 @@ void Quadratic::rotate(VectorRef v) const {
 }
 
 void Quadratic::apply_hessian(ConstVectorRef v, VectorRef out) const {
+  if (reflections_.empty()) {  // H diagonal: one pass, the same products as below
+    out.array() = v.array() * eigenvalues_.array();
+    return;
+  }
   out = v;
   rotate_transpose(out);
   out.array() *= eigenvalues_.array();
@@ -78,6 +82,8 @@ void Quadratic::apply_hessian(ConstVectorRef v, VectorRef out) const {
 double Quadratic::value(ConstVectorRef x) const {
   // ½ xᵀHx = ½ Σ_j λ_j (Rᵀx)_j²; the rotated copy lives in a per-thread buffer (no allocation
   // after the first call on a thread).
+  if (reflections_.empty())  // Rᵀx = x: the same sums as below, without the copy
+    return 0.5 * (eigenvalues_.array() * x.array().square()).sum() - linear_term_.dot(x);
   thread_local Vector rotated;
   rotated.resize(x.size());
   rotated = x;
@@ -86,6 +92,10 @@ double Quadratic::value(ConstVectorRef x) const {
 }
 
 void Quadratic::gradient(ConstVectorRef x, VectorRef out) const {
+  if (reflections_.empty()) {  // one pass: (λ_j x_j) − b_j, rounded exactly as the two passes below
+    out.array() = x.array() * eigenvalues_.array() - linear_term_.array();
+    return;
+  }
   apply_hessian(x, out);
   out -= linear_term_;
 }

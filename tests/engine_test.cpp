@@ -371,3 +371,35 @@ TEST(Simulator, SameInputsGiveIdenticalEventSequenceOnEitherQueue) {
 
 }  // namespace
 }  // namespace dasgd
+
+namespace dasgd {
+namespace {
+
+// Logs handle() and prefetch() calls in order, as "h<target>" and "p<target>".
+class PrefetchLog : public EventHandler {
+ public:
+  mutable std::vector<std::string> log;
+  void handle(Simulator& simulator, const Event& event) override {
+    log.push_back("h" + std::to_string(event.target));
+    if (event.target == 1) simulator.schedule_in(0.5, 0, 9);  // becomes the front after event 1
+  }
+  void prefetch(const Event& next) const noexcept override {
+    log.push_back("p" + std::to_string(next.target));
+  }
+};
+
+// Events at t = 1, 2, 3 (targets 1, 2, 3); handling 1 schedules target 9 at 1.5. Before each
+// handle the queue's front after the pop is offered as a hint; a hint never changes the order.
+TEST(Simulator, PrefetchIsOfferedTheQueueFrontBeforeEachHandle) {
+  for (const std::string kind : {"quaternary_heap", "binary_heap"}) {
+    Simulator simulator(make_event_queue(kind));
+    PrefetchLog handler;
+    for (std::uint32_t t = 1; t <= 3; ++t) simulator.schedule_at(static_cast<double>(t), 0, t);
+    simulator.run(handler);
+    const std::vector<std::string> expected{"p2", "h1", "p2", "h9", "p3", "h2", "h3"};
+    EXPECT_EQ(handler.log, expected) << kind;
+  }
+}
+
+}  // namespace
+}  // namespace dasgd

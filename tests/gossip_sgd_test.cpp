@@ -183,3 +183,37 @@ TEST(GossipSgd, ModelAgeEqualsConstantLatencyAndEveryPushIsMerged) {
 
 }  // namespace
 }  // namespace dasgd
+
+namespace dasgd {
+namespace {
+
+// Ring of 5, compute exactly 1, latency 0.5: at t = r every node completes its r-th gradient (FIFO
+// by node), pushes, and the pushes arrive at r + 0.5 in sender order. Node i's r-th push goes to
+// neighbours(i)[Rng(key(algorithm, i, r)).below(degree)]: the counter-keyed draw the header names.
+TEST(GossipSgd, PushTargetsFollowTheCounterKeyedNeighbourDraw) {
+  auto w = testing::make_world(generate::ring(5), cosine_objective(2, 0.0), compute_law(law::Constant{1.0}),
+                               link_law(law::Constant{0.5}));
+  GossipSgd algorithm(w->world, step(0.1), nullptr);
+  std::vector<NodeId> arrivals;
+  WatchedHandler handler;
+  handler.algorithm = &algorithm;
+  handler.before = [&](const Event& e) {
+    if (e.type == GossipSgd::arrival) arrivals.push_back(e.target);
+  };
+  handler.after = [](const Event&) {};
+  Simulator simulator;
+  algorithm.start(simulator);
+  simulator.run_until(handler, 3.9);
+  std::vector<NodeId> expected;
+  for (std::uint64_t r = 1; r <= 3; ++r) {
+    for (NodeId i = 0; i < 5; ++i) {
+      const auto nb = w->topology.neighbours(i);
+      Rng choice = w->world.streams.stream(Stream::algorithm, i, r);
+      expected.push_back(nb[choice.below(nb.size())]);
+    }
+  }
+  EXPECT_EQ(arrivals, expected);
+}
+
+}  // namespace
+}  // namespace dasgd

@@ -21,10 +21,6 @@ GossipSgd::GossipSgd(const World& world, const GossipSgdParams& params, Gradient
   const Vector x0 = world.objective->initial_point();
   models_.resize(d_, columns);
   models_.colwise() = x0;
-  choice_.reserve(n_);
-  for (std::size_t i = 0; i < n_; ++i) {
-    choice_.push_back(world.streams.stream(Stream::algorithm, i));
-  }
 }
 
 void GossipSgd::set_model(NodeId node, ConstVectorRef x) {
@@ -67,28 +63,39 @@ void GossipSgd::complete_compute(Simulator& simulator, NodeId node) {
   const SimTime now = simulator.now();
   const std::uint64_t t = computations_.complete(node, now);
   // Local step on the current model (which merges may have moved since the read).
-  models_.col(node).noalias() -= params_.eta * computations_.gradient(node);
+  double* x = models_.col(node).data();
+  const double* g = computations_.gradient(node).data();
+  const double eta = params_.eta;
+  for (Eigen::Index j = 0; j < d_; ++j) x[j] -= eta * g[j];
   if (observer_ != nullptr) observer_->on_apply(node, t, now, true);
   push(simulator, node);
   begin_compute(simulator, node);
 }
 
+std::uint32_t GossipSgd::acquire_slot() {
+  if (!free_slots_.empty()) {
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  const auto slot = static_cast<std::uint32_t>(messages_.size());
+  messages_.push_back(MessageHeader{});
+  // Grows with std::vector's doubling: amortised O(d) per new slot, none once at the peak.
+  message_models_.resize(messages_.size() * static_cast<std::size_t>(d_));
+  return slot;
+}
+
 void GossipSgd::push(Simulator& simulator, NodeId node) {
   const auto neighbours = world_.topology->neighbours(node);
   if (neighbours.empty()) return;  // one node: plain SGD
-  const std::size_t k = choice_[node].below(neighbours.size());
-  std::uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<std::uint32_t>(messages_.size());
-    messages_.push_back(ModelMessage{Vector(d_), 0, 0});
-  }
+  Rng choice = world_.streams.stream(Stream::algorithm, node, computations_.completed_by(node));
+  const std::size_t k = choice.below(neighbours.size());
+  const std::uint32_t slot = acquire_slot();
   peak_in_flight_ = std::max(peak_in_flight_, ++in_flight_);
   const SimTime now = simulator.now();
-  ModelMessage& message = messages_[slot];
-  message.model = models_.col(node);
+  const double* x = models_.col(node).data();
+  std::copy(x, x + d_, slot_model(slot));
+  MessageHeader& message = messages_[slot];
   message.sent_at = now;
   if (observer_ != nullptr) message.token = observer_->on_model_sent(node, now, 1);
   const SimTime at = world_.network->transmit(world_.topology->arc_begin(node) + k, message_bytes_, now);
@@ -98,9 +105,11 @@ void GossipSgd::push(Simulator& simulator, NodeId node) {
 }
 
 void GossipSgd::merge(Simulator& simulator, NodeId node, std::uint32_t slot) {
-  const ModelMessage& message = messages_[slot];
+  const MessageHeader& message = messages_[slot];
   const SimTime now = simulator.now();
-  models_.col(node) = 0.5 * (models_.col(node) + message.model);
+  double* x = models_.col(node).data();
+  const double* received = slot_model(slot);
+  for (Eigen::Index j = 0; j < d_; ++j) x[j] = 0.5 * (x[j] + received[j]);
   ++traffic_.deliveries;
   ++merges_;
   age_sum_ += now - message.sent_at;

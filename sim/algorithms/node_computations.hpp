@@ -30,6 +30,14 @@ class NodeComputations {
   Eigen::MatrixXd::ConstColXpr gradient(NodeId node) const { return gradients_.col(node); }
   SimTime started_at(NodeId node) const noexcept { return started_at_[node]; }
 
+  // Prefetches what begin()/complete() of `node` will touch (a hint, see EventHandler::prefetch).
+  void prefetch(NodeId node) const noexcept {
+    __builtin_prefetch(gradients_.col(node).data());
+    __builtin_prefetch(&noise_[node]);
+    __builtin_prefetch(&computed_[node]);
+    __builtin_prefetch(&started_at_[node]);
+  }
+
   void stop() noexcept { stopped_ = true; }
   bool stopped() const noexcept { return stopped_; }
   std::uint64_t completed() const noexcept { return next_gradient_; }

@@ -33,12 +33,49 @@ StopSpec parse_stop(JsonReader& reader) {
   return stop;
 }
 
-RecordSpec parse_record(JsonReader& reader, const StopSpec& stop) {
+// What a metrics row costs against the run (see RecordSpec): nodes n (0 when the graph's size is
+// only known once built, e.g. a file), dimension d, and the expected time of one gradient at a
+// node (0 when unknown, e.g. a trace).
+struct SamplingWork {
+  std::uint64_t nodes = 0;
+  std::uint64_t dimension = 0;
+  double mean_gradient_time = 0;
+};
+
+std::uint64_t spec_nodes(const TopologySpec& graph) {
+  if (graph.nodes > 0) return graph.nodes;
+  if (graph.rows > 0 && graph.cols > 0) return graph.rows * graph.cols;
+  if (graph.kind == "hypercube" && graph.dimension < 40) return std::uint64_t{1} << graph.dimension;
+  return 0;
+}
+
+// E[duration] of a node without a speed factor: the base law, slowed by stragglers and random
+// slow-downs on average (faster nodes only make rows cheaper relative to the run). 0 for a trace.
+double spec_mean_gradient_time(const ComputeModelSpec& compute) {
+  if (compute.trace) return 0.0;
+  const double base = mean(compute.base);
+  if (!(std::isfinite(base) && base > 0)) return 0.0;
+  const double straggle = 1.0 + compute.stragglers.fraction * (compute.stragglers.slowdown - 1.0);
+  const double slow = 1.0 + compute.slowdowns.probability * (compute.slowdowns.factor - 1.0);
+  return base * straggle * slow;
+}
+
+RecordSpec parse_record(JsonReader& reader, const StopSpec& stop, const SamplingWork& work) {
   RecordSpec record;
-  // Default resolution: about 200 rows over the run.
-  const double default_interval = stop.time ? *stop.time / 200.0 : 0.0;
-  const std::uint64_t default_every =
-      stop.gradients ? std::max<std::uint64_t>(1, *stop.gradients / 200) : 0;
+  // Default resolution: about 200 rows over the run, unless those rows would cost more than a
+  // tenth of the run (the cost-bounded default, RecordSpec): once 200 rows read more than
+  // sampling_work_floor model coordinates, rows are spaced by at least min_gradients_per_row
+  // expected gradients per node.
+  double default_interval = stop.time ? *stop.time / 200.0 : 0.0;
+  std::uint64_t default_every = stop.gradients ? std::max<std::uint64_t>(1, *stop.gradients / 200) : 0;
+  const double default_row_work = 200.0 * static_cast<double>(work.nodes) * static_cast<double>(work.dimension);
+  if (default_row_work > sampling_work_floor) {
+    if (stop.time && work.mean_gradient_time > 0)
+      default_interval = std::max(default_interval, min_gradients_per_row * work.mean_gradient_time);
+    if (stop.gradients)
+      default_every = std::max<std::uint64_t>(
+          default_every, static_cast<std::uint64_t>(min_gradients_per_row) * work.nodes);
+  }
   record.interval = reader.non_negative_or("interval", default_interval);
   record.every_gradients = reader.count_or("every_gradients", stop.time ? 0 : default_every);
   if (record.interval == 0 && record.every_gradients == 0)
@@ -55,7 +92,13 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop) {
       reader.fail("interval", expected.str());
     }
   }
-  record.per_gradient = reader.boolean_or("per_gradient", true);
+  // Read without writing the default back, so the resolved config.json of every existing config
+  // stays byte-identical; written when given.
+  if (reader.has("staleness")) record.staleness = reader.boolean("staleness");
+  if (!record.staleness && reader.has("per_gradient") && reader.node()["per_gradient"].is_boolean() &&
+      reader.node()["per_gradient"].get<bool>())
+    reader.fail("per_gradient", "false when staleness is false (gradients.csv needs the staleness observer)");
+  record.per_gradient = reader.boolean_or("per_gradient", record.staleness);
   record.node_stats = reader.boolean_or("node_stats", true);
   if (reader.has("deliveries") && !(reader.node()["deliveries"].is_string() &&
                                      reader.node()["deliveries"].get<std::string>() == "auto")) {
@@ -117,7 +160,9 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
   }
   {
     JsonReader record = root.object_or_empty("record");
-    config.record = parse_record(record, config.stop);
+    const SamplingWork work{spec_nodes(config.graph), static_cast<std::uint64_t>(config.objective.dimension),
+                            spec_mean_gradient_time(config.compute)};
+    config.record = parse_record(record, config.stop, work);
   }
   config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
   {

@@ -34,6 +34,18 @@ struct StopSpec {
   std::optional<double> divergence_factor;
 };
 
+// Metrics rows (metrics.csv) cost O(n·d) each (x̄, consensus, per-node f and ‖∇f‖²), like about
+// one gradient per node. Default spacing (when neither interval nor every_gradients is given):
+// stop.time / 200 or stop.gradients / 200, about 200 rows; but when 200 rows would read more than
+// sampling_work_floor model coordinates (200·n·d > 2.5·10^5, a fraction of a millisecond), rows are
+// spaced by at least min_gradients_per_row expected gradients per node: interval >=
+// 5 · E[compute time] (base law mean, stragglers and slow-downs included; not applied for traces
+// or graphs whose size is only known once read), every_gradients >= 5·n. Rows then cost at most
+// about a tenth of the run at any n (docs/PERFORMANCE.md gives the measurement). Deterministic:
+// it depends on the config only, and the resolved config.json records the interval used.
+inline constexpr double sampling_work_floor = 2.5e5;
+inline constexpr double min_gradients_per_row = 5.0;
+
 struct RecordSpec {
   double interval = 0;                   // simulated seconds between metric rows (0: none by time)
   std::uint64_t every_gradients = 0;     // gradients between metric rows (0: none by count)
@@ -44,6 +56,10 @@ struct RecordSpec {
   // auto_deliveries_max_nodes nodes. S_t, Ŝ_t, delays and version differences are always exact.
   std::optional<bool> deliveries;
   double staleness_window = 0;           // width of the staleness-over-time windows (s)
+  // false: no gradient observer is attached to the algorithm, so no staleness figure (S_t, Ŝ_t,
+  // delays, version differences, sets), no B_t², no virtual sequence and no bounds are computed;
+  // gradients.csv is then off too (per_gradient true beside it is refused). For pure speed runs.
+  bool staleness = true;
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;

@@ -10,6 +10,7 @@
 
 #include "sim/engine/event.hpp"
 #include "sim/engine/event_queue.hpp"
+#include "sim/engine/quaternary_heap_queue.hpp"
 
 namespace dasgd {
 
@@ -27,6 +28,10 @@ class EventHandler {
  public:
   virtual ~EventHandler() = default;
   virtual void handle(Simulator& simulator, const Event& event) = 0;
+  // A hint, called just before handle() of the event in front of `next`: the handler may prefetch
+  // the memory `next` will touch (its node's model, ...), so that on large worlds its cache misses
+  // overlap the current event's work. Must not change any state. Default: nothing.
+  virtual void prefetch(const Event& /*next*/) const noexcept {}
 };
 
 // Why a run_* call returned.
@@ -60,14 +65,23 @@ class Simulator {
   std::uint64_t events_processed() const noexcept { return processed_; }
   std::size_t pending() const noexcept { return queue_->size() - cancelled_.size(); }
   const EventQueue& queue() const noexcept { return *queue_; }
+  // Room for this many pending events without regrowing (a hint: the queue still grows past it).
+  void reserve(std::size_t events) { queue_->reserve(events); }
 
  private:
   StopReason advance(EventHandler& handler, SimTime t_end, std::uint64_t max_events,
                      const std::function<bool()>* keep_going);
+  // The loop itself, on the queue's concrete type when it is the default 4-ary heap (calls through
+  // the final class inline: no virtual call per push, top or pop), else on the interface.
+  template <class Queue>
+  StopReason advance_on(Queue& queue, EventHandler& handler, SimTime t_end, std::uint64_t max_events,
+                        const std::function<bool()>* keep_going);
   // Pops the front event, records it as gone; true if it had been cancelled (and is dropped).
-  bool pop_front(Event& event);
+  template <class Queue>
+  bool pop_front(Queue& queue, Event& event);
 
   std::unique_ptr<EventQueue> queue_;
+  QuaternaryHeapQueue* quaternary_ = nullptr;  // queue_ itself when it is one
   SimTime now_ = 0;
   std::uint64_t next_sequence_ = 1;  // 0 is never issued: EventId{} names no event
   std::uint64_t processed_ = 0;

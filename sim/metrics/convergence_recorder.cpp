@@ -25,15 +25,21 @@ const ConvergenceSample& ConvergenceRecorder::sample(const Algorithm& algorithm,
   s.events = events;
   s.gradients = algorithm.gradients_completed();
   const std::size_t n = algorithm.num_nodes();
+  // One virtual model() call per node per row; the passes below read the columns through Maps
+  // (the same Eigen expressions, so the same sums, as on the Refs).
+  columns_.resize(n);
+  for (NodeId i = 0; i < n; ++i) columns_[i] = algorithm.model(i).data();
+  const Eigen::Index d = average_.size();
+  using Column = Eigen::Map<const Vector>;
   // Sums in node order: deterministic.
   average_.setZero();
-  for (NodeId i = 0; i < n; ++i) average_ += algorithm.model(i);
+  for (NodeId i = 0; i < n; ++i) average_ += Column(columns_[i], d);
   average_ /= static_cast<double>(n);
   s.f_average = objective_->value(average_);
   objective_->gradient(average_, scratch_);
   s.grad_sq_average = scratch_.squaredNorm();
   double consensus = 0;
-  for (NodeId i = 0; i < n; ++i) consensus += (algorithm.model(i) - average_).squaredNorm();
+  for (NodeId i = 0; i < n; ++i) consensus += (Column(columns_[i], d) - average_).squaredNorm();
   s.consensus = consensus / static_cast<double>(n);
   if (node_stats_) {
     s.has_node_stats = true;
@@ -41,8 +47,9 @@ const ConvergenceSample& ConvergenceRecorder::sample(const Algorithm& algorithm,
     s.f_max = s.grad_sq_max = -std::numeric_limits<double>::infinity();
     double f_sum = 0, g_sum = 0;
     for (NodeId i = 0; i < n; ++i) {
-      const double f = objective_->value(algorithm.model(i));
-      objective_->gradient(algorithm.model(i), scratch_);
+      const Column x(columns_[i], d);
+      const double f = objective_->value(x);
+      objective_->gradient(x, scratch_);
       const double g = scratch_.squaredNorm();
       f_sum += f;
       g_sum += g;

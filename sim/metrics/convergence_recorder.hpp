@@ -42,6 +42,7 @@ class ConvergenceRecorder {
   bool node_stats_;
   Vector average_;
   Vector scratch_;
+  std::vector<const double*> columns_;  // the models' data, fetched once per row
   std::vector<ConvergenceSample> samples_;
 };
 
