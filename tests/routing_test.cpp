@@ -249,6 +249,29 @@ TEST(TreeRouting, HeavyTailedHopsMatchThePathWalksLawPerDestination) {
   }
 }
 
+TEST(TreeRouting, EagerDeliveryGivesTheLazyExpansionsTimesWithRandomHops) {
+  // Tree draws are keyed by (arc, source, broadcast index), not by the order the expansion reaches
+  // them: all arrivals at the send (what sparsified ASGD uses) equal DASGD's lazy expansion, even
+  // with broadcasts from several sources interleaved differently.
+  const Topology graph = with_edge_latencies(generate::erdos_renyi(20, 0.3, 8), 2);
+  LinkModelSpec spec;
+  spec.latency = law::Exponential{0.2};
+  Network eager_network(graph, spec, 4);
+  Network lazy_network(graph, spec, 4);
+  ShortestPathRouter router(graph);
+  ShortestPathTrees trees(graph, 0);
+  std::vector<SimTime> arrival;
+  for (int k = 0; k < 30; ++k) {
+    const auto source = static_cast<NodeId>((7 * k) % graph.num_nodes());
+    const SimTime now = 0.3 * k;
+    router.deliver(source, now, 100, eager_network, arrival);
+    std::vector<SimTime> lazy(graph.num_nodes(), now);
+    for (const Batch& batch : tree_batches(trees, source, now, 100, lazy_network))
+      for (const NodeId j : batch.destinations) lazy[j] = batch.time;
+    EXPECT_EQ(arrival, lazy) << "broadcast " << k;
+  }
+}
+
 TEST(TreeRouting, TreeDrawsOneHopPerTreeArc) {
   // The tree draws n - 1 hop times per broadcast; the walk draws Σ depths (n²/4 on a ring).
   const Topology ring = generate::ring(40);

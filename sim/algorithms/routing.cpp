@@ -116,6 +116,39 @@ std::uint64_t ShortestPathRouter::broadcast(NodeId source, SimTime now, double b
   return transmissions;
 }
 
+std::uint64_t ShortestPathRouter::deliver(NodeId source, SimTime now, double bytes, Network& network,
+                                          std::vector<SimTime>& arrival) {
+  if (network.needs_per_hop_routing()) return broadcast(source, now, bytes, network, arrival);
+  const std::size_t n = topology_->num_nodes();
+  arrival.assign(n, now);
+  if (++current_stamp_ == 0) {
+    std::fill(stamp_.begin(), stamp_.end(), 0);
+    current_stamp_ = 1;
+  }
+  order_.clear();
+  order_.push_back(source);
+  stamp_[source] = current_stamp_;
+  depth_.assign(n, 0);
+  const std::uint64_t k = network.next_broadcast(source);
+  std::uint64_t hops = 0;
+  // The BFS of broadcast(); each node's arrival as soon as it is discovered (its parent's is known).
+  for (std::size_t head = 0; head < order_.size() && order_.size() < n; ++head) {
+    const NodeId u = order_[head];
+    const auto neighbours = topology_->neighbours(u);
+    const ArcId first = topology_->arc_begin(u);
+    for (std::size_t c = 0; c < neighbours.size(); ++c) {
+      const NodeId v = neighbours[c];
+      if (stamp_[v] == current_stamp_) continue;
+      stamp_[v] = current_stamp_;
+      order_.push_back(v);
+      arrival[v] = network.tree_hop(first + c, bytes, arrival[u], source, k);
+      depth_[v] = depth_[u] + 1;
+      hops += depth_[v];
+    }
+  }
+  return hops;
+}
+
 namespace {
 
 // Min-heap order on (arrival, position) for std::*_heap (which build max-heaps).
@@ -129,6 +162,7 @@ thread_local std::vector<std::uint32_t> TreeBroadcast::work_;
 void TreeBroadcast::start(const ShortestPathTree& tree, SimTime now, double bytes, Network& network) {
   tree_ = &tree;
   bytes_ = bytes;
+  broadcast_ = network.next_broadcast(tree.source);
   frontier_.clear();
   instant_.clear();
   cursor_ = batch_end_ = 0;
@@ -179,7 +213,7 @@ void TreeBroadcast::expand(Network& network) {
       const std::uint32_t end = tree.first_child(p + 1);
       for (std::uint32_t c = tree.first_child(p); c < end; ++c) {
         // arrival[child] = arrival[parent] + hop: the same sum, in the same order, as the walk.
-        const SimTime at = network.hop(tree.positions[c].arc, bytes_, t);
+        const SimTime at = network.tree_hop(tree.positions[c].arc, bytes_, t, tree.source, broadcast_);
         if (at == t) {
           work_.push_back(c);
         } else {

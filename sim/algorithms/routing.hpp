@@ -85,6 +85,12 @@ class ShortestPathRouter {
   // Returns the number of link transmissions made.
   std::uint64_t broadcast(NodeId source, SimTime now, double bytes, Network& network,
                           std::vector<SimTime>& arrival);
+  // Routed delivery as DASGD simulates it: where the network needs no per-hop walk
+  // (!network.needs_per_hop_routing()), arrival[v] = arrival[parent(v)] + tree hop (one draw per
+  // tree arc, the same times as TreeBroadcast's lazy expansion of the same broadcast); otherwise
+  // the walk. Returns the walk's transmission count (Σ distances) either way.
+  std::uint64_t deliver(NodeId source, SimTime now, double bytes, Network& network,
+                        std::vector<SimTime>& arrival);
 
  private:
   const Topology* topology_;
@@ -94,6 +100,7 @@ class ShortestPathRouter {
   std::vector<std::uint32_t> stamp_;
   std::uint32_t current_stamp_ = 0;
   std::vector<ArcId> path_;         // scratch: arcs of one path, destination first
+  std::vector<std::uint32_t> depth_;
 };
 
 // One broadcast over a shortest-path tree, expanded lazily in time order: it holds only the
@@ -106,6 +113,7 @@ class TreeBroadcast {
  public:
   // Starts a broadcast of `bytes` from tree->source at `now`. Draws hop times from `network`
   // (which must not be FIFO) as the expansion reaches each arc. `tree` must outlive the broadcast.
+  // Takes the broadcast's index from network.next_broadcast(tree.source).
   void start(const ShortestPathTree& tree, SimTime now, double bytes, Network& network);
   bool done() const noexcept { return cursor_ >= instant_.size(); }
   SimTime next_time() const noexcept { return instant_time_; }
@@ -169,6 +177,7 @@ class TreeBroadcast {
 
   const ShortestPathTree* tree_ = nullptr;
   double bytes_ = 0;
+  std::uint64_t broadcast_ = 0;  // this broadcast's index among its source's
   SimTime instant_time_ = 0;
   std::uint32_t cursor_ = 0;
   std::uint32_t batch_end_ = 0;

@@ -144,7 +144,7 @@ std::uint32_t SparsifiedAsgd::acquire_message() {
 
 void SparsifiedAsgd::send(Simulator& simulator, NodeId origin, std::uint32_t slot) {
   const SimTime now = simulator.now();
-  traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
+  traffic_.messages += router_->deliver(origin, now, message_bytes_, *world_.network, arrival_scratch_);
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   messages_[slot].outstanding = 0;
   for (NodeId j = 0; j < n_; ++j) {

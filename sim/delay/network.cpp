@@ -43,7 +43,14 @@ SimTime Network::transmit(ArcId arc, double bytes, SimTime send_time) {
     throw std::invalid_argument("network: expected a finite send time, got " +
                                 std::to_string(send_time));
 
-  SimTime arrival = hop(arc, bytes, send_time);
+  const std::uint64_t key =
+      arc_messages_.empty() ? 0 : mix_key(seed_, Stream::link_latency, arc, arc_messages_[arc]++);
+  const EdgeAttributes& attributes = topology_->has_edge_attributes()
+                                         ? topology_->edge_attributes(topology_->arc_edge(arc))
+                                         : no_attributes_;
+  ++messages_sent_;
+  bytes_sent_ += bytes;
+  SimTime arrival = send_time + transfer_time(spec_, attributes, bytes, key);
   if (!last_arrival_.empty()) {
     arrival = std::max(arrival, last_arrival_[arc]);
     last_arrival_[arc] = arrival;

@@ -26,12 +26,23 @@ class Network {
   // start again from m = 0.
   SimTime transmit(ArcId arc, double bytes, SimTime send_time);
 
-  // transmit() for a network without FIFO clocks, for callers that already hold a valid arc, a
-  // valid size and a finite time (the routed tree expansion: one call per tree arc). Same counter,
-  // same draw, same sum send_time + transfer time.
-  SimTime hop(ArcId arc, double bytes, SimTime send_time) noexcept {
+  // Routed delivery over a shortest-path tree (no FIFO clocks): broadcast k from `source` crosses
+  // each tree arc once, and its draw on `arc` is keyed by (seed, arc, source, k), not by the arc's
+  // message count. The key is unique per (arc, broadcast), so draws stay independent, and it does
+  // not depend on the order in which a simulator expands the tree: computing all arrivals at the
+  // send or lazily in time order gives the same times (DASGD and sparsified ASGD with k = d stay
+  // identical on one world). next_broadcast(source) hands out k = 0, 1, ... per source.
+  std::uint64_t next_broadcast(NodeId source) {
+    if (broadcasts_.empty()) broadcasts_.assign(topology_->num_nodes(), 0);
+    return broadcasts_[source]++;
+  }
+  SimTime tree_hop(ArcId arc, double bytes, SimTime send_time, NodeId source,
+                   std::uint64_t broadcast) noexcept {
     const std::uint64_t key =
-        arc_messages_.empty() ? 0 : mix_key(seed_, Stream::link_latency, arc, arc_messages_[arc]++);
+        arc_messages_.empty()
+            ? 0
+            : mix_key(seed_, Stream::link_latency, arc | kTreeArcBit,
+                      broadcast * topology_->num_nodes() + source);
     const EdgeAttributes& attributes = topology_->has_edge_attributes()
                                            ? topology_->edge_attributes(topology_->arc_edge(arc))
                                            : no_attributes_;
@@ -54,6 +65,8 @@ class Network {
   LinkModelSpec spec_;
   std::uint64_t seed_;
   EdgeAttributes no_attributes_{};  // for graphs without per-edge attributes
+  static constexpr ArcId kTreeArcBit = ArcId{1} << 63;  // tree-hop keys apart from per-message ones
+  std::vector<std::uint64_t> broadcasts_;  // per source: routed tree broadcasts so far
   bool per_hop_ = false;
   // Per-arc state, allocated only when needed (graphs may have 10^8 arcs): message counts only for
   // a random latency law, last arrival times only with fifo.
