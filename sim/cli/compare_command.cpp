@@ -95,6 +95,7 @@ nlohmann::json comparison_manifest(const std::vector<ComparisonOutcome>& outcome
 
 int compare(const CompareArguments& args) {
   std::vector<ComparisonEntry> entries;
+  std::vector<std::string> estimates;  // told once the output directory is claimed
   try {
     entries = load_comparison(args.path, args.overrides);
     std::string limit_source;
@@ -102,7 +103,7 @@ int compare(const CompareArguments& args) {
     for (const ComparisonEntry& entry : entries) {  // the entries run one after another
       const CostEstimate cost = estimate_cost(entry.config);
       refuse_if_too_costly(cost, limit, limit_source);
-      if (worth_telling(cost)) std::cerr << "dasgd: " << entry.label << ": " << describe_cost(cost) << "\n";
+      if (worth_telling(cost)) estimates.push_back("dasgd: " + entry.label + ": " + describe_cost(cost));
     }
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.path << ": " << error.what() << "\n";
@@ -118,6 +119,7 @@ int compare(const CompareArguments& args) {
     std::cerr << "dasgd: output directory " << directory << ": " << error.what() << "\n";
     return exit_codes::usage;
   }
+  for (const std::string& line : estimates) std::cerr << line << "\n";
   std::vector<ComparisonOutcome> outcomes;
   outcomes.reserve(entries.size());
   for (ComparisonEntry& entry : entries) {

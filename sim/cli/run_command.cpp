@@ -103,14 +103,14 @@ void report_outcome(const RunResult& result, const std::string& directory) {
 
 int run(const RunArguments& args) {
   RunConfig config;
+  CostEstimate cost;
   try {
     config = load_run_config(args.config_path, args.overrides);
     // Sized before it is built: a world that cannot fit is refused here, a large one announced.
     std::string limit_source;
     const double limit = memory_limit(args.max_memory, limit_source);
-    const CostEstimate cost = estimate_cost(config);
+    cost = estimate_cost(config);
     refuse_if_too_costly(cost, limit, limit_source);
-    if (worth_telling(cost)) std::cerr << "dasgd: " << config.name << ": " << describe_cost(cost) << "\n";
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
     return 2;
@@ -119,6 +119,8 @@ int run(const RunArguments& args) {
   const InterruptGuard interrupts;
   const std::unique_ptr<OutputDirectory> output = claim_run_directory(directory, args.force);
   if (!output) return exit_codes::usage;
+  // Told only once the run is sure to start, so that a refusal stays the one line printed.
+  if (worth_telling(cost)) std::cerr << "dasgd: " << config.name << ": " << describe_cost(cost) << "\n";
   RunResult result;
   std::unique_ptr<GradientLogStream> stream;
   try {
