@@ -125,6 +125,23 @@ TEST(SpectralGap, RingMatchesClosedForm) {
   }
 }
 
+// Above the dense limit a complete graph's W = J/n has one eigenvalue 0 of multiplicity n − 1:
+// Lanczos breaks down at once, so the scalar check answers (W = J/n for both rules: 1/(1 + d) = 1/n).
+TEST(SpectralGap, CompleteGraphAboveTheDenseLimitIsExactWithOneApplication) {
+  SpectralOptions options;
+  options.dense_limit = 10;
+  for (const MixingRule rule : {MixingRule::uniform, MixingRule::metropolis_hastings}) {
+    const SpectralGap g = spectral_gap(generate::complete(300), rule, options);
+    EXPECT_EQ(g.method, SpectralMethod::scalar);
+    EXPECT_TRUE(g.converged);
+    EXPECT_NEAR(g.lambda_2, 0.0, 1e-12);
+    EXPECT_NEAR(g.lambda_n, 0.0, 1e-12);
+    EXPECT_NEAR(g.gap, 1.0, 1e-12);
+  }
+  // A ring is no multiple of I off the stationary vector: the check must not fire.
+  EXPECT_NE(spectral_gap(generate::ring(300), MixingRule::uniform, options).method, SpectralMethod::scalar);
+}
+
 TEST(SpectralGap, CompleteGraphMixesInOneStep) {
   const SpectralGap g = spectral_gap(generate::complete(12), MixingRule::uniform);  // W = J/n
   EXPECT_NEAR(g.lambda_2, 0.0, 1e-13);

@@ -246,6 +246,23 @@ double residual(const SparseMatrix& s, const End& end) {
   return (s * *end.vector - end.value * *end.vector).norm();
 }
 
+// When S restricted to the complement of the stationary vector is μI (the complete graph: every
+// eigenvalue but 1 is the same), Lanczos breaks down at once and Spectra reports no convergence.
+// A pseudo-random v ⟂ s has a component in every eigenspace, so Sv = μv holds for it only if S is
+// μI there (with probability 1): one application then gives λ_2 = λ_n = μ exactly.
+std::optional<double> scalar_complement(const SparseMatrix& s, const Deflation& deflation, double tolerance) {
+  const Eigen::Index n = s.rows();
+  Rng start(0x5CA1A5ULL);  // numerical, not part of the simulation's randomness
+  Eigen::VectorXd v(n);
+  for (Eigen::Index i = 0; i < n; ++i) v[i] = start.uniform() - 0.5;
+  deflation.apply(v.data());
+  v.normalize();
+  const Eigen::VectorXd w = s * v;
+  const double mu = v.dot(w);
+  if ((w - mu * v).norm() <= tolerance * std::max(1.0, std::abs(mu))) return mu;
+  return std::nullopt;
+}
+
 SpectralGap iterative_gap(const Topology& topology, const SymmetrisedMixing& mixing, MixingRule rule,
                           const SpectralOptions& options) {
   const SparseMatrix s = sparse_symmetrised(topology, mixing.weights);
@@ -253,6 +270,15 @@ SpectralGap iterative_gap(const Topology& topology, const SymmetrisedMixing& mix
   const Deflation none{nullptr, s.rows()};
   SpectralGap result;
   result.rule = rule;
+  if (const std::optional<double> mu = scalar_complement(s, top_deflation, 1e-12)) {
+    result.method = SpectralMethod::scalar;
+    result.lambda_2 = result.lambda_n = *mu;
+    result.converged = true;
+    result.iterations = 1;
+    result.residual = 0;
+    finish(result);
+    return result;
+  }
   End top, bottom;
   const auto lanczos = [&](const SpectralOptions& budget) {
     ProductOp top_op(s, mixing.stationary.data());
@@ -316,6 +342,7 @@ std::string to_string(SpectralMethod method) {
     case SpectralMethod::dense: return "dense eigensolver";
     case SpectralMethod::lanczos: return "Spectra Lanczos";
     case SpectralMethod::shift_invert: return "Spectra shift-invert Lanczos, sparse LDLT";
+    case SpectralMethod::scalar: return "S is a multiple of I off the stationary vector";
   }
   return "unknown";
 }

@@ -16,6 +16,7 @@ enum class SpectralMethod {
   dense,         // Eigen::SelfAdjointEigenSolver on the dense symmetrised W: exact to rounding
   lanczos,       // Spectra's implicitly restarted Lanczos on S (graphs whose sparse factor is too big)
   shift_invert,  // Spectra's Lanczos on (S − σI)^{-1}, sparse LDLᵀ (slowly mixing, sparse graphs)
+  scalar,        // S is μI off the stationary vector (complete graphs): one application finds μ
 };
 std::string to_string(SpectralMethod method);
 
