@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "sim/delay/distribution.hpp"
+#include "sim/metrics/staleness_tracker.hpp"
 #include "topologies/readers.hpp"
 
 namespace dasgd {
@@ -292,10 +293,16 @@ CostEstimate estimate_cost(const RunConfig& config) {
   if (is_finite_sum(config.objective.kind))
     c.data_bytes = static_cast<double>(config.objective.samples) * (model + 8) * (config.objective.heterogeneous ? 2 : 1);
   const bool deliveries = config.record.deliveries.value_or(g.nodes <= static_cast<double>(auto_deliveries_max_nodes));
-  if (deliveries) {
+  {
+    // Gradients in flight (rate × delivery delay): each holds a 40-byte record until applied
+    // everywhere; with per-delivery sets, also a snapshot of its node's window (W/8 bytes), whose
+    // total the tracker caps at its snapshot budget (sim/metrics/staleness_tracker.hpp).
     const double latency = mean(config.link.latency);
     const double window = g.nodes * (1 + g.mean_distance * latency / per_gradient_seconds);
-    c.tracking_bytes = 2 * g.nodes * window / 8;
+    c.tracking_bytes = 40 * window;
+    if (deliveries)
+      c.tracking_bytes += 2 * g.nodes * window / 8 +
+                          std::min(window * window / 8, static_cast<double>(default_snapshot_budget_bytes));
   }
   const double interval_rows = config.record.interval > 0 ? c.end_time / config.record.interval : 0;
   const double gradient_rows = config.record.every_gradients > 0
