@@ -6,6 +6,7 @@
 // stops the running algorithm, marks the ones not yet run as interrupted and still writes.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -130,17 +131,11 @@ int compare(const CompareArguments& args) {
     outcomes.push_back(run_entry(entry, output->staging(), args.quiet));
     if (!args.quiet) print_outcome(outcomes.back());
   }
-  try {
-    write_comparison(outcomes, output->staging());
-    output->commit(comparison_manifest(outcomes));
-  } catch (const WriteAbandoned&) {
-    std::cerr << "dasgd: interrupted again while writing: the new results were dropped, " << directory
-              << " is as it was\n";
-    return exit_code_for(RunStatus::interrupted, interrupt_signal());
-  } catch (const std::exception& error) {
-    std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
-    return 1;
-  }
+  if (const std::optional<int> failed = write_and_commit(*output, directory, [&] {
+        write_comparison(outcomes, output->staging());
+        return comparison_manifest(outcomes);
+      }))
+    return *failed;
   if (comparison_exit_code(outcomes) > 128)
     std::cerr << "dasgd: interrupted by " << interrupt_signal_name() << ": results so far written to " << directory
               << " (see the status column of comparison_summary.csv)\n";

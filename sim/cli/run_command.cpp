@@ -75,18 +75,10 @@ std::unique_ptr<OutputDirectory> claim_run_directory(const std::string& director
 // Writes the run files into the staging area and swaps them in; the exit code when that fails.
 std::optional<int> commit_run(const RunConfig& config, const RunResult& result, OutputDirectory& output,
                               GradientLogStream* stream, const std::string& directory) {
-  try {
+  return write_and_commit(output, directory, [&] {
     write_run_files(config, result, output.staging(), stream);
-    output.commit(run_manifest(config, result));
-  } catch (const WriteAbandoned&) {
-    std::cerr << "dasgd: interrupted again while writing: the new results were dropped, " << directory
-              << " is as it was\n";
-    return exit_code_for(RunStatus::interrupted, interrupt_signal());
-  } catch (const std::exception& error) {
-    std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
-    return exit_codes::failed;
-  }
-  return std::nullopt;
+    return run_manifest(config, result);
+  });
 }
 
 void report_outcome(const RunResult& result, const std::string& directory) {

@@ -1,6 +1,8 @@
 // Run ↔ output directory glue; see run_files.hpp.
 #include "sim/run/run_files.hpp"
 
+#include <iostream>
+
 #include "sim/output/atomic_file.hpp"
 #include "sim/run/interrupt.hpp"
 
@@ -27,6 +29,21 @@ RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream) {
 
 void finish_gradient_log(RunResult& result, const GradientLogStream* stream) {
   if (stream != nullptr) result.b_squared_quantiles = stream->b_squared_quantiles();
+}
+
+std::optional<int> write_and_commit(OutputDirectory& output, const std::string& directory,
+                                    const std::function<nlohmann::json()>& write) {
+  try {
+    output.commit(write());
+  } catch (const WriteAbandoned&) {
+    std::cerr << "dasgd: interrupted again while writing: the new results were dropped, " << directory
+              << " is as it was\n";
+    return exit_code_for(RunStatus::interrupted, interrupt_signal());
+  } catch (const std::exception& error) {
+    std::cerr << "dasgd: cannot write results: " << error.what() << "\n";
+    return exit_codes::failed;
+  }
+  return std::nullopt;
 }
 
 }  // namespace dasgd

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "sim/config/run_config.hpp"
 #include "sim/output/gradient_log_stream.hpp"
@@ -24,5 +27,11 @@ RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream);
 
 // After the run: the summary's B² quantiles come from the stream.
 void finish_gradient_log(RunResult& result, const GradientLogStream* stream);
+
+// Calls `write` (which writes every file into output.staging() and returns the manifest), then
+// swaps the files in. On failure prints the one line and returns the exit code: interrupted again
+// while writing (the previous run stays whole), or 1 when the files could not be written.
+std::optional<int> write_and_commit(OutputDirectory& output, const std::string& directory,
+                                    const std::function<nlohmann::json()>& write);
 
 }  // namespace dasgd
