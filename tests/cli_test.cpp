@@ -170,5 +170,36 @@ TEST(CliBound, EvaluatesEachBoundAndTheEnvelope) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+// record.deliveries "auto" reads the estimated out-of-order window W = n (1 + mean distance ×
+// latency / compute time), not only n: on a 4x4 torus (mean distance 2) with latency 0.1, compute
+// 1e-3 gives W = 3216 (tracked), 1e-4 gives W = 32016 > 16384 (off, and said so).
+TEST(CliRun, AutoDeliveriesFollowTheEstimatedWindowAndSaySoWhenOff) {
+  const std::string base =
+      "run configs/quickstart.json -q --set graph={\\\"kind\\\":\\\"torus\\\",\\\"rows\\\":4,\\\"cols\\\":4} "
+      "--set link.latency=0.1 --set stop={\\\"gradients\\\":3000} --set record.per_gradient=false ";
+  const auto summary_of = [](const std::filesystem::path& dir) {
+    return nlohmann::json::parse(read_file(dir / "summary.json"))["staleness"]["deliveries"];
+  };
+  const auto narrow = fresh_directory("auto-narrow");
+  const auto a = run_cli(base + "--set compute.time=1e-3 --out " + narrow.string(), "auto-narrow");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_TRUE(summary_of(narrow)["sets_tracked"].get<bool>());
+  EXPECT_EQ(a.err.find("record.deliveries"), std::string::npos) << a.err;
+
+  const auto wide = fresh_directory("auto-wide");
+  const auto b = run_cli(base + "--set compute.time=1e-4 --out " + wide.string(), "auto-wide");
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const auto deliveries = summary_of(wide);
+  EXPECT_FALSE(deliveries["sets_tracked"].get<bool>());
+  EXPECT_NE(deliveries["sets_note"].get<std::string>().find("window of 32016 gradients"), std::string::npos);
+  EXPECT_NE(b.err.find("record.deliveries \"auto\""), std::string::npos) << b.err;
+
+  const auto forced = fresh_directory("auto-forced");
+  const auto c = run_cli(base + "--set compute.time=1e-4 --set record.deliveries=true --out " + forced.string(), "auto-forced");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_TRUE(summary_of(forced)["sets_tracked"].get<bool>());
+  for (const auto& dir : {narrow, wide, forced}) std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace dasgd

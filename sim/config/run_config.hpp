@@ -63,6 +63,9 @@ struct RecordSpec {
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;
+// record.deliveries "auto" also needs the estimated out-of-order window (sim/run/cost_estimate.hpp)
+// to be at most this many gradients: each per-delivery set figure costs W/64 words.
+inline constexpr double auto_deliveries_max_window = 16384;
 // The smallest record.interval accepted (seconds); see parse_record.
 inline constexpr double min_record_interval = 1e-12;
 

@@ -186,6 +186,7 @@ json run_summary(const RunConfig& config, const RunResult& result) {
   }
   deliveries["sets_tracked"] = result.deliveries_tracked;
   if (const std::string note = recorder.tracking_note(); !note.empty()) deliveries["sets_note"] = note;
+  if (!result.deliveries_note.empty()) deliveries["sets_note"] = result.deliveries_note;
   staleness["deliveries"] = deliveries;
   json b{{"mean", number(recorder.mean_b_squared())}, {"max", number(recorder.max_b_squared())}};
   const std::vector<double> bq = result.b_squared_quantiles ? *result.b_squared_quantiles : recorder.b_squared_quantiles();

@@ -299,6 +299,7 @@ CostEstimate estimate_cost(const RunConfig& config) {
     // total the tracker caps at its snapshot budget (sim/metrics/staleness_tracker.hpp).
     const double latency = mean(config.link.latency);
     const double window = g.nodes * (1 + g.mean_distance * latency / per_gradient_seconds);
+    c.window_gradients = window;
     c.tracking_bytes = 40 * window;
     if (deliveries)
       c.tracking_bytes += 2 * g.nodes * window / 8 +

@@ -23,6 +23,9 @@ struct CostEstimate {
   double gradients = 0;         // gradients computed (all nodes together)
   double events = 0;            // simulator events
   double end_time = 0;          // virtual seconds
+  // Width in gradients of a node's out-of-order window (rate × mean delivery delay): the cost of
+  // one per-delivery set figure is W/64 words (record.deliveries "auto" reads it).
+  double window_gradients = 0;
   double metrics_rows = 0;
   // Bytes at the peak, by component.
   double graph_bytes = 0;       // edge list while building, CSR, per-arc link state

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include "objectives/objective_factory.hpp"
@@ -15,6 +16,7 @@
 #include "sim/engine/simulator.hpp"
 #include "sim/output/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/run/interrupt.hpp"
 #include "topologies/properties.hpp"
 
@@ -88,6 +90,29 @@ void evaluate_bounds(const RunConfig& config, RunResult& result) {
   }
 }
 
+// record.deliveries "auto": per-delivery set figures while n <= auto_deliveries_max_nodes and the
+// estimated out-of-order window is at most auto_deliveries_max_window gradients (each figure costs
+// W/64 words per delivery, and each gradient in flight keeps a W-bit snapshot). When the window
+// turns them off, summary.json (staleness.deliveries.sets_note) and stderr say so.
+bool auto_deliveries(const RunConfig& config, std::size_t n, RunResult& result) {
+  if (n > auto_deliveries_max_nodes) return false;
+  double window = 0;
+  try {
+    window = estimate_cost(config).window_gradients;
+  } catch (const std::exception&) {
+    return true;  // configs the estimator refuses never reach here from the CLI
+  }
+  if (window <= auto_deliveries_max_window) return true;
+  std::ostringstream note;
+  note << "per-delivery set figures (receiver_only, symmetric_difference) off: record.deliveries \"auto\" "
+       << "estimates an out-of-order window of " << std::llround(window) << " gradients, above "
+       << std::llround(auto_deliveries_max_window) << " (set record.deliveries true to track them; S, S_hat, "
+       << "delays and version differences stay exact)";
+  result.deliveries_note = note.str();
+  std::cerr << "dasgd: note: " << result.deliveries_note << "\n";
+  return false;
+}
+
 }  // namespace
 
 RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
@@ -125,8 +150,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
-  recorder_options.staleness.track_deliveries =
-      config.record.deliveries.value_or(n <= auto_deliveries_max_nodes);
+  recorder_options.staleness.track_deliveries = config.record.deliveries.value_or(auto_deliveries(config, n, result));
   result.deliveries_tracked = recorder_options.staleness.track_deliveries;
   // Averaging algorithms never deliver single gradients: their sets are vector clocks
   // (docs/STALENESS_TRACKING.md), exact and O(k) per merge instead of O(n·T/64).

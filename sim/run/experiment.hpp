@@ -57,6 +57,7 @@ struct RunResult {
   double virtual_step = 0;  // c in x_{t+1} = x_t − c g_t (η, or η/n for averaging algorithms)
   std::vector<AlgorithmFigure> figures;  // the algorithm's own staleness notion and figures
   bool deliveries_tracked = false;        // per-delivery set figures were computed
+  std::string deliveries_note;            // why "auto" switched them off, when the window did
   ObjectiveConstants constants;
   double initial_f = 0;
   TrafficCounters traffic;
