@@ -215,7 +215,12 @@ double events_per_gradient(const RunConfig& config, const GraphSize& g) {
   if (config.algorithm.name == "dasgd") {
     const nlohmann::json& section = config.resolved.value("algorithm", nlohmann::json::object());
     const std::string delivery = section.value("delivery", std::string("routed"));
-    if (delivery == "routed") return 1 + g.nodes * g.mean_distance;  // one transmission per hop per destination
+    if (delivery == "routed") {
+      // Per-hop walk (one transmission per hop per destination) on FIFO or bandwidth-limited links;
+      // else one tree expansion per destination (docs/ROUTED_DELIVERY.md).
+      const bool per_hop = config.link.fifo || config.link.bandwidth.has_value();
+      return 1 + g.nodes * (per_hop ? g.mean_distance : 1);
+    }
     if (delivery == "flooding") return 1 + 2 * g.edges;
     return 1 + mean_degree;
   }
@@ -292,7 +297,6 @@ CostEstimate estimate_cost(const RunConfig& config) {
   c.model_bytes = g.nodes * model * (c.model_copies + (shifts ? 1 : 0)) + 8 * model;
   if (is_finite_sum(config.objective.kind))
     c.data_bytes = static_cast<double>(config.objective.samples) * (model + 8) * (config.objective.heterogeneous ? 2 : 1);
-  const bool deliveries = config.record.deliveries.value_or(g.nodes <= static_cast<double>(auto_deliveries_max_nodes));
   {
     // Gradients in flight (rate × delivery delay): each holds a 40-byte record until applied
     // everywhere; with per-delivery sets, also a snapshot of its node's window (W/8 bytes), whose
@@ -300,6 +304,8 @@ CostEstimate estimate_cost(const RunConfig& config) {
     const double latency = mean(config.link.latency);
     const double window = g.nodes * (1 + g.mean_distance * latency / per_gradient_seconds);
     c.window_gradients = window;
+    const bool deliveries = config.record.deliveries.value_or(
+        g.nodes <= static_cast<double>(auto_deliveries_max_nodes) && window <= auto_deliveries_max_window);
     c.tracking_bytes = 40 * window;
     if (deliveries)
       c.tracking_bytes += 2 * g.nodes * window / 8 +

@@ -150,7 +150,8 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
-  recorder_options.staleness.track_deliveries = config.record.deliveries.value_or(auto_deliveries(config, n, result));
+  recorder_options.staleness.track_deliveries =
+      config.record.deliveries ? *config.record.deliveries : auto_deliveries(config, n, result);
   result.deliveries_tracked = recorder_options.staleness.track_deliveries;
   // Averaging algorithms never deliver single gradients: their sets are vector clocks
   // (docs/STALENESS_TRACKING.md), exact and O(k) per merge instead of O(n·T/64).
