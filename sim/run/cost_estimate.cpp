@@ -210,6 +210,15 @@ double model_copies(const RunConfig& config) {
   return 3;                                       // models, gradient, a second buffer or payload
 }
 
+}  // namespace
+
+bool averaging_algorithm(const std::string& name) {
+  return name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
+         name == "local_async_sgd";
+}
+
+namespace {
+
 double events_per_gradient(const RunConfig& config, const GraphSize& g) {
   const double mean_degree = g.nodes > 0 ? 2 * g.edges / g.nodes : 0;
   if (config.algorithm.name == "dasgd") {
@@ -307,6 +316,8 @@ CostEstimate estimate_cost(const RunConfig& config) {
     const bool deliveries = config.record.deliveries.value_or(
         g.nodes <= static_cast<double>(auto_deliveries_max_nodes) && window <= auto_deliveries_max_window);
     c.tracking_bytes = 40 * window;
+    // Vector clocks keep each origin's gradient indices: 8 bytes per gradient for the whole run.
+    if (config.record.staleness && averaging_algorithm(config.algorithm.name)) c.tracking_bytes += 8 * c.gradients;
     if (deliveries)
       c.tracking_bytes += 2 * g.nodes * window / 8 +
                           std::min(window * window / 8, static_cast<double>(default_snapshot_budget_bytes));
@@ -336,7 +347,7 @@ CostEstimate estimate_cost(const RunConfig& config) {
       {c.graph_bytes, {"the graph", "/graph"}},
       {c.model_bytes, {"the models", "/objective/dimension"}},
       {c.data_bytes, {"the data set", "/objective/samples"}},
-      {c.tracking_bytes, {"staleness tracking", "/record/deliveries"}},
+      {c.tracking_bytes, {"staleness tracking", averaging_algorithm(config.algorithm.name) ? "/record/staleness" : "/record/deliveries"}},
       {c.metrics_bytes, {"the metrics rows", "/record/interval"}}};
   double largest = -1;
   for (const auto& [bytes, names] : parts) {

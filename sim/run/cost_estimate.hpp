@@ -42,6 +42,10 @@ struct CostEstimate {
   std::string largest_component;
 };
 
+// Algorithms whose gradient sets are unions at model merges, kept as vector clocks
+// (SetLayout::origin_prefixes); the others keep bit windows.
+bool averaging_algorithm(const std::string& name);
+
 // Throws ConfigError for worlds whose virtual time cannot advance (an all-zero trace with a time
 // stop, a record.interval below the clock's resolution at the estimated end time) and for a
 // heterogeneous minibatch larger than a node's share of the samples.

@@ -34,11 +34,6 @@ std::uint64_t delay_seed(const RunConfig& config) {
 }
 
 // Algorithms whose gradient sets change only by own applications and model merges.
-bool averaging_algorithm(const std::string& name) {
-  return name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
-         name == "local_async_sgd";
-}
-
 BoundInputs bound_inputs(const RunConfig& config, const RunResult& result) {
   const GradientRecorder& recorder = *result.recorder;
   const StalenessStatistics& stats = recorder.statistics();
