@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -26,9 +28,15 @@ std::string message_of(const std::function<void()>& action) {
   return "(no exception)";
 }
 
+// This process's own scratch directory: CTest runs the tests of this file in parallel processes,
+// which must not overwrite each other's files.
+std::filesystem::path scratch_directory() {
+  return std::filesystem::temp_directory_path() / ("dasgd_topology_readers_test-" + std::to_string(::getpid()));
+}
+
 // Writes `text` to a fresh file in the temp directory and returns its path.
 std::string temp_file(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "dasgd_topology_readers_test";
+  const auto dir = scratch_directory();
   std::filesystem::create_directories(dir);
   const auto path = (dir / name).string();
   std::ofstream(path) << text;
@@ -89,7 +97,7 @@ TEST(EdgeListCsv, ANodeIdNear2To32IsRefusedWithoutSizingATableForIt) {
 }
 
 TEST(GraphFiles, WhatIsNotARegularFileIsRefusedByNameBeforeOpening) {
-  const auto dir = std::filesystem::temp_directory_path() / "dasgd_topology_readers_test" / "a_directory.csv";
+  const auto dir = scratch_directory() / "a_directory.csv";
   std::filesystem::create_directories(dir);
   EXPECT_EQ(message_of([&] { read_edge_list_csv(dir.string()); }), dir.string() + ": edge-list file: is a directory, expected a file");
   EXPECT_EQ(message_of([&] { read_edge_list_csv("/dev/zero"); }),
