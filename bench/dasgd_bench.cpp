@@ -13,6 +13,19 @@ namespace {
 
 using namespace dasgd;
 
+// The observer for a tracking mode: none (0); S_t, S_hat_t, B_t^2 and the virtual sequence (1);
+// everything a default run records: delivery sets, gradient norms, log (2).
+std::unique_ptr<GradientRecorder> recorder_for(int mode, const Objective& objective, std::size_t n) {
+  if (mode == 0) return nullptr;
+  GradientRecorderOptions options;
+  options.eta = 0.001;
+  options.epsilon = 1e-3;
+  options.keep_log = mode == 2;
+  options.gradient_norms = mode == 2;
+  options.staleness.track_deliveries = mode == 2;
+  return std::make_unique<GradientRecorder>(objective, n, options);
+}
+
 void BM_DasgdTracking(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto gradients = static_cast<std::uint64_t>(state.range(1));
@@ -22,16 +35,7 @@ void BM_DasgdTracking(benchmark::State& state) {
     auto w = testing::make_world(generate::complete(n), testing::cosine_objective(32, 0.1),
                                  testing::compute_law(law::Exponential{1.0}),
                                  testing::link_law(law::Constant{0.1}));
-    std::unique_ptr<GradientRecorder> recorder;
-    if (mode > 0) {
-      GradientRecorderOptions options;
-      options.eta = 0.001;
-      options.epsilon = 1e-3;
-      options.keep_log = mode == 2;
-      options.gradient_norms = mode == 2;
-      options.staleness.track_deliveries = mode == 2;
-      recorder = std::make_unique<GradientRecorder>(*w->objective, n, options);
-    }
+    const std::unique_ptr<GradientRecorder> recorder = recorder_for(mode, *w->objective, n);
     DasgdParams params;
     params.eta = 0.001;
     Dasgd algorithm(w->world, params, recorder.get());
@@ -69,16 +73,7 @@ void BM_DasgdRoutedRing(benchmark::State& state) {
     auto w = testing::make_world(generate::ring(n), testing::cosine_objective(32, 0.1),
                                  testing::compute_law(law::Exponential{1.0}),
                                  testing::link_law(law::Constant{0.1}));
-    std::unique_ptr<GradientRecorder> recorder;
-    if (mode > 0) {
-      GradientRecorderOptions options;
-      options.eta = 0.001;
-      options.epsilon = 1e-3;
-      options.keep_log = false;
-      options.gradient_norms = false;
-      options.staleness.track_deliveries = false;
-      recorder = std::make_unique<GradientRecorder>(*w->objective, n, options);
-    }
+    const std::unique_ptr<GradientRecorder> recorder = recorder_for(mode, *w->objective, n);
     DasgdParams params;
     params.eta = 0.001;
     params.per_hop_routing = per_hop;
