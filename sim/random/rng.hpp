@@ -22,6 +22,13 @@ enum class Stream : std::uint64_t {
   algorithm = 7,       // algorithm-internal choices (random neighbour, Random-k coordinates, ...)
   initialisation = 8,  // initial models, synthetic data sets
   straggler = 9,       // which nodes are slow, random slow-downs
+  // Fault processes (../shared/spec/faults.md): one named counter-based stream each, so turning a
+  // fault process on moves no compute, latency or noise draw, and `common_random_numbers` gives
+  // every algorithm the same crashes, losses and graph changes. Key: (seed, stream, entity, k).
+  node_availability = 10,  // node i's k-th up-time / down-time
+  link_loss = 11,          // the m-th message on arc a lost or not; Gilbert–Elliott transitions
+  link_availability = 12,  // edge e's k-th up-time / down-time
+  topology_schedule = 13,  // the graph of period k (matchings, random regular, Markov on/off edges)
 };
 
 // SplitMix64 (Steele, Lea, Flood 2014): the standard seed expander for the xoshiro family.
