@@ -9,6 +9,8 @@ Writes into RUN_DIR (or --out):
   staleness_hist.png         histogram of S_t (and S_hat_t) with S_avg and S_max marked
   staleness_over_time.png    windowed mean/max of S_t over simulated time
   bounds.png                 measured gradients to epsilon beside each bound's prediction
+With a faults.csv (a run with fault processes), the time plots shade the spans during which some node
+(or link) was down.
 Needs Debian's python3-matplotlib and python3-numpy (/usr/bin/python3).
 """
 import argparse
@@ -49,9 +51,44 @@ def save(fig, path):
     plt.close(fig)
 
 
-def plot_convergence(metrics, x_name, x_label, path, title):
+DOWN_UP = {"node_down": "node_up", "server_down": "server_up", "link_down": "link_up"}
+
+
+def read_outages(run_dir, end_time):
+    """Spans (start, end) during which at least one node or link was down, from faults.csv."""
+    path = os.path.join(run_dir, "faults.csv")
+    if not os.path.exists(path):
+        return []
+    down_since = {}
+    spans = []
+    for r in read_csv(path):
+        kind, key = r["kind"], (r["node"], r["edge"])
+        t = float(r["time"])
+        if kind in DOWN_UP:
+            down_since[(DOWN_UP[kind], key)] = t
+        elif (kind, key) in down_since:
+            spans.append((down_since.pop((kind, key)), t))
+    spans += [(t, end_time) for t in down_since.values()]
+    spans.sort()
+    merged = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def shade(ax, outages):
+    for k, (a, b) in enumerate(outages):
+        ax.axvspan(a, b, color="red", alpha=0.12, linewidth=0, label="outage" if k == 0 else None)
+
+
+def plot_convergence(metrics, x_name, x_label, path, title, outages=()):
     x = column(metrics, x_name)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax in axes:
+        shade(ax, outages)
     axes[0].plot(x, column(metrics, "f_average_model"), label="f(x_avg)")
     if not all(math.isnan(v) for v in column(metrics, "f_node_mean")):
         axes[0].fill_between(x, column(metrics, "f_node_min"), column(metrics, "f_node_max"),
@@ -88,12 +125,13 @@ def plot_histogram(hist_rows, summary, path, title):
     save(fig, path)
 
 
-def plot_windows(window_rows, path, title):
+def plot_windows(window_rows, path, title, outages=()):
     rows = [r for r in window_rows if r["kind"] == "gradients"]
     if not rows:
         return False
     x = [float(r["window_start"]) + float(r["window_width"]) / 2 for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4))
+    shade(ax, outages)
     ax.plot(x, [float(r["mean"]) for r in rows], label="mean S_t")
     ax.plot(x, [float(r["max"]) for r in rows], label="max S_t", alpha=0.7)
     ax.plot(x, [float(r["mean_hat_or_delay"]) for r in rows], label="mean S_hat_t", alpha=0.7)
@@ -175,13 +213,14 @@ def main(argv):
         return 2
     title = "%s (%s, n=%d, seed %d)" % (summary["name"], summary["algorithm"], summary["run"]["nodes"], summary["seed"])
     written = []
-    plot_convergence(metrics, "time", "simulated time (s)", os.path.join(out, "convergence_time.png"), title)
+    outages = read_outages(args.run_dir, float(summary["run"]["end_time"]))
+    plot_convergence(metrics, "time", "simulated time (s)", os.path.join(out, "convergence_time.png"), title, outages)
     written.append("convergence_time.png")
     plot_convergence(metrics, "gradients", "gradients computed", os.path.join(out, "convergence_gradients.png"), title)
     written.append("convergence_gradients.png")
     plot_histogram(hist, summary, os.path.join(out, "staleness_hist.png"), title)
     written.append("staleness_hist.png")
-    if plot_windows(windows, os.path.join(out, "staleness_over_time.png"), title):
+    if plot_windows(windows, os.path.join(out, "staleness_over_time.png"), title, outages):
         written.append("staleness_over_time.png")
     if summary["bounds"]:
         plot_bounds(summary, os.path.join(out, "bounds.png"), title)

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/faults/node_availability.hpp"
+
 namespace dasgd {
 
 Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver* observer)
@@ -29,6 +31,7 @@ Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver*
   for (std::size_t i = 0; i < n_; ++i) {
     choice_.push_back(world.streams.stream(Stream::algorithm, i));
   }
+  if (faults_on()) initiated_.assign(n_, no_exchange);
 }
 
 void Adpsgd::set_model(NodeId node, ConstVectorRef x) {
@@ -67,6 +70,7 @@ void Adpsgd::start(Simulator& simulator) {
 
 void Adpsgd::handle(Simulator& simulator, const Event& event) {
   const auto slot = static_cast<std::uint32_t>(event.payload);
+  if (faults_on() && intercept(simulator, event)) return;
   switch (event.type) {
     case compute_done: complete_compute(simulator, event.target); break;
     case lock_request_arrival:
@@ -98,6 +102,7 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
     buffers_.emplace_back(d_);
+    if (faults_on()) generation_.push_back(0);
   }
   Exchange& exchange = slots_[slot];
   exchange = Exchange{};
@@ -106,6 +111,7 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
   exchange.higher = std::max(node, partner);
   exchange.wanted_at = now;
   ++in_flight_;
+  if (faults_on()) initiated_[node] = slot;
   if (node == exchange.lower) request_lock(simulator, node, slot);
   else send(simulator, node, exchange.lower, params_.header_bytes, lock_request_arrival, slot);
 }
@@ -115,7 +121,8 @@ void Adpsgd::send(Simulator& simulator, NodeId from, NodeId to, double bytes, Ev
   const SimTime at = world_.network->transmit(arc, bytes, simulator.now());
   ++traffic_.messages;
   traffic_.bytes += static_cast<std::uint64_t>(bytes);
-  simulator.schedule_at(at, type, to, slot);
+  const std::uint64_t generation = faults_on() ? generation_[slot] : 0;
+  simulator.schedule_at(at, type, to, (generation << 32) | slot);
 }
 
 void Adpsgd::request_lock(Simulator& simulator, NodeId node, std::uint32_t slot) {
@@ -146,6 +153,7 @@ bool Adpsgd::grant(Simulator& simulator, NodeId node, std::uint32_t slot) {
     // x_a leaves a and stays frozen until the average comes back.
     buffers_[slot] = models_.col(node);
     if (observer_ != nullptr) e.token_lower = observer_->on_model_sent(node, now, 1);
+    e.lower_token_open = true;
     send(simulator, node, e.higher, model_bytes_, model_arrival, slot);
     return true;
   }
@@ -166,9 +174,12 @@ void Adpsgd::average_at_higher(Simulator& simulator, std::uint32_t slot) {
     observer_->on_model_merged(b, e.token_lower, now);
     e.token_higher = observer_->on_model_sent(b, now, 1);
   }
+  e.lower_token_open = false;
+  e.higher_token_open = true;
   send(simulator, b, e.lower, model_bytes_, average_arrival, slot);
   if (e.initiator == b) {  // b initiated: its model holds the average now
     e.exchange_wait = now - e.wanted_at;
+    if (faults_on()) initiated_[b] = no_exchange;
     apply_own_gradient(simulator, b);
   }
 }
@@ -180,7 +191,9 @@ void Adpsgd::finish_at_lower(Simulator& simulator, std::uint32_t slot) {
   models_.col(a) = buffers_[slot];
   ++traffic_.deliveries;
   if (observer_ != nullptr) observer_->on_model_merged(a, e.token_higher, now);
+  e.higher_token_open = false;
   if (e.initiator == a) e.exchange_wait = now - e.wanted_at;
+  if (faults_on() && e.initiator == a) initiated_[a] = no_exchange;
   ++exchanges_done_;
   --in_flight_;
   lock_wait_sum_ += e.lock_wait;
@@ -195,6 +208,112 @@ void Adpsgd::apply_own_gradient(Simulator& simulator, NodeId node) {
   models_.col(node).noalias() -= params_.eta * computations_.gradient(node);
   if (observer_ != nullptr) observer_->on_apply(node, pending_gradient_[node], simulator.now(), true);
   begin_compute(simulator, node);
+}
+
+}  // namespace dasgd
+
+// Node faults --------------------------------------------------------------------------------------
+namespace dasgd {
+
+bool Adpsgd::intercept(Simulator& simulator, const Event& event) {
+  if (event.type == NodeAvailability::event_type) {
+    world_.availability->handle(simulator, event, *this);
+    return true;
+  }
+  if (event.type == compute_done) return false;
+  const auto slot = static_cast<std::uint32_t>(event.payload);
+  const bool stale = static_cast<std::uint32_t>(event.payload >> 32) != generation_[slot];
+  if (event.type == exchange_timeout) {
+    if (!stale) time_out(simulator, event.target, slot);
+    return true;
+  }
+  const bool down = !world_.availability->up(event.target);
+  if (down) world_.availability->hold_or_drop(event.target, event);  // (hold is refused for AD-PSGD)
+  if (stale) return true;  // a message of an exchange aborted meanwhile
+  if (down) abort(simulator, slot);
+  return down;
+}
+
+void Adpsgd::free_slot(std::uint32_t slot) {
+  free_slots_.push_back(slot);
+  --in_flight_;
+}
+
+// The exchange in `slot` cannot complete: its in-flight messages become stale, their model tokens
+// are dropped, and the live endpoint that waits on it (at most one: an abort needs a down endpoint)
+// gives up after the timeout.
+void Adpsgd::abort(Simulator& simulator, std::uint32_t slot) {
+  Exchange& e = slots_[slot];
+  e.aborted = true;
+  ++generation_[slot];
+  ++exchanges_aborted_;
+  if (observer_ != nullptr) {
+    if (e.lower_token_open) observer_->on_model_dropped(e.token_lower);
+    if (e.higher_token_open) observer_->on_model_dropped(e.token_higher);
+  }
+  e.lower_token_open = e.higher_token_open = false;
+  NodeId waiter = no_exchange;
+  for (const NodeId p : {e.lower, e.higher}) {
+    if (!world_.availability->up(p)) continue;
+    std::deque<std::uint32_t>& queue = lock_queue_[p];
+    const auto queued = std::find(queue.begin(), queue.end(), slot);
+    if (queued != queue.end()) queue.erase(queued);
+    if (lock_holder_[p] == slot || initiated_[p] == slot) waiter = p;
+  }
+  if (waiter == no_exchange) {
+    free_slot(slot);
+    return;
+  }
+  simulator.schedule_in(world_.availability->timeout(), exchange_timeout, waiter,
+                        (static_cast<std::uint64_t>(generation_[slot]) << 32) | slot);
+}
+
+void Adpsgd::time_out(Simulator& simulator, NodeId node, std::uint32_t slot) {
+  if (world_.availability->up(node)) {
+    if (lock_holder_[node] == slot) release_lock(simulator, node);
+    if (initiated_[node] == slot) {
+      initiated_[node] = no_exchange;
+      apply_own_gradient(simulator, node);  // unaveraged, then the next computation
+    }
+  }
+  free_slot(slot);
+}
+
+void Adpsgd::node_down(Simulator& simulator, NodeId node) {
+  computations_.abort(simulator, node);
+  std::vector<std::uint32_t> open(lock_queue_[node].begin(), lock_queue_[node].end());
+  lock_queue_[node].clear();
+  if (lock_holder_[node] != no_exchange) open.push_back(lock_holder_[node]);
+  lock_holder_[node] = no_exchange;
+  if (initiated_[node] != no_exchange) {
+    open.push_back(initiated_[node]);
+    initiated_[node] = no_exchange;
+    apply_own_gradient(simulator, node);  // the completed gradient persists (no computation follows)
+  }
+  for (const std::uint32_t slot : open)
+    if (!slots_[slot].aborted) abort(simulator, slot);
+}
+
+void Adpsgd::node_up(Simulator& simulator, NodeId node) {
+  switch (world_.availability->recovery()) {
+    case Recovery::keep: break;
+    case Recovery::initial: models_.col(node) = world_.objective->initial_point(); break;
+    case Recovery::neighbour: {
+      const auto neighbours = world_.topology->neighbours(node);
+      const auto from = world_.availability->live_pick(node, neighbours.data(), neighbours.size());
+      if (!from) break;  // no live neighbour: keeps its own model
+      models_.col(node) = models_.col(*from);
+      if (observer_ != nullptr) {
+        const SimTime now = simulator.now();
+        observer_->on_model_merged(node, observer_->on_model_sent(*from, now, 1), now);
+      }
+      break;
+    }
+  }
+}
+
+void Adpsgd::node_resume(Simulator& simulator, NodeId node) {
+  if (!computations_.busy(node) && initiated_[node] == no_exchange) begin_compute(simulator, node);
 }
 
 }  // namespace dasgd

@@ -55,7 +55,10 @@ struct AdpsgdParams {
 class Adpsgd final : public Algorithm {
  public:
   // Event target is the node the event happens at; payload is the exchange's slot.
-  enum EventType : std::uint32_t { compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4 };
+  // exchange_timeout (node faults only): a live endpoint gives up on an aborted exchange.
+  enum EventType : std::uint32_t {
+    compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4, exchange_timeout = 5
+  };
 
   // Throws std::invalid_argument for a negative or non-finite η (η = 0, averaging alone, is
   // allowed here for tests; the config requires η > 0).
@@ -75,6 +78,14 @@ class Adpsgd final : public Algorithm {
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults (docs/FAULTS.md, "AD-PSGD"): an exchange with a down endpoint is aborted; the live
+  // endpoint waiting on it gives up after faults.nodes.timeout (releases its lock; an initiator applies
+  // its gradient to its own model unaveraged and computes again). A crashed initiator's completed
+  // gradient is applied to its own model at the crash. Messages to down nodes are dropped.
+  void node_down(Simulator& simulator, NodeId node) override;
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override;
+  std::uint64_t exchanges_aborted() const noexcept { return exchanges_aborted_; }
 
   // Replaces node i's model before start() (distinct starting models for tests and warm starts).
   void set_model(NodeId node, ConstVectorRef x);
@@ -102,6 +113,9 @@ class Adpsgd final : public Algorithm {
     SimTime exchange_wait = 0;        // wanted_at until the initiator's model holds the average
     std::uint64_t token_lower = 0;    // gradient set of x_a, merged at b
     std::uint64_t token_higher = 0;   // gradient set of the average, merged at a
+    bool lower_token_open = false;    // node faults: x_a's token sent, not merged yet
+    bool higher_token_open = false;   // node faults: the average's token sent, not merged yet
+    bool aborted = false;
   };
 
   void begin_compute(Simulator& simulator, NodeId node);
@@ -114,6 +128,12 @@ class Adpsgd final : public Algorithm {
   void finish_at_lower(Simulator& simulator, std::uint32_t slot);
   void apply_own_gradient(Simulator& simulator, NodeId node);
   void send(Simulator& simulator, NodeId from, NodeId to, double bytes, EventType type, std::uint32_t slot);
+  bool faults_on() const noexcept { return world_.availability != nullptr; }
+  // Node faults: handles an event about an exchange that a fault touched; true if it consumed it.
+  bool intercept(Simulator& simulator, const Event& event);
+  void abort(Simulator& simulator, std::uint32_t slot);
+  void time_out(Simulator& simulator, NodeId node, std::uint32_t slot);
+  void free_slot(std::uint32_t slot);
 
   World world_;
   AdpsgdParams params_;
@@ -131,6 +151,11 @@ class Adpsgd final : public Algorithm {
   std::vector<std::uint32_t> lock_holder_;      // exchange slot holding node i's lock, or no_exchange
   std::vector<std::deque<std::uint32_t>> lock_queue_;  // exchange slots waiting for node i's lock, FIFO
   std::vector<Rng> choice_;  // Stream::algorithm, per node: the neighbour to average with
+  // Node faults only: per slot, the generation its events carry (payload >> 32; bumped at an abort so
+  // the aborted exchange's messages still in flight are ignored); per node, its open initiated exchange.
+  std::vector<std::uint32_t> generation_;
+  std::vector<std::uint32_t> initiated_;
+  std::uint64_t exchanges_aborted_ = 0;
 
   TrafficCounters traffic_;
   std::uint64_t exchanges_done_ = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@
 
 namespace dasgd {
 
+class NodeAvailability;  // sim/faults/node_availability.hpp
+class FaultLog;          // sim/faults/fault_log.hpp
+
 // Everything an algorithm acts in, built from the config (config → world).
 struct World {
   const Topology* topology = nullptr;
@@ -24,6 +28,10 @@ struct World {
   const ComputeModel* compute = nullptr;
   Network* network = nullptr;
   RandomStreams streams{0};  // gradient noise, sampling and algorithm-internal choices
+  // Fault processes (null: every node always up). Algorithms that honour node faults check
+  // availability->up(node) where a message arrives and forward NodeAvailability::event_type events.
+  NodeAvailability* availability = nullptr;
+  FaultLog* faults = nullptr;  // the run's fault timeline (faults.csv)
 };
 
 // Observers of gradients (staleness, virtual sequence, per-gradient log). Metrics observe and never
@@ -43,6 +51,9 @@ class GradientObserver {
                                    std::uint64_t computation = latest_computation) = 0;
   // Gradient t is applied to node's model at time r (own: by the node that computed it).
   virtual void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) = 0;
+  // A started computation will never complete (its node crashed): it gets no index t. Default:
+  // nothing (observers that keep per-computation state free it).
+  virtual void on_compute_lost(NodeId /*node*/, std::uint64_t /*computation*/ = latest_computation) {}
 
   // Model-averaging algorithms (gossip, D-PSGD, AD-PSGD, local SGD, ...): a node's gradient set
   // becomes the union of its own and that of every model it averages in with positive weight.
@@ -91,6 +102,19 @@ class Algorithm : public EventHandler {
   virtual double virtual_step() const = 0;
   // The algorithm's own staleness notion and other figures, for summary.json.
   virtual std::vector<AlgorithmFigure> figures() const { return {}; }
+
+  // Node faults (docs/FAULTS.md), called by World::availability. node_down: `node` crashed now (its
+  // computation in progress is lost). node_up: it is back; set its model by the recovery rule.
+  // Messages held for it are delivered next, then node_resume: it starts computing again.
+  // Algorithms that cannot honour node faults are refused by the config (node_fault_config.cpp).
+  virtual void node_down(Simulator& /*simulator*/, NodeId /*node*/) { refuse_faults(); }
+  virtual void node_up(Simulator& /*simulator*/, NodeId /*node*/) { refuse_faults(); }
+  virtual void node_resume(Simulator& /*simulator*/, NodeId /*node*/) { refuse_faults(); }
+
+ private:
+  [[noreturn]] void refuse_faults() const {
+    throw std::logic_error(name() + ": node faults are not supported by this algorithm");
+  }
 };
 
 }  // namespace dasgd

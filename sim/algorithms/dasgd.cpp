@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/faults/node_availability.hpp"
+
 namespace dasgd {
 
 std::string to_string(Delivery delivery) {
@@ -17,6 +19,7 @@ std::string to_string(Delivery delivery) {
 
 Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer)
     : world_(world),
+      availability_(world.availability),
       params_(params),
       observer_(observer),
       n_(world.topology->num_nodes()),
@@ -71,12 +74,21 @@ void Dasgd::handle(Simulator& simulator, const Event& event) {
       complete_compute(simulator, event.target);
       break;
     case arrival:
+      if (availability_ != nullptr && !availability_->up(event.target)) {
+        // Down receiver: held as is (the event keeps its slot), or dropped.
+        if (!availability_->hold_or_drop(event.target, event))
+          finish_delivery(static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu));
+        break;
+      }
       receive(simulator, event.target, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
               static_cast<NodeId>(event.payload >> 32));
       break;
     case arrival_batch:
       receive_batch(simulator, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
                     static_cast<std::uint32_t>(event.payload >> 32));
+      break;
+    case NodeAvailability::event_type:
+      availability_->handle(simulator, event, *this);
       break;
     default:
       throw std::logic_error("DASGD: unknown event type");
@@ -228,6 +240,7 @@ void Dasgd::run_routed_batch(Simulator& simulator) {
 }
 
 void Dasgd::apply_routed(NodeId node, std::uint32_t slot, SimTime now) {
+  if (availability_ != nullptr && down_at_arrival(now, node, slot, pool_[slot].origin)) return;
   // The same update as apply_message, from the broadcast's copy of the sum.
   models_.col(node).noalias() -= params_.eta * routed_sums_.col(slot);
   ++traffic_.deliveries;
@@ -281,7 +294,11 @@ void Dasgd::receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_
   const GradientMessage& message = pool_[slot];
   const std::uint32_t begin = message.batch_begin[batch];
   const std::uint32_t end = message.batch_begin[batch + 1];
-  for (std::uint32_t k = begin; k < end; ++k) apply_message(message.destinations[k], slot, simulator.now());
+  for (std::uint32_t k = begin; k < end; ++k) {
+    const NodeId j = message.destinations[k];
+    if (availability_ != nullptr && down_at_arrival(simulator.now(), j, slot, message.origin)) continue;
+    apply_message(j, slot, simulator.now());
+  }
   // The last delivery may recycle the slot: count them down only after the loop.
   for (std::uint32_t k = begin; k < end; ++k) finish_delivery(slot);
 }
@@ -293,6 +310,22 @@ void Dasgd::apply_message(NodeId node, std::uint32_t slot, SimTime now) {
   ++traffic_.deliveries;
   if (observer_ != nullptr)
     for (const std::uint64_t t : message.gradients) observer_->on_apply(node, t, now, false);
+}
+
+bool Dasgd::down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId from) {
+  if (availability_->up(node)) return false;
+  const Event held{now, 0, arrival, node, (static_cast<std::uint64_t>(from) << 32) | slot};
+  if (availability_->hold_or_drop(node, held)) ++pool_[slot].outstanding;
+  return true;
+}
+
+void Dasgd::node_up(Simulator& /*simulator*/, NodeId node) {
+  if (availability_->recovery() == Recovery::initial) models_.col(node) = world_.objective->initial_point();
+  // neighbour is refused for DASGD by the config: a copied model would apply in-flight gradients twice.
+}
+
+void Dasgd::node_resume(Simulator& simulator, NodeId node) {
+  if (!computations_.busy(node)) begin_compute(simulator, node);
 }
 
 void Dasgd::finish_delivery(std::uint32_t slot) {

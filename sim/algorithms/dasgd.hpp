@@ -65,6 +65,11 @@ class Dasgd final : public Algorithm {
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults: a crash loses the gradient in progress (unsent batched gradients persist); a
+  // message reaching a down node is dropped or held; recovery keep or initial (x_0).
+  void node_down(Simulator& simulator, NodeId node) override { computations_.abort(simulator, node); }
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override;
 
   double message_bytes() const noexcept { return message_bytes_; }
   std::size_t peak_messages_in_flight() const noexcept { return pool_.peak_in_flight(); }
@@ -85,9 +90,13 @@ class Dasgd final : public Algorithm {
   void run_routed_batch(Simulator& simulator);
   void apply_routed(NodeId node, std::uint32_t slot, SimTime now);
   void prefetch_routed(std::uint32_t slot, bool gradient) const noexcept;
+  // With node faults: true if `node` is down; the copy of `slot` for it is then held (as an arrival
+  // event that keeps the slot) or dropped.
+  bool down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId from);
 
 
   World world_;
+  NodeAvailability* availability_;  // world_.availability
   DasgdParams params_;
   GradientObserver* observer_;
   std::size_t n_;

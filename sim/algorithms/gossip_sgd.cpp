@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/faults/node_availability.hpp"
+
 namespace dasgd {
 
 GossipSgd::GossipSgd(const World& world, const GossipSgdParams& params, GradientObserver* observer)
@@ -50,7 +52,14 @@ void GossipSgd::start(Simulator& simulator) {
 void GossipSgd::handle(Simulator& simulator, const Event& event) {
   switch (event.type) {
     case compute_done: complete_compute(simulator, event.target); break;
-    case arrival: merge(simulator, event.target, static_cast<std::uint32_t>(event.payload)); break;
+    case arrival:
+      if (world_.availability != nullptr && !world_.availability->up(event.target)) {
+        arrive_while_down(event);
+        break;
+      }
+      merge(simulator, event.target, static_cast<std::uint32_t>(event.payload));
+      break;
+    case NodeAvailability::event_type: world_.availability->handle(simulator, event, *this); break;
     default: throw std::logic_error("gossip_sgd: unknown event type");
   }
 }
@@ -116,6 +125,39 @@ void GossipSgd::merge(Simulator& simulator, NodeId node, std::uint32_t slot) {
   if (observer_ != nullptr) observer_->on_model_merged(node, message.token, now);
   free_slots_.push_back(slot);
   --in_flight_;
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+// A push reaching a down node: held (the slot stays in use until the recovery merges it) or dropped.
+void GossipSgd::arrive_while_down(const Event& event) {
+  if (world_.availability->hold_or_drop(event.target, event)) return;
+  const auto slot = static_cast<std::uint32_t>(event.payload);
+  if (observer_ != nullptr) observer_->on_model_dropped(messages_[slot].token);
+  free_slots_.push_back(slot);
+  --in_flight_;
+}
+
+// Recovery: keep; initial (x_0); neighbour: a copy of a live neighbour's model, its gradient set
+// merged in with weight 1 (model-sent and merged at this instant).
+void GossipSgd::node_up(Simulator& simulator, NodeId node) {
+  switch (world_.availability->recovery()) {
+    case Recovery::keep: break;
+    case Recovery::initial: models_.col(node) = world_.objective->initial_point(); break;
+    case Recovery::neighbour: {
+      const auto neighbours = world_.topology->neighbours(node);
+      const auto from = world_.availability->live_pick(node, neighbours.data(), neighbours.size());
+      if (!from) break;  // no live neighbour: keeps its own model
+      models_.col(node) = models_.col(*from);
+      if (observer_ != nullptr) {
+        const SimTime now = simulator.now();
+        observer_->on_model_merged(node, observer_->on_model_sent(*from, now, 1), now);
+      }
+      break;
+    }
+  }
 }
 
 }  // namespace dasgd

@@ -66,6 +66,12 @@ class GossipSgd final : public Algorithm {
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults (docs/FAULTS.md): a push reaching a down node is dropped (its token accounted) or held.
+  void node_down(Simulator& simulator, NodeId node) override { computations_.abort(simulator, node); }
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override {
+    if (!computations_.busy(node)) begin_compute(simulator, node);
+  }
 
   // Replaces node i's model before start() (distinct starting models for tests and warm starts).
   void set_model(NodeId node, ConstVectorRef x);
@@ -88,6 +94,7 @@ class GossipSgd final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId node);
   void push(Simulator& simulator, NodeId node);
   void merge(Simulator& simulator, NodeId node, std::uint32_t slot);
+  void arrive_while_down(const Event& event);
 
   World world_;
   GossipSgdParams params_;

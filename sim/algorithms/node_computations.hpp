@@ -38,6 +38,12 @@ class NodeComputations {
     __builtin_prefetch(&started_at_[node]);
   }
 
+  // Node faults (World::availability set): begin() does nothing for a down node, and abort() cancels
+  // the node's computation in progress (it never completes, never gets an index t; the observer is
+  // told on_compute_lost). busy(): a computation of the node is in progress.
+  void abort(Simulator& simulator, NodeId node);
+  bool busy(NodeId node) const noexcept { return !pending_.empty() && pending_[node].sequence != 0; }
+
   void stop() noexcept { stopped_ = true; }
   bool stopped() const noexcept { return stopped_; }
   std::uint64_t completed() const noexcept { return next_gradient_; }
@@ -50,6 +56,7 @@ class NodeComputations {
   std::vector<SimTime> started_at_;
   std::vector<std::uint64_t> computed_;  // gradients node i has completed (its k)
   std::vector<Rng> noise_;               // per node: Stream::gradient_noise
+  std::vector<EventId> pending_;         // with node faults only: the completion event in progress
   std::uint64_t next_gradient_ = 0;
   bool stopped_ = false;
 };

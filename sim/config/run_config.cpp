@@ -2,6 +2,7 @@
 #include "sim/config/run_config.hpp"
 
 #include "sim/config/json_file.hpp"
+#include "sim/config/node_fault_config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -163,6 +164,20 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     const SamplingWork work{spec_nodes(config.graph), static_cast<std::uint64_t>(config.objective.dimension),
                             spec_mean_gradient_time(config.compute)};
     config.record = parse_record(record, config.stop, work);
+  }
+  if (root.has("faults")) {
+    JsonReader faults = root.object("faults");
+    if (faults.has("nodes")) {
+      JsonReader nodes = faults.object("nodes");
+      config.node_faults = parse_node_faults(nodes, spec_nodes(config.graph));
+      if (!config.node_faults->trace_path.empty() && std::filesystem::path(config.node_faults->trace_path).is_relative())
+        config.node_faults->trace_path = (base / config.node_faults->trace_path).string();
+      check_node_faults(*config.node_faults, config.algorithm.name, config.record.staleness);
+    }
+    // faults.links and faults.transport: read by sim/config/link_fault_config (link faults).
+    faults.accept("links");
+    faults.accept("transport");
+    faults.finish();
   }
   config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
   {

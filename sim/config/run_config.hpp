@@ -18,6 +18,7 @@
 #include "sim/config/topology_config.hpp"
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/link_model.hpp"
+#include "sim/faults/node_availability.hpp"
 
 namespace dasgd {
 
@@ -80,6 +81,7 @@ struct RunConfig {
   AlgorithmSpec algorithm;
   StopSpec stop;
   RecordSpec record;
+  std::optional<NodeFaultSpec> node_faults;  // faults.nodes (absent: every node always up)
   double epsilon = 0;                    // accuracy for the bounds and measured gradients-to-ε
   std::string output_directory;
   nlohmann::json resolved;               // the document with every default filled in

@@ -49,6 +49,15 @@ std::uint64_t GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVe
   return id;
 }
 
+void GradientRecorder::on_compute_lost(NodeId node, std::uint64_t computation) {
+  const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;
+  const auto it = open_.find(id);
+  if (it == open_.end()) return;
+  tracker_.abandon(it->second.ticket);
+  spare_models_.push_back(std::move(it->second.read_model));
+  open_.erase(it);
+}
+
 void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime /*s*/, SimTime c,
                                            ConstVectorRef gradient, std::uint64_t computation) {
   const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;

@@ -50,6 +50,7 @@ class GradientRecorder final : public GradientObserver {
   void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c, ConstVectorRef gradient,
                            std::uint64_t computation = latest_computation) override;
   void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) override;
+  void on_compute_lost(NodeId node, std::uint64_t computation = latest_computation) override;
   std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) override;
   void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
   void on_model_dropped(std::uint64_t token) override;

@@ -1,6 +1,7 @@
 // Run directory writer; see run_writer.hpp.
 #include "sim/output/run_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/output/atomic_file.hpp"
@@ -110,6 +111,40 @@ std::vector<std::string> bound_violations(const RunResult& result) {
   }
   return violations;
 }
+
+namespace {
+// summary.json "faults": what the fault processes did (only when one ran).
+json faults_summary(const RunConfig& config, const RunResult& result) {
+  json faults = json::object();
+  if (config.node_faults) {
+    const NodeFaultSpec& spec = *config.node_faults;
+    std::uint64_t crashes = 0, dropped = 0, held = 0, never_up = 0;
+    double up = 0;
+    for (const NodeFaultCounters& f : result.node_faults) {
+      crashes += f.crashes;
+      dropped += f.dropped;
+      held += f.held;
+      up += f.up_time;
+      if (f.up_time == 0) ++never_up;
+    }
+    const double n = static_cast<double>(std::max<std::size_t>(1, result.node_faults.size()));
+    std::size_t live_min = result.live_nodes.empty() ? 0 : result.live_nodes.front();
+    for (const std::size_t l : result.live_nodes) live_min = std::min(live_min, l);
+    faults["nodes"] = {{"process", spec.renewal ? "renewal" : spec.trace_path.empty() ? "schedule" : "trace"},
+                       {"messages", to_string(spec.messages)},
+                       {"recovery", to_string(spec.recovery)},
+                       {"crashes", crashes},
+                       {"dropped_while_down", dropped},
+                       {"held_while_down", held},
+                       {"up_fraction_mean", result.end_time > 0 ? up / (n * result.end_time) : 1.0},
+                       {"nodes_never_up", never_up},
+                       {"live_nodes_min_sampled", live_min},
+                       {"live_nodes_end", result.live_nodes.empty() ? 0 : result.live_nodes.back()}};
+  }
+  faults["timeline_rows"] = result.fault_log.records().size();
+  return faults;
+}
+}  // namespace
 
 json run_summary(const RunConfig& config, const RunResult& result) {
   const GradientRecorder& recorder = *result.recorder;
@@ -224,13 +259,15 @@ json run_summary(const RunConfig& config, const RunResult& result) {
   if (diverged) summary["bounds_not_evaluated"] = "not evaluated: the run diverged (no bound or envelope verdict applies)";
   const std::vector<std::string> violations = bound_violations(result);
   summary["bound_violations"] = violations;
+  if (result.faults_on) summary["faults"] = faults_summary(config, result);
   return summary;
 }
 
 const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> names{"config.json",          "summary.json", "timing.json",
                                               "metrics.csv",          "staleness_hist.csv",
-                                              "staleness_windows.csv", "nodes.csv",    "gradients.csv"};
+                                              "staleness_windows.csv", "nodes.csv",    "gradients.csv",
+                                              "faults.csv"};
   return names;
 }
 
@@ -272,17 +309,25 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                                                            : 0.0}}
                                 .dump(2) + "\n");
   {
-    CsvWriter csv(directory / "metrics.csv",
-                  {"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
-                   "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
-                   "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"});
-    for (const ConvergenceSample& s : result.samples) {
+    std::vector<std::string> header{"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
+                                    "consensus_distance", "f_node_min", "f_node_mean", "f_node_max",
+                                    "grad_sq_node_min", "grad_sq_node_mean", "grad_sq_node_max", "messages",
+                                    "bytes", "deliveries"};
+    // Node faults: the live nodes at each row (only then, so fault-free files stay as they were).
+    const bool live = !result.live_nodes.empty();
+    if (live) header.emplace_back("live_nodes");
+    CsvWriter csv(directory / "metrics.csv", header);
+    std::vector<CsvCell> cells;
+    for (std::size_t k = 0; k < result.samples.size(); ++k) {
+      const ConvergenceSample& s = result.samples[k];
       const double nan = std::nan("");
-      csv.row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
+      cells = {s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
                s.has_node_stats ? s.f_min : nan, s.has_node_stats ? s.f_mean : nan,
                s.has_node_stats ? s.f_max : nan, s.has_node_stats ? s.grad_sq_min : nan,
                s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
-               s.messages, s.bytes, s.deliveries});
+               s.messages, s.bytes, s.deliveries};
+      if (live) cells.emplace_back(static_cast<std::uint64_t>(result.live_nodes[k]));
+      csv.row(cells);
     }
     csv.commit();
   }
@@ -316,24 +361,40 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
     csv.commit();
   }
   {
-    CsvWriter csv(directory / "nodes.csv",
-                  {"node", "degree", "speed", "straggler", "mean_compute_time", "gradients", "S_mean",
-                   "S_max", "S_hat_mean", "S_hat_max", "deliveries_received", "delivery_delay_mean",
-                   "delivery_delay_max", "receiver_only_mean", "receiver_only_max", "final_f",
-                   "final_grad_sq"});
+    std::vector<std::string> header{"node", "degree", "speed", "straggler", "mean_compute_time", "gradients",
+                                    "S_mean", "S_max", "S_hat_mean", "S_hat_max", "deliveries_received",
+                                    "delivery_delay_mean", "delivery_delay_max", "receiver_only_mean",
+                                    "receiver_only_max", "final_f", "final_grad_sq"};
+    // Node faults: up-time fraction over [0, end], crashes, messages dropped / held while down.
+    const bool faults = !result.node_faults.empty();
+    if (faults) header.insert(header.end(), {"up_fraction", "crashes", "dropped_while_down", "held_while_down"});
+    CsvWriter csv(directory / "nodes.csv", header);
     const auto compute = stats.per_node_compute();
     const auto delivery = stats.per_node_delivery();
+    std::vector<CsvCell> cells;
     for (const NodeSummary& node : result.node_summaries) {
       const NodeComputeStats& c = compute[node.node];
       const NodeDeliveryStats& d = delivery[node.node];
-      csv.row({static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
+      cells = {static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
                node.speed, node.straggler ? "true" : "false", node.mean_compute_time,
                node.gradients, c.mean_s(), c.max_s, c.mean_s_hat(), c.max_s_hat, d.count,
                d.mean_delay(), d.max_delay,
                result.deliveries_tracked ? d.mean_receiver_only() : std::nan(""),
                result.deliveries_tracked ? static_cast<double>(d.max_receiver_only) : std::nan(""),
-               node.final_f, node.final_grad_sq});
+               node.final_f, node.final_grad_sq};
+      if (faults) {
+        const NodeFaultCounters& f = result.node_faults[node.node];
+        cells.insert(cells.end(), {result.end_time > 0 ? f.up_time / result.end_time : 1.0, f.crashes, f.dropped, f.held});
+      }
+      csv.row(cells);
     }
+    csv.commit();
+  }
+  if (result.faults_on) {
+    // The fault timeline (time, kind, node, edge; -1: not about one node / edge), in event order.
+    CsvWriter csv(directory / "faults.csv", {"time", "kind", "node", "edge"});
+    for (const FaultRecord& r : result.fault_log.records())
+      csv.row({r.time, std::string(to_string(r.kind)), r.node, r.edge});
     csv.commit();
   }
   if (streamed != nullptr) {

@@ -127,6 +127,15 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   world.compute = &compute;
   world.network = &network;
   world.streams = RandomStreams(config.seed);
+  // Node faults: keyed by the delay seed, so under common_random_numbers every algorithm sees the
+  // same crashes, and no other draw moves.
+  std::unique_ptr<NodeAvailability> availability;
+  if (config.node_faults) {
+    availability = std::make_unique<NodeAvailability>(*config.node_faults, n, delays, &result.fault_log);
+    world.availability = availability.get();
+    world.faults = &result.fault_log;
+    result.faults_on = true;
+  }
 
   result.nodes = n;
   result.edges = topology.num_edges();
@@ -166,7 +175,10 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.recorder->set_virtual_step(result.virtual_step);
   Simulator simulator;
   simulator.reserve(n + n / 4);  // one pending computation per node, plus messages in flight
+  if (availability) availability->start(simulator);  // nodes down at 0 are down before anyone starts
   algorithm.start(simulator);
+  // Every node down for good: nothing can advance (RunStatus::no_live_nodes).
+  const auto everyone_gone = [&] { return availability && availability->all_gone(); };
 
   const double stop_time = config.stop.time.value_or(std::numeric_limits<double>::infinity());
   const std::uint64_t stop_gradients =
@@ -184,6 +196,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
 
   auto take_sample = [&](SimTime at) {
     const ConvergenceSample& s = convergence.sample(algorithm, at, simulator.events_processed());
+    if (availability) result.live_nodes.push_back(availability->live());
     if (!result.first_below_epsilon_average && s.grad_sq_average <= config.epsilon)
       result.first_below_epsilon_average = s.gradients;
     return s;
@@ -199,21 +212,22 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     // Without a gradient count to watch, run_until skips the per-event predicate; it runs in slices
     // of kInterruptSlice events so that a signal still stops the run within microseconds.
     const bool count_gradients = stop_gradients != std::numeric_limits<std::uint64_t>::max() ||
-                                 next_gradient_mark != std::numeric_limits<std::uint64_t>::max();
+                                 next_gradient_mark != std::numeric_limits<std::uint64_t>::max() ||
+                                 availability != nullptr;  // (stops at the instant the last node leaves)
     StopReason why;
     if (count_gradients) {
       why = simulator.run_while(
           algorithm,
           [&] {
             const std::uint64_t g = algorithm.gradients_completed();
-            return g < stop_gradients && g < next_gradient_mark && !interrupt_requested();
+            return g < stop_gradients && g < next_gradient_mark && !interrupt_requested() && !everyone_gone();
           },
           horizon);
     } else {
       constexpr std::uint64_t kInterruptSlice = 1024;
       do {
         why = simulator.run_until(algorithm, horizon, kInterruptSlice);
-      } while (why == StopReason::event_limit && !interrupt_requested());
+      } while (why == StopReason::event_limit && !interrupt_requested() && !everyone_gone());
       if (why == StopReason::event_limit) why = StopReason::predicate;
     }
     const SimTime now = why == StopReason::time_reached ? horizon : simulator.now();
@@ -242,6 +256,11 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
       mark_interrupted(result);
       break;
     }
+    if (everyone_gone()) {
+      result.status = RunStatus::no_live_nodes;
+      result.stop_reason = "no_live_nodes";
+      break;
+    }
     if (sampled && config.stop.grad_norm_sq && last.grad_sq_average <= *config.stop.grad_norm_sq) {
       result.stop_reason = "grad_norm_sq";
       break;
@@ -264,6 +283,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (config.stop.drain && result.status == RunStatus::completed) {
     // Deliver what is in flight; computations already started still complete (and are counted).
     algorithm.stop_computing();
+    if (availability) availability->stop(simulator);  // no new crashes: the queue can empty
     simulator.run_while(algorithm, [] { return !interrupt_requested(); });
     if (interrupt_requested()) mark_interrupted(result);
     result.end_time = std::max(result.end_time, simulator.now());
@@ -289,6 +309,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
                               "0: record.staleness was false, no gradient observer ran (staleness, "
                               "B_t^2, the virtual sequence and the bounds are not measured)"});
   result.samples = convergence.samples();
+  if (availability) result.node_faults = availability->counters(result.end_time);
 
   Vector scratch(objective->dimension());
   result.node_summaries.reserve(n);  // no doubling copy at 10^6 nodes

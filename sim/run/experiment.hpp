@@ -13,6 +13,8 @@
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/bounds/bounds.hpp"
 #include "sim/config/run_config.hpp"
+#include "sim/faults/fault_log.hpp"
+#include "sim/faults/node_availability.hpp"
 #include "sim/metrics/convergence_recorder.hpp"
 #include "sim/metrics/gradient_recorder.hpp"
 #include "sim/run/divergence.hpp"
@@ -67,6 +69,12 @@ struct RunResult {
   std::vector<NodeSummary> node_summaries;
   BoundInputs bound_inputs;
   std::vector<BoundResult> bounds;
+  // Fault processes (faults.*; docs/FAULTS.md). faults_on: some process ran (then faults.csv, the
+  // nodes.csv fault columns, metrics.csv's live_nodes and summary.json's faults block are written).
+  bool faults_on = false;
+  FaultLog fault_log;
+  std::vector<NodeFaultCounters> node_faults;  // per node (node faults on)
+  std::vector<std::size_t> live_nodes;         // per convergence sample (node faults on)
   // p50/p90/p99 of B_t² when gradients.csv was streamed (the recorder kept no log to take them from).
   std::optional<std::vector<double>> b_squared_quantiles;
 };
