@@ -386,6 +386,28 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
   std::remove(trace.c_str());
 }
 
+// Under common_random_numbers (the default) the crash timeline depends on the seed alone: every
+// algorithm sees the same crashes at the same times.
+TEST(NodeFaultRuns, CommonRandomNumbersGiveEveryAlgorithmTheSameCrashes) {
+  const nlohmann::json process = {{"renewal", {{"up", {{"law", "exponential"}, {"mean", 3.0}}}, {"down", 1.0}}},
+                                  {"timeout", 0.5}};
+  std::vector<std::vector<FaultRecord>> timelines;
+  for (const std::string algorithm : {"dasgd", "gossip_sgd", "adpsgd"}) {
+    nlohmann::json config = small_run(algorithm, process);
+    config["stop"] = {{"time", 30.0}};
+    timelines.push_back(run_experiment(parse_run_config(config, "x.json")).fault_log.records());
+  }
+  ASSERT_GT(timelines[0].size(), 10u);
+  for (std::size_t a = 1; a < timelines.size(); ++a) {
+    ASSERT_EQ(timelines[a].size(), timelines[0].size());
+    for (std::size_t k = 0; k < timelines[0].size(); ++k) {
+      EXPECT_EQ(timelines[a][k].time, timelines[0][k].time);
+      EXPECT_EQ(timelines[a][k].node, timelines[0][k].node);
+      EXPECT_EQ(timelines[a][k].kind, timelines[0][k].kind);
+    }
+  }
+}
+
 TEST(NodeFaultRuns, EveryNodeGoneForGoodEndsWithNoLiveNodes) {
   nlohmann::json process = {{"schedule", nlohmann::json::array()}};
   for (int i = 0; i < 6; ++i) process["schedule"].push_back({{"node", i}, {"down_at", 1.0 + i}});
