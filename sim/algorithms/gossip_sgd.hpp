@@ -88,6 +88,7 @@ class GossipSgd final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId node);
   void push(Simulator& simulator, NodeId node);
   void merge(Simulator& simulator, NodeId node, std::uint32_t slot);
+  void push_over_faults(Simulator& simulator, NodeId node, std::size_t k, LinkFaults& faults);
 
   World world_;
   GossipSgdParams params_;
@@ -108,6 +109,7 @@ class GossipSgd final : public Algorithm {
   TrafficCounters traffic_;
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
+  std::uint64_t models_lost_ = 0;  // link faults: pushes that never arrived
 };
 
 }  // namespace dasgd

@@ -2,6 +2,7 @@
 #include "sim/config/run_config.hpp"
 
 #include "sim/config/json_file.hpp"
+#include "sim/config/link_fault_config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -163,6 +164,14 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     const SamplingWork work{spec_nodes(config.graph), static_cast<std::uint64_t>(config.objective.dimension),
                             spec_mean_gradient_time(config.compute)};
     config.record = parse_record(record, config.stop, work);
+  }
+  if (root.has("faults")) {
+    // Only when given: configs without faults keep their resolved config.json byte for byte.
+    JsonReader faults = root.object("faults");
+    config.link_faults = parse_link_faults(faults, base);
+    if (auto reason = link_fault_refusal(config.link_faults, config.algorithm.name,
+                                         document["algorithm"], config.link.fifo))
+      throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport", *reason);
   }
   config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
   {

@@ -18,6 +18,7 @@
 #include "sim/config/topology_config.hpp"
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/link_model.hpp"
+#include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
 
@@ -80,6 +81,7 @@ struct RunConfig {
   AlgorithmSpec algorithm;
   StopSpec stop;
   RecordSpec record;
+  LinkFaultSpec link_faults;             // faults.links, faults.transport (absent: a perfect network)
   double epsilon = 0;                    // accuracy for the bounds and measured gradients-to-ε
   std::string output_directory;
   nlohmann::json resolved;               // the document with every default filled in

@@ -121,12 +121,23 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   const std::uint64_t delays = delay_seed(config);
   const ComputeModel compute(config.compute, n, delays);
   Network network(topology, config.link, delays);
+  // Link faults: their own streams (Stream::link_loss, link_availability) keyed by the delay seed,
+  // so every algorithm under common_random_numbers sees the same losses and outages.
+  std::unique_ptr<LinkFaults> link_faults;
+  const bool faulty_links = config.link_faults.active_for(config.algorithm.name);
+  if (faulty_links) {
+    link_faults = std::make_unique<LinkFaults>(topology, config.link_faults, config.link, delays,
+                                               config.link_faults.transport.reliable &&
+                                                   config.link_faults.transport.applies_to(config.algorithm.name));
+    network.set_faults(link_faults.get());
+  }
   World world;
   world.topology = &topology;
   world.objective = objective.get();
   world.compute = &compute;
   world.network = &network;
   world.streams = RandomStreams(config.seed);
+  world.faults = &result.faults;
 
   result.nodes = n;
   result.edges = topology.num_edges();
@@ -153,6 +164,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (averaging_algorithm(config.algorithm.name))
     recorder_options.staleness.layout = SetLayout::origin_prefixes;
   recorder_options.statistics.window_width = config.record.staleness_window;
+  recorder_options.lost_split = faulty_links;
   result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
   if (options.gradient_log && config.record.per_gradient) result.recorder->set_log_sink(options.gradient_log);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
@@ -289,6 +301,13 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
                               "0: record.staleness was false, no gradient observer ran (staleness, "
                               "B_t^2, the virtual sequence and the bounds are not measured)"});
   result.samples = convergence.samples();
+  if (link_faults) {
+    result.link_faults = true;
+    result.link_faults_description = describe(config.link_faults);
+    result.link_totals = link_faults->totals();
+    result.link_per_node.assign(link_faults->per_node().begin(), link_faults->per_node().end());
+    link_faults->record_timeline(result.end_time, result.faults);
+  }
 
   Vector scratch(objective->dimension());
   result.node_summaries.reserve(n);  // no doubling copy at 10^6 nodes

@@ -13,6 +13,8 @@
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/bounds/bounds.hpp"
 #include "sim/config/run_config.hpp"
+#include "sim/faults/fault_log.hpp"
+#include "sim/faults/link_faults.hpp"
 #include "sim/metrics/convergence_recorder.hpp"
 #include "sim/metrics/gradient_recorder.hpp"
 #include "sim/run/divergence.hpp"
@@ -67,6 +69,13 @@ struct RunResult {
   std::vector<NodeSummary> node_summaries;
   BoundInputs bound_inputs;
   std::vector<BoundResult> bounds;
+  // Link faults (config.link_faults active for the algorithm): S^transit / S^lost are split in
+  // the recorder, and the transport counters per node and in total are here.
+  bool link_faults = false;
+  std::string link_faults_description;
+  LinkFaultCounters link_totals;
+  std::vector<LinkFaultCounters> link_per_node;
+  FaultLog faults;  // the run's fault timeline (faults.csv): link_down / link_up rows in time order
   // p50/p90/p99 of B_t² when gradients.csv was streamed (the recorder kept no log to take them from).
   std::optional<std::vector<double>> b_squared_quantiles;
 };
