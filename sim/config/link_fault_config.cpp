@@ -109,7 +109,7 @@ OutageSpec parse_outages(JsonReader& reader, const std::filesystem::path& base) 
       row.u = static_cast<NodeId>(entry.count("u"));
       row.v = static_cast<NodeId>(entry.count("v"));
       row.down_at = entry.non_negative("down_at");
-      if (entry.has("up_at") && entry.node()["up_at"].is_null()) {
+      if (entry.node().contains("up_at") && entry.node()["up_at"].is_null()) {
         entry.accept("up_at");
       } else {
         row.up_at = entry.non_negative("up_at");
