@@ -54,7 +54,8 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
       json::parse(R"({"name": "dasgd", "eta": 0.01, "delivery": "flooding"})"),
       json::parse(R"({"name": "dasgd", "eta": 0.01, "delivery": "neighbours"})"),
       json::parse(R"({"name": "dasgd", "eta": 0.01, "batch": 3})"),
-      json::parse(R"({"name": "gossip_sgd", "eta": 0.01})")};
+      json::parse(R"({"name": "gossip_sgd", "eta": 0.01})"),
+      json::parse(R"({"name": "adpsgd", "eta": 0.01})")};
   for (const json& algorithm : algorithms) {
     for (const auto& [name, faults] : fault_processes()) {
       const std::string where = algorithm.dump() + " under " + name;
@@ -77,7 +78,7 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
 
 TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
   for (const std::string& name : algorithm_names()) {
-    if (name == "dasgd" || name == "gossip_sgd") continue;
+    if (name == "dasgd" || name == "gossip_sgd" || name == "adpsgd") continue;
     json algorithm{{"name", name}, {"eta", 0.01}};
     if (name == "local_sgd") algorithm["local_steps"] = 2;
     if (name == "sparsified_asgd") algorithm["k"] = 2;

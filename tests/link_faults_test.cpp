@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "sim/algorithms/adpsgd.hpp"
 #include "sim/algorithms/dasgd.hpp"
 #include "sim/algorithms/gossip_sgd.hpp"
 #include "sim/faults/link_faults.hpp"
@@ -386,6 +387,37 @@ TEST(LinkFaultStaleness, GossipLosesModelsButNoGradientAndAccountsEveryDroppedMo
               algorithm.traffic().messages);
     EXPECT_GT(faults.totals().losses, 0u) << "no try was lost";
     EXPECT_EQ(observer.recorder.statistics().s_lost().max(), 0);
+  }
+}
+
+// AD-PSGD: a lost message abandons its exchange (no lock is held forever, every node computes on),
+// every lost model is accounted, and no gradient is lost for anyone.
+TEST(LinkFaultStaleness, AdpsgdAbandonsExchangesWithALostMessageAndNeverHangs) {
+  Rng rng(11);
+  for (int world = 0; world < 8; ++world) {
+    auto w = make_world(random_graph(rng), cosine_objective(2, 0.0), compute_law(law::Exponential{1.0}),
+                        link_law(law::Exponential{0.15}), 500 + world);
+    const LinkFaultSpec spec = random_faults(rng);
+    LinkFaults faults(w->topology, spec, w->network->spec(), 500 + world, spec.transport.reliable);
+    w->network->set_faults(&faults);
+    GradientRecorderOptions options = split_options();
+    options.staleness.layout = SetLayout::origin_prefixes;
+    LiteralSplit observer(*w->objective, w->topology.num_nodes(), options);
+    AdpsgdParams params;
+    params.eta = 0.01;
+    Adpsgd algorithm(w->world, params, &observer);
+    Simulator simulator;
+    const std::uint64_t target = 30 * w->topology.num_nodes();
+    testing::run_gradients(algorithm, simulator, target);
+    ASSERT_EQ(algorithm.gradients_completed(), target) << "stalled: " << describe(spec);
+    algorithm.stop_computing();
+    simulator.run(algorithm);
+    EXPECT_EQ(algorithm.locks_held(), 0u);
+    EXPECT_EQ(observer.recorder.open_model_snapshots(), 0u);
+    EXPECT_EQ(observer.recorder.statistics().s_lost().max(), 0);
+    // Every gradient that completed was applied by its node (after an exchange or its abandon).
+    EXPECT_EQ(observer.recorder.statistics().own_applications(), algorithm.gradients_completed());
+    if (faults.totals().dropped > 0) EXPECT_GT(algorithm.figures().back().value, 0) << describe(spec);
   }
 }
 

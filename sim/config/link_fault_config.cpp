@@ -198,10 +198,10 @@ LinkFaultSpec parse_link_faults(JsonReader& faults, const std::filesystem::path&
 std::optional<std::string> link_fault_refusal(const LinkFaultSpec& spec, const std::string& algorithm,
                                               const nlohmann::json& /*algorithm_section*/, bool fifo) {
   if (!spec.active_for(algorithm)) return std::nullopt;
-  if (algorithm != "dasgd" && algorithm != "gossip_sgd")
+  if (algorithm != "dasgd" && algorithm != "gossip_sgd" && algorithm != "adpsgd")
     return "algorithm \"" + algorithm +
            "\" cannot honour link faults or the reliable transport yet (its rounds, locks or server "
-           "replies would wait forever for a lost message); supported: dasgd, gossip_sgd";
+           "replies would wait forever for a lost message); supported: dasgd, gossip_sgd, adpsgd";
   if (fifo) return "link.fifo with link faults is not supported (a FIFO link's clock under retransmission is not modelled)";
   return std::nullopt;
 }
