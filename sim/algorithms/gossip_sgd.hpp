@@ -15,6 +15,8 @@
 // The neighbour of node i's k-th push is drawn from the counter-keyed Rng(key(algorithm, i, k)),
 // so no generator state is kept per node.
 // Gradient sets (spec "Staleness"): each push is on_model_sent(i, uses = 1), merged at j on arrival.
+// Link faults (docs/FAULTS.md, "Links"): a push the link loses is accounted at once with
+// on_model_dropped (figure models_lost); no gradient is ever lost for a node (S^lost = 0).
 #pragma once
 
 #include <cstdint>
