@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
 
@@ -56,12 +57,16 @@ double Adpsgd::mean_lock_wait() const noexcept {
 }
 
 std::vector<AlgorithmFigure> Adpsgd::figures() const {
-  return {{"exchanges", static_cast<double>(exchanges_done_), "pairwise averages completed at both ends"},
+  std::vector<AlgorithmFigure> figures{{"exchanges", static_cast<double>(exchanges_done_), "pairwise averages completed at both ends"},
           {"exchange_wait_avg", mean_exchange_wait(),
            "mean time from a gradient's completion until the initiator's model holds the pair average"},
           {"lock_wait_avg", mean_lock_wait(),
            "mean time per exchange spent queued for the two endpoint locks (taken in id order)"},
           {"message_bytes", model_bytes_, "bytes per model message: d*8 + header (lock requests: header only)"}};
+  if (world_.network->faults() != nullptr)
+    figures.push_back({"exchanges_abandoned", static_cast<double>(exchanges_abandoned_),
+                       "exchanges given up because one of their messages was lost on a link"});
+  return figures;
 }
 
 void Adpsgd::start(Simulator& simulator) {
@@ -76,6 +81,7 @@ void Adpsgd::handle(Simulator& simulator, const Event& event) {
     case lock_request_arrival:
     case model_arrival: request_lock(simulator, event.target, slot); break;
     case average_arrival: finish_at_lower(simulator, slot); break;
+    case exchange_lost: abandon_exchange(simulator, slot, static_cast<EventType>(event.target)); break;
     default: throw std::logic_error("adpsgd: unknown event type");
   }
 }
@@ -118,11 +124,36 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
 
 void Adpsgd::send(Simulator& simulator, NodeId from, NodeId to, double bytes, EventType type, std::uint32_t slot) {
   const ArcId arc = *world_.topology->find_arc(from, to);
-  const SimTime at = world_.network->transmit(arc, bytes, simulator.now());
+  SimTime at = world_.network->transmit(arc, bytes, simulator.now());
   ++traffic_.messages;
   traffic_.bytes += static_cast<std::uint64_t>(bytes);
+  if (LinkFaults* faults = world_.network->faults(); faults != nullptr) [[unlikely]] {
+    const HopOutcome outcome = faults->hop(arc, simulator.now(), at, bytes);
+    if (!outcome.delivered) {
+      simulator.schedule_at(outcome.at, exchange_lost, type, slot);
+      return;
+    }
+    at = outcome.at;
+  }
   const std::uint64_t generation = faults_on() ? generation_[slot] : 0;
   simulator.schedule_at(at, type, to, (generation << 32) | slot);
+}
+
+void Adpsgd::abandon_exchange(Simulator& simulator, std::uint32_t slot, EventType lost) {
+  const Exchange& e = slots_[slot];
+  ++exchanges_abandoned_;
+  if (lost == model_arrival && observer_ != nullptr) observer_->on_model_dropped(e.token_lower);
+  if (lost == average_arrival && observer_ != nullptr) observer_->on_model_dropped(e.token_higher);
+  // The initiator gives up on the average: its gradient goes onto its own model now, unless b
+  // initiated and already applied it at the averaging instant (the average was lost on the way back).
+  const NodeId initiator = e.initiator;
+  const bool applied = lost == average_arrival && initiator == e.higher;
+  const bool lower_holds_lock = lost != lock_request_arrival;
+  const NodeId lower = e.lower;
+  --in_flight_;
+  free_slots_.push_back(slot);
+  if (!applied) apply_own_gradient(simulator, initiator);
+  if (lower_holds_lock) release_lock(simulator, lower);
 }
 
 void Adpsgd::request_lock(Simulator& simulator, NodeId node, std::uint32_t slot) {

@@ -33,6 +33,15 @@
 // a lower endpoint (higher endpoints release at once), so E waits forever for some lock(w), w > v:
 // contradicting the choice of v. Hence every exchange completes, and every node keeps computing.
 //
+// Link faults (sim/faults/link_faults.hpp): a message of an exchange that is lost (or whose
+// transport gives up) abandons the exchange at the moment the copy is gone, as if the endpoints'
+// timeouts had fired then: a lock request lost: the initiator b applies its gradient to its own
+// model; x_a lost on its way to b: a releases its lock, its model unchanged; the average lost on
+// its way back: b keeps the average, a keeps its frozen x_a and releases its lock (the pair's sum
+// is then not restored). Either way the initiator applies its gradient and computes on, every
+// lost model is accounted with on_model_dropped, and the no-deadlock argument above still holds
+// (an abandoned exchange releases what it held at a finite time).
+//
 // Gradient sets (spec "Staleness"): averaging is union both ways: on_model_sent(a) when x_a leaves
 // a, merged at b at the average; on_model_sent(b) at the average, merged at a on the reply's arrival.
 #pragma once
@@ -56,8 +65,11 @@ class Adpsgd final : public Algorithm {
  public:
   // Event target is the node the event happens at; payload is the exchange's slot.
   // exchange_timeout (node faults only): a live endpoint gives up on an aborted exchange.
+  // exchange_lost (link faults): target = the EventType of the lost message, payload = the slot.
+  // A run has one or the other (the config refuses both together for AD-PSGD).
   enum EventType : std::uint32_t {
-    compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4, exchange_timeout = 5
+    compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4, exchange_timeout = 5,
+    exchange_lost = 6
   };
 
   // Throws std::invalid_argument for a negative or non-finite η (η = 0, averaging alone, is
@@ -127,6 +139,7 @@ class Adpsgd final : public Algorithm {
   void average_at_higher(Simulator& simulator, std::uint32_t slot);
   void finish_at_lower(Simulator& simulator, std::uint32_t slot);
   void apply_own_gradient(Simulator& simulator, NodeId node);
+  void abandon_exchange(Simulator& simulator, std::uint32_t slot, EventType lost);
   void send(Simulator& simulator, NodeId from, NodeId to, double bytes, EventType type, std::uint32_t slot);
   bool faults_on() const noexcept { return world_.availability != nullptr; }
   // Node faults: handles an event about an exchange that a fault touched; true if it consumed it.
@@ -159,6 +172,7 @@ class Adpsgd final : public Algorithm {
 
   TrafficCounters traffic_;
   std::uint64_t exchanges_done_ = 0;
+  std::uint64_t exchanges_abandoned_ = 0;  // link faults: a message of the exchange was lost
   std::size_t in_flight_ = 0;
   double exchange_wait_sum_ = 0;
   double lock_wait_sum_ = 0;

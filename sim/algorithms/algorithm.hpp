@@ -13,6 +13,7 @@
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/faults/fault_log.hpp"
 #include "sim/random/rng.hpp"
 #include "topologies/topology.hpp"
 
@@ -63,6 +64,11 @@ class GradientObserver {
   virtual std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) = 0;
   virtual void on_model_merged(NodeId node, std::uint64_t token, SimTime when) = 0;
   virtual void on_model_dropped(std::uint64_t token) = 0;
+
+  // Link faults (../shared/spec/faults.md, "Staleness when gradients can be lost"): gradient t will
+  // never reach `node` (its copy towards node was dropped or gave up retrying, at `when`). Called
+  // once per (node, gradient) at most, never for a gradient already applied there.
+  virtual void on_gradient_lost(NodeId /*node*/, std::uint64_t /*t*/, SimTime /*when*/) {}
 };
 
 // A named figure an algorithm reports about itself (its own staleness notion, e.g. the parameter

@@ -48,7 +48,11 @@ class Dasgd final : public Algorithm {
   // latency is one event, not n − 1).
   // routed_batch: a tick for routed tree delivery (see docs/ROUTED_DELIVERY.md): the engine holds
   // one per broadcast in flight; each one that fires runs the earliest pending routed batch.
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4 };
+  // copy_lost (link faults): the copy towards `target` (neighbours delivery) or one flooding copy of
+  // message `payload` is gone at this instant.
+  enum EventType : std::uint32_t {
+    compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4, copy_lost = 5
+  };
 
   Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
 
@@ -84,7 +88,7 @@ class Dasgd final : public Algorithm {
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeId from);
   void apply_message(NodeId node, std::uint32_t slot, SimTime now);
   void schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from);
-  void finish_delivery(std::uint32_t slot);
+  void finish_delivery(std::uint32_t slot, SimTime now = 0);  // now: flooding under link faults
   void receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch);
   void send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin);
   void run_routed_batch(Simulator& simulator);
@@ -93,6 +97,11 @@ class Dasgd final : public Algorithm {
   // With node faults: true if `node` is down; the copy of `slot` for it is then held (as an arrival
   // event that keeps the slot) or dropped.
   bool down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId from);
+  // Link faults (sim/faults/link_faults.hpp).
+  void send_copy(Simulator& simulator, ArcId arc, NodeId to, std::uint32_t slot, NodeId from, SimTime now);
+  void lose_copy(NodeId node, std::uint32_t slot, SimTime now);
+  void lose_gradients(NodeId node, std::uint32_t slot, SimTime now);
+  void lose_unseen(std::uint32_t slot, SimTime now);
 
 
   World world_;
@@ -127,6 +136,7 @@ class Dasgd final : public Algorithm {
   std::vector<std::uint64_t> routed_gradient_;
   static constexpr std::uint64_t kSeveralGradients = ~std::uint64_t{0};
   TrafficCounters traffic_;
+  LinkFaults* faults_ = nullptr;  // network.faults(): null on a perfect network
 };
 
 }  // namespace dasgd

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
 
@@ -38,11 +39,15 @@ double GossipSgd::mean_model_age() const noexcept {
 }
 
 std::vector<AlgorithmFigure> GossipSgd::figures() const {
-  return {{"gossip_messages", static_cast<double>(traffic_.messages), "models pushed to a random neighbour"},
+  std::vector<AlgorithmFigure> figures{{"gossip_messages", static_cast<double>(traffic_.messages), "models pushed to a random neighbour"},
           {"model_age_avg", mean_model_age(), "mean time between a model's push and its merge at the receiver"},
           {"merges", static_cast<double>(merges_), "pushed models averaged in at their receiver"},
           {"peak_messages_in_flight", static_cast<double>(peak_in_flight_), "most model copies in flight at once"},
           {"message_bytes", message_bytes_, "bytes per gossip message: d*8 + header"}};
+  if (world_.network->faults() != nullptr)
+    figures.push_back({"models_lost", static_cast<double>(models_lost_),
+                       "pushed models that never reached their receiver (lost on a link, or the transport gave up)"});
+  return figures;
 }
 
 void GossipSgd::start(Simulator& simulator) {
@@ -99,6 +104,10 @@ void GossipSgd::push(Simulator& simulator, NodeId node) {
   if (neighbours.empty()) return;  // one node: plain SGD
   Rng choice = world_.streams.stream(Stream::algorithm, node, computations_.completed_by(node));
   const std::size_t k = choice.below(neighbours.size());
+  if (LinkFaults* faults = world_.network->faults(); faults != nullptr) [[unlikely]] {
+    push_over_faults(simulator, node, k, *faults);
+    return;
+  }
   const std::uint32_t slot = acquire_slot();
   peak_in_flight_ = std::max(peak_in_flight_, ++in_flight_);
   const SimTime now = simulator.now();
@@ -111,6 +120,32 @@ void GossipSgd::push(Simulator& simulator, NodeId node) {
   ++traffic_.messages;
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   simulator.schedule_at(at, arrival, neighbours[k], slot);
+}
+
+// The push of node's model to its k-th neighbour when links can lose it. A lost model is accounted
+// at the send (on_model_dropped: its snapshot is freed, no merge happens). No gradient is ever lost
+// for anyone here: each is in its origin's model from its completion on, and every later push of
+// that model (or of a model merged with it) carries it, so S^lost = 0 and the loss shows in S.
+void GossipSgd::push_over_faults(Simulator& simulator, NodeId node, std::size_t k, LinkFaults& faults) {
+  const SimTime now = simulator.now();
+  const ArcId arc = world_.topology->arc_begin(node) + k;
+  const SimTime first = world_.network->transmit(arc, message_bytes_, now);
+  ++traffic_.messages;
+  traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
+  const HopOutcome outcome = faults.hop(arc, now, first, message_bytes_);
+  if (!outcome.delivered) {
+    ++models_lost_;
+    if (observer_ != nullptr) observer_->on_model_dropped(observer_->on_model_sent(node, now, 1));
+    return;
+  }
+  const std::uint32_t slot = acquire_slot();
+  peak_in_flight_ = std::max(peak_in_flight_, ++in_flight_);
+  const double* x = models_.col(node).data();
+  std::copy(x, x + d_, slot_model(slot));
+  MessageHeader& message = messages_[slot];
+  message.sent_at = now;
+  if (observer_ != nullptr) message.token = observer_->on_model_sent(node, now, 1);
+  simulator.schedule_at(outcome.at, arrival, world_.topology->neighbours(node)[k], slot);
 }
 
 void GossipSgd::merge(Simulator& simulator, NodeId node, std::uint32_t slot) {

@@ -15,6 +15,8 @@
 // The neighbour of node i's k-th push is drawn from the counter-keyed Rng(key(algorithm, i, k)),
 // so no generator state is kept per node.
 // Gradient sets (spec "Staleness"): each push is on_model_sent(i, uses = 1), merged at j on arrival.
+// Link faults (docs/FAULTS.md, "Links"): a push the link loses is accounted at once with
+// on_model_dropped (figure models_lost); no gradient is ever lost for a node (S^lost = 0).
 #pragma once
 
 #include <cstdint>
@@ -95,6 +97,7 @@ class GossipSgd final : public Algorithm {
   void push(Simulator& simulator, NodeId node);
   void merge(Simulator& simulator, NodeId node, std::uint32_t slot);
   void arrive_while_down(const Event& event);
+  void push_over_faults(Simulator& simulator, NodeId node, std::size_t k, LinkFaults& faults);
 
   World world_;
   GossipSgdParams params_;
@@ -115,6 +118,7 @@ class GossipSgd final : public Algorithm {
   TrafficCounters traffic_;
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
+  std::uint64_t models_lost_ = 0;  // link faults: pushes that never arrived
 };
 
 }  // namespace dasgd

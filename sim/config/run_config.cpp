@@ -3,6 +3,7 @@
 
 #include "sim/config/json_file.hpp"
 #include "sim/config/node_fault_config.hpp"
+#include "sim/config/link_fault_config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -166,6 +167,7 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     config.record = parse_record(record, config.stop, work);
   }
   if (root.has("faults")) {
+    // Only when given: configs without faults keep their resolved config.json byte for byte.
     JsonReader faults = root.object("faults");
     if (faults.has("nodes")) {
       JsonReader nodes = faults.object("nodes");
@@ -174,10 +176,15 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
         config.node_faults->trace_path = (base / config.node_faults->trace_path).string();
       check_node_faults(*config.node_faults, config.algorithm.name, config.record.staleness);
     }
-    // faults.links and faults.transport: read by sim/config/link_fault_config (link faults).
-    faults.accept("links");
-    faults.accept("transport");
-    faults.finish();
+    // faults.links and faults.transport (sim/config/link_fault_config); it closes the object.
+    config.link_faults = parse_link_faults(faults, base);
+    if (auto reason = link_fault_refusal(config.link_faults, config.algorithm.name,
+                                         document["algorithm"], config.link.fifo))
+      throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport", *reason);
+    if (config.node_faults && config.link_faults.active_for(config.algorithm.name) &&
+        config.algorithm.name == "adpsgd")
+      throw ConfigError("/faults", "AD-PSGD takes node faults or link faults, not both in one run yet: "
+                                   "an exchange aborted by a crash and lost on a link would be settled twice");
   }
   config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
   {

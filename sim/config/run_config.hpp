@@ -19,6 +19,7 @@
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/link_model.hpp"
 #include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
 
@@ -82,6 +83,7 @@ struct RunConfig {
   StopSpec stop;
   RecordSpec record;
   std::optional<NodeFaultSpec> node_faults;  // faults.nodes (absent: every node always up)
+  LinkFaultSpec link_faults;             // faults.links, faults.transport (absent: a perfect network)
   double epsilon = 0;                    // accuracy for the bounds and measured gradients-to-ε
   std::string output_directory;
   nlohmann::json resolved;               // the document with every default filled in

@@ -12,6 +12,8 @@
 
 namespace dasgd {
 
+class LinkFaults;
+
 class Network {
  public:
   // `topology` must outlive the Network. Throws std::invalid_argument for an invalid spec or an
@@ -55,6 +57,11 @@ class Network {
   // walks every destination's path hop by hop.
   bool needs_per_hop_routing() const noexcept { return per_hop_; }
 
+  // Link faults (loss, outages, reliable transport) the algorithms consult after each latency draw;
+  // null for a perfect network. Not owned.
+  void set_faults(LinkFaults* faults) noexcept { faults_ = faults; }
+  LinkFaults* faults() const noexcept { return faults_; }
+
   std::uint64_t messages_sent() const noexcept { return messages_sent_; }
   double bytes_sent() const noexcept { return bytes_sent_; }
   const LinkModelSpec& spec() const noexcept { return spec_; }
@@ -74,6 +81,7 @@ class Network {
   std::vector<SimTime> last_arrival_;
   std::uint64_t messages_sent_ = 0;
   double bytes_sent_ = 0;
+  LinkFaults* faults_ = nullptr;
 };
 
 }  // namespace dasgd

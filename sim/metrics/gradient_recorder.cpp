@@ -71,6 +71,10 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
     throw std::logic_error("GradientRecorder: algorithm and tracker disagree on gradient numbering");
   statistics_.add(record);
   GradientLogRow row;
+  // Every gradient lost for this node so far is older than t and missing from G_t: exactly the
+  // lost part of M_t at completion (the moment t's index and S_t are fixed).
+  row.s_lost = lost_at(node);
+  if (options_.lost_split) statistics_.add_lost_split(record, row.s_lost);
   row.t = t;
   row.node = node;
   row.start = record.start;
@@ -148,6 +152,12 @@ void GradientRecorder::on_model_merged(NodeId node, std::uint64_t token, SimTime
 }
 
 void GradientRecorder::on_model_dropped(std::uint64_t token) { use_model(sent_model(token)); }
+
+void GradientRecorder::on_gradient_lost(NodeId node, std::uint64_t t, SimTime /*when*/) {
+  tracker_.on_lost(node, t);
+  if (lost_.empty()) lost_.assign(tracker_.num_nodes(), 0);
+  ++lost_[node];
+}
 
 std::string GradientRecorder::tracking_note() const {
   if (!tracker_.deliveries_cut()) return "";

@@ -463,6 +463,27 @@ void StalenessTracker::retire(std::uint64_t t) {
   drop_settled_front();
 }
 
+void StalenessTracker::on_lost(NodeId node, std::uint64_t t) {
+  check_node(node, "on_lost");
+  if (t >= completed_) {
+    throw std::logic_error("StalenessTracker::on_lost: gradient " + std::to_string(t) +
+                           " has not completed (" + std::to_string(completed_) +
+                           " gradients completed so far)");
+  }
+  if (options_.layout == SetLayout::origin_prefixes) return;
+  if (sets_[node].contains(t)) {
+    throw std::logic_error("StalenessTracker::on_lost: gradient " + std::to_string(t) +
+                           " is already applied at node " + std::to_string(node));
+  }
+  if (t < first_live_) return;  // retired
+  LiveGradient& gradient = live_[t - first_live_];
+  if (gradient.remaining == 0) return;
+  if (--gradient.remaining == 0) {
+    settle(gradient);
+    drop_settled_front();
+  }
+}
+
 std::uint64_t StalenessTracker::settled_below() const noexcept {
   if (watermark_counts_) return min_watermark_;
   std::uint64_t w = completed_;

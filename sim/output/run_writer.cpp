@@ -231,7 +231,50 @@ json run_summary(const RunConfig& config, const RunResult& result) {
     b["p99"] = number(bq[2]);
   }
   staleness["B_squared"] = b;
+  if (result.link_faults && stats.has_lost_split()) {
+    // ../shared/spec/faults.md: S_t = S_t^transit + S_t^lost, split exactly at each completion.
+    staleness["S_transit_avg"] = number(stats.s_transit().mean());
+    staleness["S_lost_avg"] = number(stats.s_lost().mean());
+    staleness["S_transit"] = quantity(stats.s_transit());
+    staleness["S_lost"] = quantity(stats.s_lost());
+  }
   summary["staleness"] = staleness;
+  if (result.link_faults) {
+    const LinkFaultCounters& c = result.link_totals;
+    std::uint64_t lost = 0;
+    double fraction_sum = 0;
+    double fraction_max = 0;
+    for (const NodeSummary& node : result.node_summaries) {
+      const std::uint64_t others = result.gradients - node.gradients;
+      const std::uint64_t missed = recorder.lost_at(node.node);
+      lost += missed;
+      const double fraction = others == 0 ? 0.0 : static_cast<double>(missed) / static_cast<double>(others);
+      fraction_sum += fraction;
+      fraction_max = std::max(fraction_max, fraction);
+    }
+    const double nodes = static_cast<double>(std::max<std::size_t>(1, result.node_summaries.size()));
+    summary["link_faults"] = {
+        {"processes", result.link_faults_description},
+        {"sends", c.sends},
+        {"losses", c.losses},
+        {"retransmissions", c.retransmissions},
+        {"duplicates", c.duplicates},
+        {"give_ups", c.give_ups},
+        {"acks_lost", c.acks_lost},
+        {"messages_dropped", c.dropped},
+        {"gradients_never_received", lost},
+        {"never_received_fraction_mean", number(fraction_sum / nodes)},
+        {"never_received_fraction_max", number(fraction_max)},
+        {"definitions",
+         {{"sends", "messages handed to a link (first tries; a routed broadcast: one per tree arc it reached)"},
+          {"losses", "tries (first or retransmitted) lost on a link by the loss process or an outage"},
+          {"retransmissions", "tries after the first (reliable transport)"},
+          {"duplicates", "extra copies that reached a receiver and were dropped there"},
+          {"give_ups", "messages whose sender reached the retry limit without an acknowledgement"},
+          {"messages_dropped", "messages that never got through (lost without the transport, or given up)"},
+          {"gradients_never_received", "sum over nodes of the gradients lost for them (no copy can reach them)"},
+          {"never_received_fraction", "per node: gradients lost for it / gradients other nodes completed"}}}};
+  }
 
   const ConvergenceSample& last = result.samples.back();
   const bool diverged = result.status == RunStatus::diverged;
@@ -358,6 +401,11 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                result.deliveries_tracked ? w.mean_receiver_only() : std::nan(""),
                result.deliveries_tracked ? static_cast<double>(w.max_receiver_only) : std::nan(""),
                w.mean_delay(), w.max_delay});
+    // Link faults: per window, mean and max of S^lost, then of S^transit.
+    if (result.link_faults)
+      for (const LostWindow& w : stats.lost_windows())
+        csv.row({"gradients_lost_split", w.begin, width, w.count, w.mean_lost(), w.max_lost, w.mean_transit(),
+                 w.max_transit});
     csv.commit();
   }
   {
@@ -368,9 +416,16 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
     // Node faults: up-time fraction over [0, end], crashes, messages dropped / held while down.
     const bool faults = !result.node_faults.empty();
     if (faults) header.insert(header.end(), {"up_fraction", "crashes", "dropped_while_down", "held_while_down"});
+    // Link faults: the S^transit / S^lost split, gradients never received, transport counters.
+    if (result.link_faults)
+      header.insert(header.end(), {"S_transit_mean", "S_lost_mean", "S_lost_max", "gradients_never_received",
+                                   "never_received_fraction", "missing_at_end", "sends", "losses",
+                                   "retransmissions", "duplicates", "give_ups"});
     CsvWriter csv(directory / "nodes.csv", header);
     const auto compute = stats.per_node_compute();
     const auto delivery = stats.per_node_delivery();
+    const auto lost = stats.per_node_lost();
+    const StalenessTracker& tracker = result.recorder->tracker();
     std::vector<CsvCell> cells;
     for (const NodeSummary& node : result.node_summaries) {
       const NodeComputeStats& c = compute[node.node];
@@ -386,6 +441,20 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
         const NodeFaultCounters& f = result.node_faults[node.node];
         cells.insert(cells.end(), {result.end_time > 0 ? f.up_time / result.end_time : 1.0, f.crashes, f.dropped, f.held});
       }
+      if (result.link_faults) {
+        const NodeLostStats split = node.node < lost.size() ? lost[node.node] : NodeLostStats{};
+        const std::uint64_t never = result.recorder->lost_at(node.node);
+        const std::uint64_t others = result.gradients - node.gradients;
+        const std::uint64_t applied = tracker.completed_count() == 0 ? 0 : tracker.applied_count(node.node);
+        const LinkFaultCounters counters =
+            node.node < result.link_per_node.size() ? result.link_per_node[node.node] : LinkFaultCounters{};
+        cells.insert(cells.end(),
+                     {CsvCell(split.mean_transit()), CsvCell(split.mean_lost()), CsvCell(split.max_lost),
+                      CsvCell(never),
+                      CsvCell(others == 0 ? 0.0 : static_cast<double>(never) / static_cast<double>(others)),
+                      CsvCell(tracker.completed_count() - applied), CsvCell(counters.sends), CsvCell(counters.losses),
+                      CsvCell(counters.retransmissions), CsvCell(counters.duplicates), CsvCell(counters.give_ups)});
+      }
       csv.row(cells);
     }
     csv.commit();
@@ -400,8 +469,8 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
   if (streamed != nullptr) {
     streamed->commit();
   } else if (config.record.per_gradient) {
-    CsvWriter csv(directory / "gradients.csv", GradientLogStream::header());
-    for (const GradientLogRow& row : result.recorder->log()) csv.row(GradientLogStream::cells(row));
+    CsvWriter csv(directory / "gradients.csv", GradientLogStream::header(result.link_faults));
+    for (const GradientLogRow& row : result.recorder->log()) csv.row(GradientLogStream::cells(row, result.link_faults));
     csv.commit();
   }
 }

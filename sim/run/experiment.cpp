@@ -121,6 +121,16 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   const std::uint64_t delays = delay_seed(config);
   const ComputeModel compute(config.compute, n, delays);
   Network network(topology, config.link, delays);
+  // Link faults: their own streams (Stream::link_loss, link_availability) keyed by the delay seed,
+  // so every algorithm under common_random_numbers sees the same losses and outages.
+  std::unique_ptr<LinkFaults> link_faults;
+  const bool faulty_links = config.link_faults.active_for(config.algorithm.name);
+  if (faulty_links) {
+    link_faults = std::make_unique<LinkFaults>(topology, config.link_faults, config.link, delays,
+                                               config.link_faults.transport.reliable &&
+                                                   config.link_faults.transport.applies_to(config.algorithm.name));
+    network.set_faults(link_faults.get());
+  }
   World world;
   world.topology = &topology;
   world.objective = objective.get();
@@ -133,9 +143,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (config.node_faults) {
     availability = std::make_unique<NodeAvailability>(*config.node_faults, n, delays, &result.fault_log);
     world.availability = availability.get();
-    world.faults = &result.fault_log;
     result.faults_on = true;
   }
+  world.faults = &result.fault_log;  // one timeline for every fault process
 
   result.nodes = n;
   result.edges = topology.num_edges();
@@ -162,6 +172,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (averaging_algorithm(config.algorithm.name))
     recorder_options.staleness.layout = SetLayout::origin_prefixes;
   recorder_options.statistics.window_width = config.record.staleness_window;
+  recorder_options.lost_split = faulty_links;
   result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
   if (options.gradient_log && config.record.per_gradient) result.recorder->set_log_sink(options.gradient_log);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
@@ -310,6 +321,15 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
                               "B_t^2, the virtual sequence and the bounds are not measured)"});
   result.samples = convergence.samples();
   if (availability) result.node_faults = availability->counters(result.end_time);
+  if (link_faults) {
+    result.link_faults = true;
+    result.link_faults_description = describe(config.link_faults);
+    result.link_totals = link_faults->totals();
+    result.link_per_node.assign(link_faults->per_node().begin(), link_faults->per_node().end());
+    link_faults->record_timeline(result.end_time, result.fault_log);
+    result.fault_log.sort_by_time();
+    result.faults_on = true;
+  }
 
   Vector scratch(objective->dimension());
   result.node_summaries.reserve(n);  // no doubling copy at 10^6 nodes

@@ -15,6 +15,7 @@
 #include "sim/config/run_config.hpp"
 #include "sim/faults/fault_log.hpp"
 #include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
 #include "sim/metrics/convergence_recorder.hpp"
 #include "sim/metrics/gradient_recorder.hpp"
 #include "sim/run/divergence.hpp"
@@ -75,6 +76,12 @@ struct RunResult {
   FaultLog fault_log;
   std::vector<NodeFaultCounters> node_faults;  // per node (node faults on)
   std::vector<std::size_t> live_nodes;         // per convergence sample (node faults on)
+  // Link faults (config.link_faults active for the algorithm): S^transit / S^lost are split in
+  // the recorder, and the transport counters per node and in total are here.
+  bool link_faults = false;
+  std::string link_faults_description;
+  LinkFaultCounters link_totals;
+  std::vector<LinkFaultCounters> link_per_node;
   // p50/p90/p99 of B_t² when gradients.csv was streamed (the recorder kept no log to take them from).
   std::optional<std::vector<double>> b_squared_quantiles;
 };

@@ -19,7 +19,8 @@ OutputClaimOptions claim_options(std::vector<std::string> names, bool force) {
 std::unique_ptr<GradientLogStream> open_gradient_log(const RunConfig& config, const std::filesystem::path& directory) {
   if (!config.record.per_gradient) return nullptr;
   ensure_directory(directory);
-  return std::make_unique<GradientLogStream>(directory / "gradients.csv");
+  return std::make_unique<GradientLogStream>(directory / "gradients.csv",
+                                             config.link_faults.active_for(config.algorithm.name));
 }
 
 RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream) {
