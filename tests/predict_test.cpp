@@ -97,7 +97,19 @@ TEST(PredictTest, DistanceFormulasEqualShortestPathTreesOnBuiltGraphs) {
         EXPECT_NEAR(formula.weighted_in_flight[i], bfs.weighted_in_flight[i], 1e-9) << c.spec.kind << " node " << i;
       EXPECT_NEAR(formula.max_delay, bfs.max_delay, 1e-12) << c.spec.kind;
     }
+    const DeliveryDelays parallel = uniform_hop_delivery_delays(c.graph, rates, 0.25);
+    for (std::size_t i = 0; i < rates.size(); ++i)
+      EXPECT_NEAR(formula.weighted_in_flight[i], parallel.weighted_in_flight[i], 1e-9) << c.spec.kind << " node " << i;
+    EXPECT_NEAR(formula.max_delay, parallel.max_delay, 1e-12) << c.spec.kind;
   }
+  // A graph without a formula, 130 nodes (three 64-source passes): bit-parallel BFS = one tree per source.
+  const Topology regular = generate::random_regular(130, 3, 7);
+  std::vector<double> more(130);
+  for (std::size_t i = 0; i < more.size(); ++i) more[i] = 0.5 + 0.01 * static_cast<double>(i);
+  const DeliveryDelays trees = graph_delivery_delays(regular, more, [](EdgeId) { return 0.3; }, PathRule::fewest_hops);
+  const DeliveryDelays parallel = uniform_hop_delivery_delays(regular, more, 0.3);
+  for (std::size_t i = 0; i < more.size(); ++i) EXPECT_NEAR(trees.weighted_in_flight[i], parallel.weighted_in_flight[i], 1e-9);
+  EXPECT_NEAR(trees.max_delay, parallel.max_delay, 1e-12);
 }
 
 TEST(PredictTest, ParameterServerTauAvgIsWorkersMinusOneWhateverTheSpeeds) {

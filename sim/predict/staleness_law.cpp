@@ -43,11 +43,18 @@ std::int64_t StalenessPmf::quantile(double p) const {
 
 double StalenessPmf::expected_maximum(double draws) const {
   if (!(draws >= 1)) return mean();
+  // P(max > k) = 1 − F(k)^T: 1 to double precision while F^T underflows (F < e^(−745/T)), and
+  // below 10^-12 once T (1 − F) is; only the entries between need a log and an exp.
+  const double underflow = std::exp(-745.0 / draws);
   double sum = 0, cumulative = 0;
   for (std::size_t k = 0; k + 1 < pmf.size(); ++k) {
     cumulative += pmf[k];
-    const double all_below = cumulative >= 1 ? 1.0 : std::exp(draws * std::log1p(-std::min(1.0, 1 - cumulative)));
-    sum += 1 - all_below;  // P(max > k)
+    if (cumulative < underflow) {
+      sum += 1;
+      continue;
+    }
+    if (draws * (1 - cumulative) < 1e-12) break;
+    sum += 1 - std::exp(draws * std::log1p(-std::min(1.0, 1 - cumulative)));
   }
   return sum;
 }
@@ -62,15 +69,23 @@ double poisson_pmf(double m, std::size_t k) {
 }
 
 // Adds weight · law into out (growing it), up to where the law's remaining mass is below target.
+// Below mean − 12 sd the Poisson part has no mass a double can hold beside 1: those entries stay 0
+// and the recursion starts there, pois(k) = pois(k − 1) m / k (one lgamma per law, not per entry).
 void accumulate(const PoissonGeometric& law, double weight, double tail_target, std::size_t max_size,
                 std::vector<double>& out, double& missing) {
   const double g = law.geometric_mean;
   const double q = g / (1 + g);
+  const double m = law.poisson_mean;
   const double sd = std::sqrt(law.variance());
+  const double poisson_sd = std::sqrt(m);
+  const std::size_t first = m > 0 ? static_cast<std::size_t>(std::max(0.0, std::floor(m - 12 * poisson_sd - 1))) : 0;
+  double pois = poisson_pmf(m, first);
   double r = 0, total = 0;
-  std::size_t k = 0;
+  std::size_t k = first;
+  if (out.size() < first) out.resize(first, 0.0);
   for (; k < max_size; ++k) {
-    r = q * r + (1 - q) * poisson_pmf(law.poisson_mean, k);
+    if (k > first) pois = m == 0 ? 0.0 : pois * m / static_cast<double>(k);
+    r = q * r + (1 - q) * pois;
     total += r;
     if (k >= out.size()) out.push_back(0.0);
     out[k] += weight * r;
@@ -92,6 +107,24 @@ StalenessPmf tabulate_mixture(const std::vector<PoissonGeometric>& laws, const s
   for (std::size_t i = 0; i < laws.size(); ++i)
     if (weights[i] > 0) merged[{laws[i].poisson_mean, laws[i].geometric_mean}] += weights[i];
   StalenessPmf out;
+  // Each law costs about mean + 13 sd entries; past max_size entries in all, the mixture is replaced
+  // by one PoissonGeometric with its mean and variance (approximate; the caller says so).
+  double work = 0, mixture_mean = 0, mixture_second = 0;
+  for (const auto& [law, weight] : merged) {
+    const PoissonGeometric l{law.first, law.second};
+    work += l.mean() + 13 * std::sqrt(l.variance()) + 1;
+    mixture_mean += weight * l.mean();
+    mixture_second += weight * (l.variance() + l.mean() * l.mean());
+  }
+  if (work > static_cast<double>(max_size) && merged.size() > 1) {
+    const double variance = std::max(0.0, mixture_second - mixture_mean * mixture_mean);
+    // Var = a + g + g² with a + g = mean, so g² is the excess over a Poisson variance.
+    const double excess = std::max(0.0, variance - mixture_mean);
+    const double g = std::min(mixture_mean, std::sqrt(excess));
+    accumulate(PoissonGeometric{mixture_mean - g, g}, 1.0, tail_target, max_size, out.pmf, out.tail);
+    out.merged = true;
+    return out;
+  }
   for (const auto& [law, weight] : merged)
     accumulate(PoissonGeometric{law.first, law.second}, weight, tail_target, max_size, out.pmf, out.tail);
   return out;

@@ -31,6 +31,7 @@ PoissonGeometric count_during(double rate, double interval_mean, double interval
 struct StalenessPmf {
   std::vector<double> pmf;
   double tail = 0;   // 1 − Σ pmf
+  bool merged = false;  // a mixture too wide to tabulate was replaced by one two-moment fit
   double mean() const;
   double mean_square() const;
   // Smallest k with P(N <= k) >= p (nearest rank); p in (0, 1].
@@ -44,6 +45,8 @@ struct StalenessPmf {
 StalenessPmf tabulate(const PoissonGeometric& law, double tail_target, std::size_t max_size);
 
 // Σ_i weight_i · law_i (weights summing to 1) tabulated the same way; equal laws are merged first.
+// When the distinct laws together would need more than max_size entries, the mixture is fitted by
+// one PoissonGeometric with its mean and variance instead (merged = true).
 StalenessPmf tabulate_mixture(const std::vector<PoissonGeometric>& laws, const std::vector<double>& weights,
                               double tail_target, std::size_t max_size);
 

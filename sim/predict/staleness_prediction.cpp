@@ -124,6 +124,11 @@ void expected_run(const RunConfig& config, StalenessPrediction& p) {
 
 void finish_distribution(StalenessPrediction& p) {
   if (p.distribution.pmf.empty()) return;
+  if (p.distribution.merged) {
+    p.distribution_validity = worse(p.distribution_validity, Validity::exact_in_mean);
+    p.distribution_note = "the nodes' laws are too many and too wide to tabulate one by one: their mixture is "
+                          "fitted by one Poisson+geometric law with the same mean and variance";
+  }
   if (p.distribution.tail > 1e-6) {
     p.distribution_note += (p.distribution_note.empty() ? "" : "; ") +
                            std::string("law tabulated up to ") + std::to_string(p.distribution.pmf.size()) +
@@ -176,8 +181,9 @@ void predict_broadcast(const RunConfig& config, const PredictOptions& options, s
   DeliveryDelays delays;
   const bool equal_rates = std::all_of(rates.begin(), rates.end(), [&](double r) { return r == rates[0]; });
   const std::string& kind = config.graph.kind;
-  const bool linear_time = kind == "complete" || kind == "star" ||
-                           (equal_rates && (kind == "ring" || kind == "torus" || kind == "hypercube"));
+  const bool linear_time = kind == "complete" || kind == "star" || kind == "hypercube" ||
+                           (equal_rates && (kind == "ring" || kind == "torus")) ||
+                           formula_nodes(config.graph) <= options.max_nodes_for_pair_sums;
   if (has_distance_formula(config.graph) && !linear_time && n > options.max_nodes_for_pair_sums) {
     p.validity = p.distribution_validity = Validity::no_closed_form;
     p.reasons.push_back("not evaluated: unequal rates on " + std::to_string(n) + " nodes need O(n^2) distance sums "
@@ -195,13 +201,13 @@ void predict_broadcast(const RunConfig& config, const PredictOptions& options, s
       return;
     }
     const Topology topology = build_topology(config.graph, config.seed);
-    const PathRule rule = delivery == "flooding" ? PathRule::earliest : PathRule::fewest_hops;
-    delays = graph_delivery_delays(topology, rates,
-                                   [&](EdgeId e) {
-                                     return hop_of(topology.has_edge_attributes() ? topology.edge_attributes(e)
-                                                                                  : EdgeAttributes{});
-                                   },
-                                   rule);
+    if (!topology.has_edge_attributes()) {
+      delays = uniform_hop_delivery_delays(topology, rates, hop_of(EdgeAttributes{}));
+    } else {
+      const PathRule rule = delivery == "flooding" ? PathRule::earliest : PathRule::fewest_hops;
+      delays = graph_delivery_delays(
+          topology, rates, [&](EdgeId e) { return hop_of(topology.edge_attributes(e)); }, rule);
+    }
   }
   p.delay_method = delays.method;
   p.max_delivery_delay = delays.max_delay;
