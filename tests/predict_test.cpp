@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "sim/config/run_config.hpp"
@@ -230,6 +232,25 @@ TEST(PredictTest, PredictCommandPrintsJsonAndRefusesBadConfigs) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("/graph/nodes"), std::string::npos) << bad.err;
   EXPECT_TRUE(bad.out.empty());
+}
+
+TEST(PredictTest, SweepPredictOnlyWritesOneRowPerPointAndRunsNothing) {
+  const std::filesystem::path dir = testing::fresh_directory("predict-sweep");
+  const testing::CommandResult r = testing::run_cli(
+      "sweep configs/sweeps/predict_accuracy.json --predict-only -q --out '" + dir.string() + "'", "predict-sweep");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(testing::read_file(dir / "predicted.csv"));
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line.rfind("point,graph.kind,", 0), 0u) << line;
+  std::size_t rows = 0, approximate = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    if (line.find(",approximate,") != std::string::npos) ++approximate;
+  }
+  EXPECT_EQ(rows, 160u);
+  EXPECT_EQ(approximate, 64u);  // constant compute (32 points) and flooding over random latencies (32 more)
+  EXPECT_FALSE(std::filesystem::exists(dir / "points"));
 }
 
 }  // namespace
