@@ -140,6 +140,17 @@ TEST(PredictTest, PmfSumsToOneAndMatchesPoissonAndGeometric) {
   EXPECT_NEAR(uniform_rank(2).expected_maximum(2), 0.75, 1e-15);
 }
 
+TEST(PredictTest, LawsWiderThanTheLimitAreNotTabulated) {
+  // A ring of 10^5 nodes: S_avg near 2.5·10^8, beyond the table's 2^22 entries; only the mean is given.
+  const StalenessPmf wide = tabulate(PoissonGeometric{2.5e10, 1e6}, 1e-12, 1 << 20);
+  EXPECT_TRUE(wide.pmf.empty());
+  EXPECT_EQ(wide.tail, 1.0);
+  json config = base_config({{"kind", "ring"}, {"nodes", 100000}}, exponential(1.0), 0.1);
+  const StalenessPrediction p = predict_staleness(parse(config));
+  EXPECT_NEAR(p.s_avg, 99999 + 0.1 * 2.5e9, 1e-9 * p.s_avg);
+  EXPECT_FALSE(p.p50);
+}
+
 TEST(PredictTest, CountDuringMatchesTwoMomentsAndIsExactForConstantAndExponential) {
   const PoissonGeometric constant = count_during(3.0, 2.0, 0.0);
   EXPECT_DOUBLE_EQ(constant.poisson_mean, 6.0);
@@ -251,6 +262,25 @@ TEST(PredictTest, SweepPredictOnlyWritesOneRowPerPointAndRunsNothing) {
   EXPECT_EQ(rows, 160u);
   EXPECT_EQ(approximate, 64u);  // constant compute (32 points) and flooding over random latencies (32 more)
   EXPECT_FALSE(std::filesystem::exists(dir / "points"));
+}
+
+// η = 0 means "no gradient steps": every model stays x_0 (f never moves, B_t² = 0), and the
+// staleness, which depends on timing only, is the same as with η > 0 on the same seed.
+TEST(EtaZeroTest, NoGradientStepsModelsStayAtTheStartAndStalenessIsUnchanged) {
+  for (const char* algorithm : {"dasgd", "dpsgd", "minibatch_sgd", "gossip_sgd"}) {
+    json config = base_config({{"kind", "ring"}, {"nodes", 6}}, exponential(1.0), 0.1);
+    config["algorithm"] = {{"name", algorithm}, {"eta", 0.0}};
+    config["stop"] = {{"time", 30}};
+    const RunResult still = run_experiment(parse(config));
+    config["algorithm"]["eta"] = 0.05;
+    const RunResult moving = run_experiment(parse(config));
+    ASSERT_GT(still.gradients, 0u) << algorithm;
+    EXPECT_EQ(still.gradients, moving.gradients) << algorithm;
+    EXPECT_EQ(still.recorder->statistics().s().mean(), moving.recorder->statistics().s().mean()) << algorithm;
+    for (const NodeSummary& node : still.node_summaries) EXPECT_DOUBLE_EQ(node.final_f, still.initial_f) << algorithm;
+    EXPECT_EQ(still.recorder->mean_b_squared(), 0.0) << algorithm;
+    EXPECT_TRUE(still.bounds.empty()) << algorithm;  // every bound needs a step size > 0
+  }
 }
 
 }  // namespace

@@ -120,6 +120,7 @@ json predicted_json(const RunConfig& config, const RunResult& result, const json
   PredictOptions options;
   options.max_nodes_for_pair_sums = kSummaryPredictionMaxNodes;
   options.known_nodes = result.nodes;
+  options.max_pmf_size = std::size_t{1} << 20;  // a bounded share of the run's own cost
   json out;
   try {
     const StalenessPrediction p = predict_staleness(config, options);

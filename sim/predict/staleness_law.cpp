@@ -116,6 +116,15 @@ StalenessPmf tabulate_mixture(const std::vector<PoissonGeometric>& laws, const s
     mixture_mean += weight * l.mean();
     mixture_second += weight * (l.variance() + l.mean() * l.mean());
   }
+  // A law whose own support reaches past max_size entries is not tabulated at all (the caller
+  // reports the mean only): an empty pmf with all its mass in `tail`.
+  for (const auto& [law, weight] : merged) {
+    const PoissonGeometric l{law.first, law.second};
+    if (l.mean() + 13 * std::sqrt(l.variance()) + 1 > static_cast<double>(max_size)) {
+      out.tail = 1;
+      return out;
+    }
+  }
   if (work > static_cast<double>(max_size) && merged.size() > 1) {
     const double variance = std::max(0.0, mixture_second - mixture_mean * mixture_mean);
     // Var = a + g + g² with a + g = mean, so g² is the excess over a Poisson variance.

@@ -46,7 +46,8 @@ StalenessPmf tabulate(const PoissonGeometric& law, double tail_target, std::size
 
 // Σ_i weight_i · law_i (weights summing to 1) tabulated the same way; equal laws are merged first.
 // When the distinct laws together would need more than max_size entries, the mixture is fitted by
-// one PoissonGeometric with its mean and variance instead (merged = true).
+// one PoissonGeometric with its mean and variance instead (merged = true); when one law alone
+// would need more, nothing is tabulated (empty pmf, tail = 1).
 StalenessPmf tabulate_mixture(const std::vector<PoissonGeometric>& laws, const std::vector<double>& weights,
                               double tail_target, std::size_t max_size);
 

@@ -123,7 +123,11 @@ void expected_run(const RunConfig& config, StalenessPrediction& p) {
 }
 
 void finish_distribution(StalenessPrediction& p) {
-  if (p.distribution.pmf.empty()) return;
+  if (p.distribution.pmf.empty()) {
+    if (p.distribution.tail > 0)
+      p.distribution_note = "law not tabulated: it spans more entries than the limit (mean only)";
+    return;
+  }
   if (p.distribution.merged) {
     p.distribution_validity = worse(p.distribution_validity, Validity::exact_in_mean);
     p.distribution_note = "the nodes' laws are too many and too wide to tabulate one by one: their mixture is "
