@@ -112,6 +112,12 @@ std::vector<BadInput> bad_inputs() {
        {{"c.json", config_with({})}}, "--set: "},
       {"override_number_overflow", "run {dir}/c.json --set stop.time=1e999",
        {{"c.json", config_with({})}}, "/stop/time: expected a positive number"},
+      // η may be 0 (no gradient steps), never negative; sparsified ASGD still needs η > 0.
+      {"eta_negative", "run {dir}/c.json --set algorithm.eta=-0.1", {{"c.json", config_with({})}},
+       "/algorithm/eta: expected a non-negative number"},
+      {"eta_zero_sparsified", "run {dir}/c.json --set 'algorithm.name=\"sparsified_asgd\"' --set algorithm.eta=0",
+       {{"c.json", config_with({})}}, "/algorithm/eta: expected a positive number"},
+      {"predict_bad_config", "predict {dir}/c.json --set graph.nodes=0", {{"c.json", config_with({})}}, "/graph/nodes"},
       // Worlds that must be refused.
       {"torus_1x1", "run {dir}/c.json", {{"c.json", config_with({{"graph", {{"kind", "torus"}, {"rows", 1}, {"cols", 1}, {"nodes", nullptr}}}})}},
        "/graph/rows: expected rows >= 3 or cols >= 3"},

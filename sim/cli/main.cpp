@@ -1,4 +1,4 @@
-// The `dasgd` command: run, graph, bound. Parses the command line (CLI11) and dispatches; every
+// The `dasgd` command: run, graph, bound, compare, sweep, predict. Parses the command line (CLI11) and dispatches; every
 // command lives in its own file under sim/cli/. Exit codes: 0 success, 1 failed run, 2 usage or
 // config error, 3 diverged, 130/143 interrupted (docs/OUTCOMES.md; sim/run/run_status.hpp).
 // Every error is one line starting "dasgd: " (docs/ROBUSTNESS.md).
@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   dasgd::cli::register_bound(app);
   dasgd::cli::register_compare(app);
   dasgd::cli::register_sweep(app);
+  dasgd::cli::register_predict(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -39,7 +39,7 @@ void register_dasgd(std::vector<AlgorithmEntry>& entries) {
       {"dasgd", "DASGD (Tosi & Theobald 2023): wait-free local steps, gradients broadcast and applied on arrival",
        [](JsonReader& reader) {
          DasgdParams p;
-         p.eta = reader.positive("eta");
+         p.eta = reader.non_negative("eta");
          p.batch = reader.positive_count_or("batch", 1);
          const std::string delivery =
              reader.choice_or("delivery", {"routed", "flooding", "neighbours"}, "routed");

@@ -28,7 +28,7 @@ GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_n
       virtual_model_(objective.initial_point()),
       scratch_(objective.dimension()),
       virtual_step_(options.eta) {
-  if (!(options.eta > 0)) throw std::invalid_argument("GradientRecorder: eta must be > 0");
+  if (!(options.eta >= 0)) throw std::invalid_argument("GradientRecorder: eta must be >= 0 (0: no gradient steps)");
 }
 
 std::uint64_t GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVectorRef v) {
@@ -83,7 +83,9 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   row.s_hat = record.s_hat;
   // x_t − v_t = −c Σ_{k ∈ M_t} g_k (c = η for DASGD), so B_t² = ‖x_t − v_t‖²/c² is the
   // elastic-consistency quantity, normalised by the virtual sequence's own step.
-  row.b_squared = (virtual_model_ - open.read_model).squaredNorm() / (virtual_step_ * virtual_step_);
+  // With η = 0 (no gradient steps) every model stays x_0, so x_t = v_t: B_t² = 0, not 0/0.
+  row.b_squared = virtual_step_ == 0 ? 0.0
+                                     : (virtual_model_ - open.read_model).squaredNorm() / (virtual_step_ * virtual_step_);
   row.gradient_norm = gradient.norm();
   if (options_.gradient_norms) {
     objective_->gradient(virtual_model_, scratch_);

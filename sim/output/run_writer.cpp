@@ -6,6 +6,9 @@
 
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/csv_writer.hpp"
+#include "sim/metrics/steady_state.hpp"
+#include "sim/predict/prediction_report.hpp"
+#include "sim/predict/staleness_prediction.hpp"
 
 namespace dasgd {
 
@@ -88,6 +91,57 @@ json bound_json(const BoundResult& bound, const RunResult& result) {
                        {"ratio", it.ratio ? number(*it.ratio) : json(nullptr)},
                        {"verdict", to_string(it.verdict)},
                        {"label", it.label}};
+  return out;
+}
+
+double slowest_mean_compute_time(const RunResult& result) {
+  double slowest = 0;
+  for (const NodeSummary& node : result.node_summaries) slowest = std::max(slowest, node.mean_compute_time);
+  return slowest;
+}
+
+json steady_state_json(const RunResult& result) {
+  const SteadyState st = steady_state(result.recorder->statistics(), result.end_time, slowest_mean_compute_time(result));
+  return json{{"warmup", st.warmup},
+              {"rule", st.rule},
+              {"count", st.count},
+              {"S_avg", st.count > 0 ? json(st.s_avg) : json(nullptr)},
+              {"S_max", st.s_max},
+              {"S_hat_avg", st.count > 0 ? json(st.s_hat_avg) : json(nullptr)},
+              {"S_hat_max", st.s_hat_max},
+              {"note", st.count > 0 ? "" : "no gradient completed after the warm-up: the run is shorter than W"}};
+}
+
+// The closed forms for this config (sim/predict, docs/PREDICT.md) beside the measured figures. Pair
+// sums on graphs without a distance formula are skipped above this many nodes (dasgd predict does them).
+constexpr std::size_t kSummaryPredictionMaxNodes = 4000;
+
+json predicted_json(const RunConfig& config, const RunResult& result, const json& steady) {
+  PredictOptions options;
+  options.max_nodes_for_pair_sums = kSummaryPredictionMaxNodes;
+  options.known_nodes = result.nodes;
+  options.max_pmf_size = std::size_t{1} << 20;  // a bounded share of the run's own cost
+  json out;
+  try {
+    const StalenessPrediction p = predict_staleness(config, options);
+    PredictionReportOptions report;
+    report.per_node = false;
+    report.max_pmf_entries = 0;
+    out = prediction_json(p, {}, report);
+    out.erase("bounds");
+    const double measured = result.recorder->statistics().s().mean();
+    const bool predicted = p.validity != Validity::no_closed_form && p.s_avg > 0;
+    out["ratio_S_avg"] = predicted && result.recorder->gradients() > 0 ? number(measured / p.s_avg) : json(nullptr);
+    out["ratio_S_avg_steady_state"] =
+        predicted && steady["S_avg"].is_number() ? number(steady["S_avg"].get<double>() / p.s_avg) : json(nullptr);
+    if (p.tau_avg) {
+      for (const AlgorithmFigure& figure : result.figures)
+        if (figure.name == "tau_avg") out["ratio_tau_avg"] = *p.tau_avg > 0 ? number(figure.value / *p.tau_avg) : json(nullptr);
+    }
+    out["ratio_definition"] = "measured / predicted";
+  } catch (const std::exception& error) {
+    out = json{{"validity", to_string(Validity::no_closed_form)}, {"reasons", {std::string("not evaluated: ") + error.what()}}};
+  }
   return out;
 }
 
@@ -275,6 +329,8 @@ json run_summary(const RunConfig& config, const RunResult& result) {
           {"gradients_never_received", "sum over nodes of the gradients lost for them (no copy can reach them)"},
           {"never_received_fraction", "per node: gradients lost for it / gradients other nodes completed"}}}};
   }
+  summary["steady_state"] = steady_state_json(result);
+  summary["predicted"] = predicted_json(config, result, summary["steady_state"]);
 
   const ConvergenceSample& last = result.samples.back();
   const bool diverged = result.status == RunStatus::diverged;

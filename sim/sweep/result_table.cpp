@@ -19,7 +19,8 @@ const std::vector<std::string>& result_fields() {
   static const std::vector<std::string> fields = {
       "S_avg", "S_max", "S_hat_avg", "S_hat_max", "gradients_to_epsilon_virtual",
       "gradients_to_epsilon_node_average", "mean_grad_sq_virtual", "final_f", "final_grad_sq",
-      "nodes", "end_time", "gradients", "events"};
+      "nodes", "end_time", "gradients", "events", "S_avg_steady_state", "S_avg_predicted", "predicted_validity",
+      "S_avg_steady_over_predicted"};
   return fields;
 }
 
