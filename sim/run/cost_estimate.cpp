@@ -46,9 +46,11 @@ void scan_edge_list(const std::string& path, GraphSize& size) {
   bool header = true;
   double max_id = 0, lines = 0;
   while (std::getline(in, line)) {
-    const auto hash = line.find('#');
+    const auto hash = line.find_first_of("#%");
     if (hash != std::string::npos) line.resize(hash);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // A CSV header has a comma; a whitespace list (SNAP) has none and starts with an edge.
+    if (header && line.find(',') == std::string::npos && line.find_first_of("0123456789") == line.find_first_not_of(" \t")) header = false;
     if (header) {
       header = false;
       continue;
@@ -57,10 +59,10 @@ void scan_edge_list(const std::string& path, GraphSize& size) {
     // The first two fields are u and v in the usual layout; any column order only shifts which
     // numbers are seen, and the bound n <= 2m below holds regardless.
     for (std::size_t at = 0, field = 0; at < line.size() && field < 2; ++field) {
-      max_id = std::max(max_id, std::strtod(line.c_str() + at, nullptr));
+      char* end = nullptr;
+      max_id = std::max(max_id, std::strtod(line.c_str() + at, &end));
       const auto comma = line.find(',', at);
-      if (comma == std::string::npos) break;
-      at = comma + 1;
+      at = comma != std::string::npos ? comma + 1 : static_cast<std::size_t>(end - line.c_str());
     }
   }
   size.edges = lines;
@@ -119,8 +121,8 @@ GraphSize graph_size(const TopologySpec& spec) {
     g.bytes_per_edge = kBytesPerFileEdge;
     if (!input_file_problem(spec.path)) {  // else the reader refuses the file, naming it
       const GraphFileFormat format = spec.format.value_or(GraphFileFormat::edge_list);
-      if (format == GraphFileFormat::edge_list) {
-        scan_edge_list(spec.path, g);
+      if (format == GraphFileFormat::edge_list || format == GraphFileFormat::matrix_market) {
+        scan_edge_list(spec.path, g);  // Matrix Market: its size line counts as the header
       } else if (format == GraphFileFormat::graphml) {
         g.edges = count_occurrences(spec.path, "<edge");
         g.nodes = count_occurrences(spec.path, "<node");
@@ -129,7 +131,8 @@ GraphSize graph_size(const TopologySpec& spec) {
         g.nodes = g.edges + 1;  // a connected graph has at most m + 1 nodes
       }
       std::error_code error;
-      g.extra_bytes = static_cast<double>(std::filesystem::file_size(spec.path, error)) * (format == GraphFileFormat::edge_list ? 0 : 2);
+      const bool parsed_in_place = format == GraphFileFormat::edge_list || format == GraphFileFormat::matrix_market;
+      g.extra_bytes = static_cast<double>(std::filesystem::file_size(spec.path, error)) * (parsed_in_place ? 0 : 2);
     }
   }
   if (g.mean_distance == 1 && kind != "complete" && g.nodes > 1) {
