@@ -87,9 +87,10 @@ std::unique_ptr<OutputDirectory> claim_run_directory(const std::string& director
 
 // Writes the run files into the staging area and swaps them in; the exit code when that fails.
 std::optional<int> commit_run(const RunConfig& config, const RunResult& result, OutputDirectory& output,
-                              GradientLogStream* stream, const std::string& directory) {
+                              GradientLogStream* stream, TraceWriter* trace, const std::string& directory) {
   return write_and_commit(output, directory, [&] {
     write_run_files(config, result, output.staging(), stream);
+    if (trace != nullptr) trace->commit();
     return run_manifest(config, result);
   });
 }
@@ -126,13 +127,18 @@ int run(const RunArguments& args) {
   if (!output) return exit_codes::usage;
   // Told only once the run is sure to start, so that a refusal stays the one line printed.
   if (worth_telling(cost)) std::cerr << "dasgd: " << config.name << ": " << describe_cost(cost) << "\n";
+  if (cost.trace_disk_bytes >= 1e8)
+    std::cerr << "dasgd: note: " << config.name << ": trace.json will take about " << human_bytes(cost.trace_disk_bytes)
+              << " on disk (record.trace takes nodes, from and until to trace less)\n";
   RunResult result;
   std::unique_ptr<GradientLogStream> stream;
+  std::unique_ptr<TraceWriter> trace;
   try {
     stream = open_gradient_log(config, output->staging());
     RunOptions options;
     options.progress = !args.quiet;
-    result = run_experiment(config, with_gradient_log(options, stream.get()));
+    options = with_trace(with_gradient_log(options, stream.get()), config, output->staging(), trace);
+    result = run_experiment(config, options);
     finish_gradient_log(result, stream.get());
   } catch (const std::invalid_argument& error) {
     // The world could not be built from a config that parsed (a bad graph or trace file, ...).
@@ -146,7 +152,7 @@ int run(const RunArguments& args) {
     std::cerr << "dasgd: run failed: " << error.what() << "\n";
     return 1;
   }
-  if (const std::optional<int> failed = commit_run(config, result, *output, stream.get(), directory)) return *failed;
+  if (const std::optional<int> failed = commit_run(config, result, *output, stream.get(), trace.get(), directory)) return *failed;
   if (!args.quiet) print_summary(config, result, directory);
   report_outcome(result, directory);
   return exit_code_for(result.status, interrupt_signal());

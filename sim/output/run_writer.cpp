@@ -230,7 +230,8 @@ json run_summary(const RunConfig& config, const RunResult& result) {
 const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> names{"config.json",          "summary.json", "timing.json",
                                               "metrics.csv",          "staleness_hist.csv",
-                                              "staleness_windows.csv", "nodes.csv",    "gradients.csv"};
+                                              "staleness_windows.csv", "nodes.csv",    "gradients.csv",
+                                              "trace.json"};
   return names;
 }
 

@@ -331,6 +331,16 @@ CostEstimate estimate_cost(const RunConfig& config) {
   c.metrics_rows = interval_rows + gradient_rows + 2;
   c.metrics_bytes = c.metrics_rows * (kBytesPerMetricsRow + (config.record.node_stats ? 16 * g.nodes : 0));
   if (config.record.per_gradient) c.log_disk_bytes = c.gradients * kBytesPerLogRow;
+  // trace.json: about three trace events per simulator event (a span, or an arrow's two ends and
+  // the slice it starts from), for the traced share of the nodes and of the run's time.
+  if (config.record.trace) {
+    const TraceSpec& trace_spec = *config.record.trace;
+    const double node_share = trace_spec.nodes.empty() || !(g.nodes > 0)
+                                  ? 1.0 : std::min(1.0, static_cast<double>(trace_spec.nodes.size()) / g.nodes);
+    const double end = c.end_time > 0 ? c.end_time : 1.0;
+    const double time_share = std::clamp((std::min(trace_spec.until, end) - trace_spec.from) / end, 0.0, 1.0);
+    c.trace_disk_bytes = 3 * c.events * trace_bytes_per_event * node_share * time_share;
+  }
 
   // Wall time: events, each gradient's own arithmetic (applied at every node by DASGD), metric rows.
   const double applications = config.algorithm.name == "dasgd" ? g.nodes : 2;
@@ -450,6 +460,7 @@ std::string describe_cost(const CostEstimate& c) {
     first = false;
   }
   if (c.log_disk_bytes >= 1e9) text += std::string(first ? "" : ", ") + "gradients.csv " + human_bytes(c.log_disk_bytes) + " on disk";
+  if (c.trace_disk_bytes >= 1e9) text += std::string(first ? "" : ", ") + "trace.json " + human_bytes(c.trace_disk_bytes) + " on disk";
   return text + "; " + two_digits(c.nodes) + " nodes, " + two_digits(c.edges) + " edges, d = " + two_digits(c.dimension) + ")";
 }
 
