@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   dasgd::cli::register_bound(app);
   dasgd::cli::register_compare(app);
   dasgd::cli::register_sweep(app);
+  dasgd::cli::register_schema(app);
   if (const std::string line = unknown_command(app, argc, argv); !line.empty()) {
     std::cerr << line << " (see dasgd --help)\n";
     return 2;
