@@ -3,6 +3,7 @@
 // node subset and time window hold, fault records become instants, and bad keys are refused.
 #include "sim/config/run_config.hpp"
 #include "sim/output/trace_writer.hpp"
+#include "sim/run/cost_estimate.hpp"
 #include "sim/run/experiment.hpp"
 
 #include <gtest/gtest.h>
@@ -146,6 +147,17 @@ TEST(TraceWriter, FaultRecordsBecomeInstantsOnTheirNodeOrTheWholeRun) {
   EXPECT_EQ(down["tid"], 2);
   EXPECT_EQ(down["ts"], 1e6);
   std::filesystem::remove_all(dir);
+}
+
+TEST(TraceWriter, CostEstimateCountsTheTracedShareOfNodesAndTime) {
+  json document = small_config("dasgd");
+  const CostEstimate all = estimate_cost(parse_run_config(document, "x.json"));
+  EXPECT_NEAR(all.trace_disk_bytes, 3 * all.events * trace_bytes_per_event, 1e-6 * all.trace_disk_bytes);
+  document["record"]["trace"] = json::parse(R"({"nodes": [0, 1, 2], "until": 10})");  // half the nodes, half the time
+  EXPECT_NEAR(estimate_cost(parse_run_config(document, "x.json")).trace_disk_bytes, all.trace_disk_bytes / 4,
+              1e-6 * all.trace_disk_bytes);
+  document["record"].erase("trace");
+  EXPECT_EQ(estimate_cost(parse_run_config(document, "x.json")).trace_disk_bytes, 0.0);
 }
 
 TEST(TraceConfig, AbsentFalseTrueAndObjectFormsAndTheirErrors) {
