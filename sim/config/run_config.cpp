@@ -112,6 +112,7 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop, const Sampling
   }
   const double default_window = stop.time ? *stop.time / 50.0 : 1.0;
   record.staleness_window = reader.positive_or("staleness_window", default_window);
+  record.trace = parse_trace(reader);
   reader.finish();
   return record;
 }
@@ -122,6 +123,9 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
   if (!document.is_object()) throw ConfigError("", "expected a JSON object at the top level");
   RunConfig config;
   JsonReader root(document, "");
+  // "$schema" names the schema an editor completes against (docs/config.schema.json): accepted,
+  // and left out of the resolved config so that it changes no run's files.
+  root.accept("$schema");
   const std::filesystem::path base = std::filesystem::path(source_path).parent_path();
   config.name = root.string_or("name", std::filesystem::path(source_path).stem().string());
   config.seed = root.count_or("seed", 1);
@@ -193,6 +197,7 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     output.finish();
   }
   root.finish();
+  document.erase("$schema");
   config.resolved = document;
   return config;
 }

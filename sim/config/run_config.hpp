@@ -16,6 +16,7 @@
 #include "sim/config/algorithm_config.hpp"
 #include "sim/config/json_reader.hpp"
 #include "sim/config/topology_config.hpp"
+#include "sim/config/trace_config.hpp"
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/link_model.hpp"
 #include "sim/faults/node_availability.hpp"
@@ -62,6 +63,8 @@ struct RecordSpec {
   // delays, version differences, sets), no B_t², no virtual sequence and no bounds are computed;
   // gradients.csv is then off too (per_gradient true beside it is refused). For pure speed runs.
   bool staleness = true;
+  // trace.json, the run's timeline for ui.perfetto.dev (trace_config.hpp); absent: none.
+  std::optional<TraceSpec> trace;
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;

@@ -366,7 +366,7 @@ const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> names{"config.json",          "summary.json", "timing.json",
                                               "metrics.csv",          "staleness_hist.csv",
                                               "staleness_windows.csv", "nodes.csv",    "gradients.csv",
-                                              "faults.csv"};
+                                              "faults.csv",           "trace.json"};
   return names;
 }
 

@@ -179,8 +179,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
 
   // Run.
   // record.staleness false: no observer at all (the recorder stays empty: no staleness, no bounds).
-  std::unique_ptr<Algorithm> built =
-      config.algorithm.build(world, config.record.staleness ? result.recorder.get() : nullptr);
+  GradientObserver* observer = config.record.staleness ? result.recorder.get() : nullptr;
+  if (options.observe) observer = options.observe(observer, n);
+  std::unique_ptr<Algorithm> built = config.algorithm.build(world, observer);
   Algorithm& algorithm = *built;
   result.virtual_step = algorithm.virtual_step();
   result.recorder->set_virtual_step(result.virtual_step);

@@ -39,6 +39,10 @@ struct RunOptions {
   // With record.per_gradient: each gradients.csv row goes here as it is made (a streaming
   // writer) instead of into the recorder's log.
   std::function<void(const GradientLogRow&)> gradient_log;
+  // Wraps the run's gradient observer once the world is built (record.trace's writer): called with
+  // the observer the algorithm would report to (null when record.staleness is false) and the node
+  // count; the algorithm reports to the observer it returns.
+  std::function<GradientObserver*(GradientObserver* observer, std::size_t nodes)> observe;
 };
 
 struct RunResult {

@@ -28,6 +28,17 @@ RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream) {
   return options;
 }
 
+RunOptions with_trace(RunOptions options, const RunConfig& config, const std::filesystem::path& directory,
+                      std::unique_ptr<TraceWriter>& trace) {
+  if (!config.record.trace) return options;
+  options.observe = [&trace, spec = *config.record.trace, directory](GradientObserver* inner, std::size_t nodes) {
+    ensure_directory(directory);
+    trace = std::make_unique<TraceWriter>(directory / "trace.json", spec, nodes, inner);
+    return static_cast<GradientObserver*>(trace.get());
+  };
+  return options;
+}
+
 void finish_gradient_log(RunResult& result, const GradientLogStream* stream) {
   if (stream != nullptr) result.b_squared_quantiles = stream->b_squared_quantiles();
 }
