@@ -5,6 +5,7 @@
 
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/csv_writer.hpp"
+#include "sim/output/table.hpp"
 
 namespace dasgd {
 
@@ -271,26 +272,31 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                                                            ? static_cast<double>(result.traffic.deliveries) / result.wall_seconds
                                                            : 0.0}}
                                 .dump(2) + "\n");
+  build_run_tables(config, result, csv_opener(directory), streamed == nullptr);
+  if (streamed != nullptr) streamed->commit();
+}
+
+void build_run_tables(const RunConfig& config, const RunResult& result, const TableOpener& open, bool gradients) {
   {
-    CsvWriter csv(directory / "metrics.csv",
+    const auto csv = open("metrics.csv",
                   {"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
                    "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
                    "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"});
     for (const ConvergenceSample& s : result.samples) {
       const double nan = std::nan("");
-      csv.row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
+      csv->row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
                s.has_node_stats ? s.f_min : nan, s.has_node_stats ? s.f_mean : nan,
                s.has_node_stats ? s.f_max : nan, s.has_node_stats ? s.grad_sq_min : nan,
                s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
                s.messages, s.bytes, s.deliveries});
     }
-    csv.commit();
+    csv->commit();
   }
   const StalenessStatistics& stats = result.recorder->statistics();
   {
-    CsvWriter csv(directory / "staleness_hist.csv", {"quantity", "value", "count"});
+    const auto csv = open("staleness_hist.csv", {"quantity", "value", "count"});
     auto bins = [&](const char* name, const CountingHistogram& h) {
-      for (const HistogramBin& bin : h.bins()) csv.row({name, bin.value, bin.count});
+      for (const HistogramBin& bin : h.bins()) csv->row({name, bin.value, bin.count});
     };
     bins("S", stats.s());
     bins("S_hat", stats.s_hat());
@@ -299,24 +305,24 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
       bins("symmetric_difference", stats.symmetric_difference());
     }
     bins("version_difference", stats.version_difference());
-    csv.commit();
+    csv->commit();
   }
   {
-    CsvWriter csv(directory / "staleness_windows.csv",
+    const auto csv = open("staleness_windows.csv",
                   {"kind", "window_start", "window_width", "count", "mean", "max", "mean_hat_or_delay",
                    "max_hat_or_delay"});
     const double width = stats.options().window_width;
     for (const GradientWindow& w : stats.gradient_windows())
-      csv.row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
+      csv->row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
     for (const DeliveryWindow& w : stats.delivery_windows())
-      csv.row({"deliveries", w.begin, width, w.count,
+      csv->row({"deliveries", w.begin, width, w.count,
                result.deliveries_tracked ? w.mean_receiver_only() : std::nan(""),
                result.deliveries_tracked ? static_cast<double>(w.max_receiver_only) : std::nan(""),
                w.mean_delay(), w.max_delay});
-    csv.commit();
+    csv->commit();
   }
   {
-    CsvWriter csv(directory / "nodes.csv",
+    const auto csv = open("nodes.csv",
                   {"node", "degree", "speed", "straggler", "mean_compute_time", "gradients", "S_mean",
                    "S_max", "S_hat_mean", "S_hat_max", "deliveries_received", "delivery_delay_mean",
                    "delivery_delay_max", "receiver_only_mean", "receiver_only_max", "final_f",
@@ -326,7 +332,7 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
     for (const NodeSummary& node : result.node_summaries) {
       const NodeComputeStats& c = compute[node.node];
       const NodeDeliveryStats& d = delivery[node.node];
-      csv.row({static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
+      csv->row({static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
                node.speed, node.straggler ? "true" : "false", node.mean_compute_time,
                node.gradients, c.mean_s(), c.max_s, c.mean_s_hat(), c.max_s_hat, d.count,
                d.mean_delay(), d.max_delay,
@@ -334,14 +340,12 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                result.deliveries_tracked ? static_cast<double>(d.max_receiver_only) : std::nan(""),
                node.final_f, node.final_grad_sq});
     }
-    csv.commit();
+    csv->commit();
   }
-  if (streamed != nullptr) {
-    streamed->commit();
-  } else if (config.record.per_gradient) {
-    CsvWriter csv(directory / "gradients.csv", GradientLogStream::header());
-    for (const GradientLogRow& row : result.recorder->log()) csv.row(GradientLogStream::cells(row));
-    csv.commit();
+  if (gradients && config.record.per_gradient) {
+    const auto csv = open("gradients.csv", GradientLogStream::header());
+    for (const GradientLogRow& row : result.recorder->log()) csv->row(GradientLogStream::cells(row));
+    csv->commit();
   }
 }
 

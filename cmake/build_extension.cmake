@@ -1,0 +1,14 @@
+# cmake -DSOURCE=.. -DBUILD=.. -DFLAGS=.. -DPREFIX=.. -P build_extension.cmake: configures and builds
+# the example extension against the package installed in PREFIX (a fresh build directory). FLAGS
+# are the configure flags joined by '|'.
+string(REPLACE "|" ";" FLAGS "${FLAGS}")
+file(REMOVE_RECURSE ${BUILD})
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${BUILD} ${FLAGS} -DCMAKE_PREFIX_PATH=${PREFIX}
+                RESULT_VARIABLE configured)
+if(NOT configured EQUAL 0)
+  message(FATAL_ERROR "configuring the extension against ${PREFIX} failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD} -j2 RESULT_VARIABLE built)
+if(NOT built EQUAL 0)
+  message(FATAL_ERROR "building the extension failed")
+endif()
