@@ -279,9 +279,9 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
 void build_run_tables(const RunConfig& config, const RunResult& result, const TableOpener& open, bool gradients) {
   {
     const auto csv = open("metrics.csv",
-                  {"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
-                   "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
-                   "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"});
+                          {"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
+                           "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
+                           "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"});
     for (const ConvergenceSample& s : result.samples) {
       const double nan = std::nan("");
       csv->row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
@@ -309,8 +309,8 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
   }
   {
     const auto csv = open("staleness_windows.csv",
-                  {"kind", "window_start", "window_width", "count", "mean", "max", "mean_hat_or_delay",
-                   "max_hat_or_delay"});
+                          {"kind", "window_start", "window_width", "count", "mean", "max", "mean_hat_or_delay",
+                           "max_hat_or_delay"});
     const double width = stats.options().window_width;
     for (const GradientWindow& w : stats.gradient_windows())
       csv->row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
@@ -323,10 +323,10 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
   }
   {
     const auto csv = open("nodes.csv",
-                  {"node", "degree", "speed", "straggler", "mean_compute_time", "gradients", "S_mean",
-                   "S_max", "S_hat_mean", "S_hat_max", "deliveries_received", "delivery_delay_mean",
-                   "delivery_delay_max", "receiver_only_mean", "receiver_only_max", "final_f",
-                   "final_grad_sq"});
+                          {"node", "degree", "speed", "straggler", "mean_compute_time", "gradients", "S_mean",
+                           "S_max", "S_hat_mean", "S_hat_max", "deliveries_received", "delivery_delay_mean",
+                           "delivery_delay_max", "receiver_only_mean", "receiver_only_max", "final_f",
+                           "final_grad_sq"});
     const auto compute = stats.per_node_compute();
     const auto delivery = stats.per_node_delivery();
     for (const NodeSummary& node : result.node_summaries) {

@@ -84,8 +84,8 @@ void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std:
 void build_comparison_tables(const std::vector<ComparisonOutcome>& outcomes, const TableOpener& open) {
   {
     const auto csv = open("comparison.csv",
-                  {"algorithm", "time", "gradients", "f_average_model", "grad_sq_average_model",
-                   "consensus_distance", "messages", "bytes"});
+                          {"algorithm", "time", "gradients", "f_average_model", "grad_sq_average_model",
+                           "consensus_distance", "messages", "bytes"});
     for (const ComparisonOutcome& o : outcomes)
       for (const ConvergenceSample& s : o.result.samples)
         csv->row({o.label, s.time, s.gradients, s.f_average, s.grad_sq_average, s.consensus, s.messages, s.bytes});
@@ -93,9 +93,10 @@ void build_comparison_tables(const std::vector<ComparisonOutcome>& outcomes, con
   }
   {
     const auto csv = open("comparison_summary.csv",
-                  {"algorithm", "name", "status", "reason", "end_time", "gradients", "S_avg", "S_max", "S_hat_avg",
-                   "S_hat_max", "B_squared_mean", "final_f_average_model", "final_grad_sq_average_model",
-                   "gradients_to_epsilon_virtual", "gradients_to_epsilon_node_average", "messages", "bytes"});
+                          {"algorithm", "name", "status", "reason", "end_time", "gradients", "S_avg", "S_max",
+                           "S_hat_avg", "S_hat_max", "B_squared_mean", "final_f_average_model",
+                           "final_grad_sq_average_model", "gradients_to_epsilon_virtual",
+                           "gradients_to_epsilon_node_average", "messages", "bytes"});
     const double nan = std::nan("");
     for (const ComparisonOutcome& o : outcomes) {
       const RunResult& r = o.result;
