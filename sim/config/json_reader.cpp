@@ -467,4 +467,10 @@ std::optional<std::string> did_you_mean(const std::string& key,
   return best;
 }
 
+void check_registered_name(const std::string& what, const std::string& name) {
+  const bool ok = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+  if (!ok)
+    throw std::invalid_argument("register_" + what + ": expected a name of a-z, 0-9 and _, got \"" + name + "\"");
+}
+
 }  // namespace dasgd

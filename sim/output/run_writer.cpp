@@ -9,6 +9,7 @@
 #include "sim/metrics/steady_state.hpp"
 #include "sim/predict/prediction_report.hpp"
 #include "sim/predict/staleness_prediction.hpp"
+#include "sim/output/table.hpp"
 
 namespace dasgd {
 
@@ -407,6 +408,11 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                                                            ? static_cast<double>(result.traffic.deliveries) / result.wall_seconds
                                                            : 0.0}}
                                 .dump(2) + "\n");
+  build_run_tables(config, result, csv_opener(directory), streamed == nullptr);
+  if (streamed != nullptr) streamed->commit();
+}
+
+void build_run_tables(const RunConfig& config, const RunResult& result, const TableOpener& open, bool gradients) {
   {
     std::vector<std::string> header{"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
                                     "consensus_distance", "f_node_min", "f_node_mean", "f_node_max",
@@ -415,7 +421,7 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
     // Node faults: the live nodes at each row (only then, so fault-free files stay as they were).
     const bool live = !result.live_nodes.empty();
     if (live) header.emplace_back("live_nodes");
-    CsvWriter csv(directory / "metrics.csv", header);
+    const auto csv = open("metrics.csv", header);
     std::vector<CsvCell> cells;
     for (std::size_t k = 0; k < result.samples.size(); ++k) {
       const ConvergenceSample& s = result.samples[k];
@@ -426,15 +432,15 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
                s.messages, s.bytes, s.deliveries};
       if (live) cells.emplace_back(static_cast<std::uint64_t>(result.live_nodes[k]));
-      csv.row(cells);
+      csv->row(cells);
     }
-    csv.commit();
+    csv->commit();
   }
   const StalenessStatistics& stats = result.recorder->statistics();
   {
-    CsvWriter csv(directory / "staleness_hist.csv", {"quantity", "value", "count"});
+    const auto csv = open("staleness_hist.csv", {"quantity", "value", "count"});
     auto bins = [&](const char* name, const CountingHistogram& h) {
-      for (const HistogramBin& bin : h.bins()) csv.row({name, bin.value, bin.count});
+      for (const HistogramBin& bin : h.bins()) csv->row({name, bin.value, bin.count});
     };
     bins("S", stats.s());
     bins("S_hat", stats.s_hat());
@@ -443,26 +449,26 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
       bins("symmetric_difference", stats.symmetric_difference());
     }
     bins("version_difference", stats.version_difference());
-    csv.commit();
+    csv->commit();
   }
   {
-    CsvWriter csv(directory / "staleness_windows.csv",
-                  {"kind", "window_start", "window_width", "count", "mean", "max", "mean_hat_or_delay",
-                   "max_hat_or_delay"});
+    const auto csv = open("staleness_windows.csv",
+                          {"kind", "window_start", "window_width", "count", "mean", "max", "mean_hat_or_delay",
+                           "max_hat_or_delay"});
     const double width = stats.options().window_width;
     for (const GradientWindow& w : stats.gradient_windows())
-      csv.row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
+      csv->row({"gradients", w.begin, width, w.count, w.mean_s(), w.max_s, w.mean_s_hat(), w.max_s_hat});
     for (const DeliveryWindow& w : stats.delivery_windows())
-      csv.row({"deliveries", w.begin, width, w.count,
+      csv->row({"deliveries", w.begin, width, w.count,
                result.deliveries_tracked ? w.mean_receiver_only() : std::nan(""),
                result.deliveries_tracked ? static_cast<double>(w.max_receiver_only) : std::nan(""),
                w.mean_delay(), w.max_delay});
     // Link faults: per window, mean and max of S^lost, then of S^transit.
     if (result.link_faults)
       for (const LostWindow& w : stats.lost_windows())
-        csv.row({"gradients_lost_split", w.begin, width, w.count, w.mean_lost(), w.max_lost, w.mean_transit(),
-                 w.max_transit});
-    csv.commit();
+        csv->row({"gradients_lost_split", w.begin, width, w.count, w.mean_lost(), w.max_lost, w.mean_transit(),
+                  w.max_transit});
+    csv->commit();
   }
   {
     std::vector<std::string> header{"node", "degree", "speed", "straggler", "mean_compute_time", "gradients",
@@ -477,7 +483,7 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
       header.insert(header.end(), {"S_transit_mean", "S_lost_mean", "S_lost_max", "gradients_never_received",
                                    "never_received_fraction", "missing_at_end", "sends", "losses",
                                    "retransmissions", "duplicates", "give_ups"});
-    CsvWriter csv(directory / "nodes.csv", header);
+    const auto csv = open("nodes.csv", header);
     const auto compute = stats.per_node_compute();
     const auto delivery = stats.per_node_delivery();
     const auto lost = stats.per_node_lost();
@@ -511,23 +517,21 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                       CsvCell(tracker.completed_count() - applied), CsvCell(counters.sends), CsvCell(counters.losses),
                       CsvCell(counters.retransmissions), CsvCell(counters.duplicates), CsvCell(counters.give_ups)});
       }
-      csv.row(cells);
+      csv->row(cells);
     }
-    csv.commit();
+    csv->commit();
   }
   if (result.faults_on) {
     // The fault timeline (time, kind, node, edge; -1: not about one node / edge), in event order.
-    CsvWriter csv(directory / "faults.csv", {"time", "kind", "node", "edge"});
+    const auto csv = open("faults.csv", {"time", "kind", "node", "edge"});
     for (const FaultRecord& r : result.fault_log.records())
-      csv.row({r.time, std::string(to_string(r.kind)), r.node, r.edge});
-    csv.commit();
+      csv->row({r.time, std::string(to_string(r.kind)), r.node, r.edge});
+    csv->commit();
   }
-  if (streamed != nullptr) {
-    streamed->commit();
-  } else if (config.record.per_gradient) {
-    CsvWriter csv(directory / "gradients.csv", GradientLogStream::header(result.link_faults));
-    for (const GradientLogRow& row : result.recorder->log()) csv.row(GradientLogStream::cells(row, result.link_faults));
-    csv.commit();
+  if (gradients && config.record.per_gradient) {
+    const auto csv = open("gradients.csv", GradientLogStream::header(result.link_faults));
+    for (const GradientLogRow& row : result.recorder->log()) csv->row(GradientLogStream::cells(row, result.link_faults));
+    csv->commit();
   }
 }
 

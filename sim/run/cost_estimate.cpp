@@ -216,8 +216,11 @@ double model_copies(const RunConfig& config) {
 }  // namespace
 
 bool averaging_algorithm(const std::string& name) {
-  return name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
-         name == "local_async_sgd";
+  if (name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
+      name == "local_async_sgd")
+    return true;
+  const AlgorithmEntry* entry = find_algorithm(name);  // a registered extension says itself
+  return entry != nullptr && entry->averaging;
 }
 
 namespace {
