@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, json>> bad_configs() {
       {"law_without_its_mean", without(quickstart(), "/compute/time/mean")},
       {"key_of_another_law", with(quickstart(), "/compute/time/value", 1)},
       {"negative_latency_mean", with(quickstart(), "/link/latency/mean", -1)},
-      {"zero_eta", with(quickstart(), "/algorithm/eta", 0)},
+      {"negative_eta", with(quickstart(), "/algorithm/eta", -0.1)},
       {"unknown_delivery", with(quickstart(), "/algorithm/delivery", "broadcast")},
       {"unknown_algorithm", with(quickstart(), "/algorithm/name", "adam")},
       {"key_of_another_algorithm", with(quickstart(), "/algorithm/local_steps", 4)},

@@ -195,7 +195,15 @@ Registry explore() {
   // Minibatch noise exists only for finite sums: a seed of its own reaches its keys.
   by_gradients["objective"] = json::parse(R"({"kind": "nonconvex_logistic", "dimension": 4, "samples": 100,
                                              "noise": {"kind": "minibatch", "batch_size": 4}})");
-  for (json seed : {seed_config(), unnamed, by_gradients}) {
+  // Fault processes: keys that exist only once a process is on (a reliable transport's timeout and
+  // retries, a renewal's laws) need a seed that switches them on.
+  json with_faults = seed_config();
+  with_faults["faults"] = json::parse(R"({
+    "nodes": {"renewal": {"up": {"law": "exponential", "mean": 20.0}, "down": {"law": "exponential", "mean": 5.0},
+                          "fraction": 0.1}, "messages": "drop", "recovery": "keep"},
+    "links": {"loss": {"model": "bernoulli", "p": 0.05}},
+    "transport": {"reliable": true, "timeout": 0.5, "max_retries": 5}})");
+  for (json seed : {seed_config(), unnamed, by_gradients, with_faults}) {
     seen.insert(seed.dump());
     queue.push_back({next_id++, Attempt{std::move(seed), 0, "", 0}});
   }
