@@ -112,6 +112,23 @@ void Quadratic::node_gradient(std::uint32_t node, ConstVectorRef x, VectorRef ou
 
 void Quadratic::stochastic_gradient(std::uint32_t node, ConstVectorRef x, Rng& rng,
                                     VectorRef out) const {
+  if (reflections_.empty() && shifts_.empty() && sigma2_ > 0.0) {
+    // The per-event case (H diagonal, one data set): gradient and noise in one pass, with the
+    // same operations in the same order as gradient() followed by add_gaussian_noise().
+    const double scale = gaussian_noise_scale(sigma2_, x.size());
+    const double* xs = x.data();
+    const double* lambda = eigenvalues_.data();
+    const double* b = linear_term_.data();
+    double* o = out.data();
+    const Eigen::Index d = x.size();
+    Rng local = rng;  // a local copy the compiler can keep in registers
+    for (Eigen::Index j = 0; j < d; ++j) {
+      const double g = xs[j] * lambda[j] - b[j];
+      o[j] = g + scale * ziggurat_normal(local);
+    }
+    rng = local;
+    return;
+  }
   node_gradient(node, x, out);
   add_gaussian_noise(sigma2_, rng, out);
 }

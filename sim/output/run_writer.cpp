@@ -323,9 +323,12 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                    "final_grad_sq"});
     const auto compute = stats.per_node_compute();
     const auto delivery = stats.per_node_delivery();
+    // Without an observer (record.staleness false) the statistics hold no per-node entries.
+    const NodeComputeStats no_compute{};
+    const NodeDeliveryStats no_delivery{};
     for (const NodeSummary& node : result.node_summaries) {
-      const NodeComputeStats& c = compute[node.node];
-      const NodeDeliveryStats& d = delivery[node.node];
+      const NodeComputeStats& c = node.node < compute.size() ? compute[node.node] : no_compute;
+      const NodeDeliveryStats& d = node.node < delivery.size() ? delivery[node.node] : no_delivery;
       csv.row({static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
                node.speed, node.straggler ? "true" : "false", node.mean_compute_time,
                node.gradients, c.mean_s(), c.max_s, c.mean_s_hat(), c.max_s_hat, d.count,
