@@ -93,6 +93,11 @@ class Algorithm : public EventHandler {
   virtual std::string name() const = 0;
   // Schedules the initial events (every node starts at t = 0).
   virtual void start(Simulator& simulator) = 0;
+  // simulator.run_until(*this, ...); an algorithm may override it with run_until_as(*this, ...)
+  // on its final type, so that the event loop calls its handler without a virtual call.
+  virtual StopReason run_until(Simulator& simulator, SimTime t_end, std::uint64_t max_events) {
+    return simulator.run_until(*this, t_end, max_events);
+  }
   // After this, nodes start no new computations (in-flight ones still complete).
   virtual void stop_computing() = 0;
 

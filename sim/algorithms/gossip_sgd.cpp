@@ -17,7 +17,8 @@ GossipSgd::GossipSgd(const World& world, const GossipSgdParams& params, Gradient
       computations_(world, observer),
       n_(world.topology->num_nodes()),
       d_(world.objective->dimension()),
-      message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes) {
+      message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes),
+      choice_key_(purpose_key(world.streams.master_seed(), Stream::algorithm)) {
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("gossip_sgd: expected a step size eta >= 0, got " + std::to_string(params.eta));
   const auto columns = static_cast<Eigen::Index>(n_);
@@ -102,7 +103,7 @@ std::uint32_t GossipSgd::acquire_slot() {
 void GossipSgd::push(Simulator& simulator, NodeId node) {
   const auto neighbours = world_.topology->neighbours(node);
   if (neighbours.empty()) return;  // one node: plain SGD
-  Rng choice = world_.streams.stream(Stream::algorithm, node, computations_.completed_by(node));
+  Rng choice(mix_key_from(choice_key_, node, computations_.completed_by(node)));  // = streams.stream(algorithm, node, k)
   const std::size_t k = choice.below(neighbours.size());
   if (LinkFaults* faults = world_.network->faults(); faults != nullptr) [[unlikely]] {
     push_over_faults(simulator, node, k, *faults);

@@ -44,6 +44,9 @@ class GossipSgd final : public Algorithm {
 
   std::string name() const override { return "gossip_sgd"; }
   void start(Simulator& simulator) override;
+  StopReason run_until(Simulator& simulator, SimTime t_end, std::uint64_t max_events) override {
+    return simulator.run_until_as(*this, t_end, max_events);
+  }
   // No new computations; messages in flight still arrive and are merged.
   void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
@@ -106,6 +109,7 @@ class GossipSgd final : public Algorithm {
   std::size_t n_;
   Eigen::Index d_;
   double message_bytes_;
+  std::uint64_t choice_key_;  // purpose_key(seed, algorithm): node i's k-th neighbour draw from it
 
   Eigen::MatrixXd models_;     // column i: x_i
 

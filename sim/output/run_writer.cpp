@@ -488,10 +488,13 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
     const auto delivery = stats.per_node_delivery();
     const auto lost = stats.per_node_lost();
     const StalenessTracker& tracker = result.recorder->tracker();
+    // Without an observer (record.staleness false) the statistics hold no per-node entries.
+    const NodeComputeStats no_compute{};
+    const NodeDeliveryStats no_delivery{};
     std::vector<CsvCell> cells;
     for (const NodeSummary& node : result.node_summaries) {
-      const NodeComputeStats& c = compute[node.node];
-      const NodeDeliveryStats& d = delivery[node.node];
+      const NodeComputeStats& c = node.node < compute.size() ? compute[node.node] : no_compute;
+      const NodeDeliveryStats& d = node.node < delivery.size() ? delivery[node.node] : no_delivery;
       cells = {static_cast<std::uint64_t>(node.node), static_cast<std::uint64_t>(node.degree),
                node.speed, node.straggler ? "true" : "false", node.mean_compute_time,
                node.gradients, c.mean_s(), c.max_s, c.mean_s_hat(), c.max_s_hat, d.count,

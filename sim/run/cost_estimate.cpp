@@ -321,10 +321,11 @@ CostEstimate estimate_cost(const RunConfig& config) {
     c.window_gradients = window;
     const bool deliveries = config.record.deliveries.value_or(
         g.nodes <= static_cast<double>(auto_deliveries_max_nodes) && window <= auto_deliveries_max_window);
-    c.tracking_bytes = 40 * window;
+    // record.staleness false attaches no observer: nothing is tracked.
+    c.tracking_bytes = config.record.staleness ? 40 * window : 0.0;
     // Vector clocks keep each origin's gradient indices: 8 bytes per gradient for the whole run.
     if (config.record.staleness && averaging_algorithm(config.algorithm.name)) c.tracking_bytes += 8 * c.gradients;
-    if (deliveries)
+    if (deliveries && config.record.staleness)
       c.tracking_bytes += 2 * g.nodes * window / 8 +
                           std::min(window * window / 8, static_cast<double>(default_snapshot_budget_bytes));
   }
