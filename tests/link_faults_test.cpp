@@ -417,7 +417,9 @@ TEST(LinkFaultStaleness, AdpsgdAbandonsExchangesWithALostMessageAndNeverHangs) {
     EXPECT_EQ(observer.recorder.statistics().s_lost().max(), 0);
     // Every gradient that completed was applied by its node (after an exchange or its abandon).
     EXPECT_EQ(observer.recorder.statistics().own_applications(), algorithm.gradients_completed());
-    if (faults.totals().dropped > 0) EXPECT_GT(algorithm.figures().back().value, 0) << describe(spec);
+    if (faults.totals().dropped > 0) {
+      EXPECT_GT(algorithm.figures().back().value, 0) << describe(spec);
+    }
   }
 }
 

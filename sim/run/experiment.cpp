@@ -174,8 +174,19 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
-  recorder_options.staleness.track_deliveries =
-      config.record.deliveries ? *config.record.deliveries : auto_deliveries(config, n, result);
+  if (config.record.deliveries) {
+    recorder_options.staleness.track_deliveries = *config.record.deliveries;
+  } else if (faulty_links && (config.link_faults.loss_on() || config.link_faults.outages_on())) {
+    // A gradient lost for good pins its node's watermark below it: the out-of-order window, and
+    // with it each per-delivery set figure (O(W/64)), grows with the run (docs/FAULTS.md, "Cost").
+    recorder_options.staleness.track_deliveries = false;
+    result.deliveries_note =
+        "per-delivery set figures (receiver_only, symmetric_difference) off: record.deliveries \"auto\" under "
+        "link faults (a gradient lost for good makes the out-of-order window grow with the run; set "
+        "record.deliveries true to track them; S, S_hat, S_lost, delays and version differences stay exact)";
+  } else {
+    recorder_options.staleness.track_deliveries = auto_deliveries(config, n, result);
+  }
   result.deliveries_tracked = recorder_options.staleness.track_deliveries;
   // Averaging algorithms never deliver single gradients: their sets are vector clocks
   // (docs/STALENESS_TRACKING.md), exact and O(k) per merge instead of O(n·T/64).
