@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/algorithms/model_recovery.hpp"
 #include "sim/faults/node_availability.hpp"
 #include "sim/faults/link_faults.hpp"
 
@@ -326,21 +327,7 @@ void Adpsgd::node_down(Simulator& simulator, NodeId node) {
 }
 
 void Adpsgd::node_up(Simulator& simulator, NodeId node) {
-  switch (world_.availability->recovery()) {
-    case Recovery::keep: break;
-    case Recovery::initial: models_.col(node) = world_.objective->initial_point(); break;
-    case Recovery::neighbour: {
-      const auto neighbours = world_.topology->neighbours(node);
-      const auto from = world_.availability->live_pick(node, neighbours.data(), neighbours.size());
-      if (!from) break;  // no live neighbour: keeps its own model
-      models_.col(node) = models_.col(*from);
-      if (observer_ != nullptr) {
-        const SimTime now = simulator.now();
-        observer_->on_model_merged(node, observer_->on_model_sent(*from, now, 1), now);
-      }
-      break;
-    }
-  }
+  recover_model(world_, observer_, models_, node, simulator.now());
 }
 
 void Adpsgd::node_resume(Simulator& simulator, NodeId node) {
