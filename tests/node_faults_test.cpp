@@ -368,13 +368,13 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
                      {{"node", 4}, {"down_at", 5.0}}}}},
       {{"trace", trace}}};
   for (const std::string algorithm :
-       {"dasgd", "gossip_sgd", "parameter_server", "adpsgd", "minibatch_sgd", "local_sgd"}) {
+       {"dasgd", "gossip_sgd", "parameter_server", "adpsgd", "minibatch_sgd", "local_sgd", "dpsgd"}) {
     for (const std::string messages : {"drop", "hold"}) {
       if (algorithm == "adpsgd" && messages == "hold") continue;
       for (nlohmann::json process : processes) {
         process["messages"] = messages;
         if (algorithm == "adpsgd" || algorithm == "minibatch_sgd") process["timeout"] = 0.5;
-        if (algorithm == "gossip_sgd" || algorithm == "adpsgd" || algorithm == "local_sgd")
+        if (algorithm == "gossip_sgd" || algorithm == "adpsgd" || algorithm == "local_sgd" || algorithm == "dpsgd")
           process["recovery"] = "neighbour";
         nlohmann::json run = small_run(algorithm, process);
         if (algorithm == "local_sgd") run["algorithm"]["local_steps"] = 3;

@@ -5,6 +5,7 @@
 // Hand-worked schedules with exact gradients: the expected models are computed step by step here.
 #include <gtest/gtest.h>
 
+#include "sim/algorithms/dpsgd.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/minibatch_sgd.hpp"
 #include "sim/faults/node_availability.hpp"
@@ -122,6 +123,83 @@ TEST(LocalSgdCrash, AverageOverTheReportersAndRecoveryRejoinsTheNextRound) {
     EXPECT_EQ(algorithm.short_rounds(), 2u);
     for (NodeId i = 0; i < 3; ++i)
       for (Eigen::Index j = 0; j < 2; ++j) EXPECT_NEAR(algorithm.model(i)(j), a3(j), 1e-15) << "node " << i;
+  }
+}
+
+// D-PSGD on a ring of 4 with Metropolis–Hastings weights (1/3 each neighbour, 1/3 self), compute 1,
+// zero latency. Node 2 crashes at 0.5 and is gone: round 1 mixes over L = {0, 1, 3} with node 2's
+// weight folded onto its neighbours' diagonals: W'_11 = W'_33 = 2/3, node 2's row e_2. Every column
+// of W' sums to 1 (1/3 + 1/3 + 1/3 at node 0; 1/3 + 2/3 at nodes 1 and 3; 1 at node 2), so with
+// η = 0 the node average is kept exactly; with η > 0, x' = W' x − η g(x) at the live nodes.
+TEST(DpsgdCrash, MixesOverTheLiveSetWithTheCrashedWeightOnTheDiagonal) {
+  for (const double eta : {0.0, 0.1}) {
+    auto w = make_world(generate::ring(4), cosine_objective(2, 0.0), compute_law(law::Constant{1.0}),
+                        link_law(law::Constant{0.0}));
+    NodeFaultSpec spec;
+    spec.schedule = {{2, 0.5, kInf}};
+    NodeAvailability availability(spec, 4, 1, nullptr);
+    w->world.availability = &availability;
+    DpsgdParams params;
+    params.eta = eta;
+    params.initial_models.resize(2, 4);
+    params.initial_models << 1, 2, 3, 4, -1, 0.5, 2, -3;
+    Dpsgd algorithm(w->world, params, nullptr);
+    Simulator simulator;
+    availability.start(simulator);
+    algorithm.start(simulator);
+    simulator.run_until(algorithm, 1.5);
+    ASSERT_EQ(algorithm.rounds_completed(), 1u);
+    Eigen::Matrix4d folded;
+    folded << 1. / 3, 1. / 3, 0, 1. / 3,  //
+        1. / 3, 2. / 3, 0, 0,             //
+        0, 0, 1, 0,                       //
+        1. / 3, 0, 0, 2. / 3;
+    const Eigen::MatrixXd x0 = params.initial_models;
+    Eigen::MatrixXd expected = x0 * folded.transpose();
+    for (NodeId i : {0u, 1u, 3u}) expected.col(i) -= eta * gradient(*w, i, x0.col(i));
+    for (NodeId i = 0; i < 4; ++i)
+      for (Eigen::Index j = 0; j < 2; ++j) EXPECT_NEAR(algorithm.model(i)(j), expected(j, i), 1e-14) << i;
+    if (eta == 0) {
+      Vector mean = Vector::Zero(2);
+      for (NodeId i = 0; i < 4; ++i) mean += algorithm.model(i);
+      EXPECT_NEAR(mean(0) / 4, x0.row(0).mean(), 1e-14);
+      EXPECT_NEAR(mean(1) / 4, x0.row(1).mean(), 1e-14);
+    }
+  }
+}
+
+// Doubly stochastic on every live set: random graphs, random crashes and recoveries, η = 0: the node
+// average never moves (a row-stochastic-only fold would move it), while the models reach consensus
+// among nodes that keep taking part.
+TEST(DpsgdCrash, FoldedMixingKeepsTheNodeAverageOnRandomLiveSets) {
+  Rng rng(21);
+  for (int world = 0; world < 6; ++world) {
+    Topology graph = world % 2 == 0 ? generate::random_regular(10, 3, rng()) : generate::torus(3, 4);
+    const std::size_t n = graph.num_nodes();
+    auto w = make_world(std::move(graph), cosine_objective(1, 0.0), compute_law(law::Exponential{1.0}),
+                        link_law(law::Exponential{0.1}), 40 + world);
+    NodeFaultSpec spec;
+    NodeRenewalSpec renewal;
+    renewal.up = law::Exponential{3.0};
+    renewal.down = law::Exponential{1.0};
+    spec.renewal = renewal;
+    spec.timeout = 0.2;
+    NodeAvailability availability(spec, n, 40 + world, nullptr);
+    w->world.availability = &availability;
+    DpsgdParams params;
+    params.eta = 0;
+    params.initial_models = Eigen::MatrixXd::Zero(1, static_cast<Eigen::Index>(n));
+    for (std::size_t i = 0; i < n; ++i) params.initial_models(0, static_cast<Eigen::Index>(i)) = rng.uniform();
+    const double mean = params.initial_models.mean();
+    Dpsgd algorithm(w->world, params, nullptr);
+    Simulator simulator;
+    availability.start(simulator);
+    algorithm.start(simulator);
+    simulator.run_until(algorithm, 60.0);
+    EXPECT_GT(algorithm.short_rounds(), 5u);
+    double sum = 0;
+    for (NodeId i = 0; i < n; ++i) sum += algorithm.model(i)(0);
+    EXPECT_NEAR(sum / static_cast<double>(n), mean, 1e-12) << "world " << world;
   }
 }
 

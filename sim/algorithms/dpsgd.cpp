@@ -68,8 +68,10 @@ std::vector<AlgorithmFigure> Dpsgd::figures() const {
 void Dpsgd::send_model(NodeId node, SimTime now) {
   const Topology& topology = *world_.topology;
   const auto neighbours = topology.neighbours(node);
-  if (observer_ != nullptr && !neighbours.empty())
+  if (observer_ != nullptr && !neighbours.empty()) {
     tokens_[node] = observer_->on_model_sent(node, now, static_cast<std::uint32_t>(neighbours.size()));
+    if (faults_on()) sent_[node] = 1;
+  }
   const ArcId first = topology.arc_begin(node);
   for (std::size_t k = 0; k < neighbours.size(); ++k) {
     const SimTime at = world_.network->transmit(first + k, message_bytes_, now);
@@ -83,9 +85,12 @@ void Dpsgd::send_model(NodeId node, SimTime now) {
 void Dpsgd::open_round(Simulator& simulator) {
   const SimTime now = simulator.now();
   std::fill(models_in_.begin(), models_in_.end(), now);
-  for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i, models_.col(i));
+  if (faults_on()) sent_.assign(n_, 0);
+  for (NodeId i = 0; i < n_; ++i)
+    if (participates(i)) begin_compute(simulator, i, models_.col(i));
   if (params_.variant == DpsgdVariant::combine_then_adapt && params_.overlap)
-    for (NodeId i = 0; i < n_; ++i) send_model(i, now);
+    for (NodeId i = 0; i < n_; ++i)
+      if (participates(i)) send_model(i, now);
 }
 
 void Dpsgd::gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) {
@@ -108,6 +113,10 @@ SimTime Dpsgd::communicate(Simulator& /*simulator*/) {
 }
 
 void Dpsgd::close_round(Simulator& simulator) {
+  if (faults_on()) {
+    close_round_on_live_set(simulator);
+    return;
+  }
   const Topology& topology = *world_.topology;
   const SimTime now = simulator.now();
   const bool adapt_after = params_.variant == DpsgdVariant::combine_then_adapt;

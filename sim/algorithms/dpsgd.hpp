@@ -10,6 +10,10 @@
 // "overlap" is off; adapt-then-combine sends x_i − η g_i, so it must wait for the gradient.
 // Gradient sets: a node's new set is the union of its neighbours' sets (models sent) and its own,
 // plus its own new gradient.
+// Node faults (the round rule: synchronous_round.hpp; the mixing: dpsgd_faults.cpp): a round mixes
+// over its live set L, the reporters still up at the barrier, with W folded onto L: W'_ij = W_ij for
+// i ≠ j both in L, W'_ii = W_ii + Σ_{j ∈ N(i) \ L} W_ij, and row i = e_i for i ∉ L (the node keeps its
+// model). W' is symmetric with rows summing to 1, so doubly stochastic on every round.
 #pragma once
 
 #include <string>
@@ -55,6 +59,8 @@ class Dpsgd final : public SynchronousRounds {
   void gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) override;
   SimTime communicate(Simulator& simulator) override;
   void close_round(Simulator& simulator) override;
+  void close_round_on_live_set(Simulator& simulator);  // node faults (dpsgd_faults.cpp)
+  void recover(Simulator& simulator, NodeId node) override;  // keep, initial, neighbour
   // Sends node's current model to every neighbour at now.
   void send_model(NodeId node, SimTime now);
 
@@ -66,6 +72,9 @@ class Dpsgd final : public SynchronousRounds {
   std::vector<std::uint64_t> round_gradient_;  // per node: the index t of its gradient this round
   std::vector<std::uint64_t> tokens_;          // per node: observer's snapshot of the model it sent
   std::vector<SimTime> models_in_;             // per node: last arrival of a neighbour's model
+  // Node faults only: node sent its model this round (its token has one use per neighbour); the
+  // round's live set (reporters up at the barrier).
+  std::vector<std::uint8_t> sent_, live_;
 };
 
 }  // namespace dasgd

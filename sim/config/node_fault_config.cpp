@@ -67,7 +67,6 @@ std::vector<NodeOutage> parse_schedule(JsonReader& parent, std::uint64_t num_nod
 
 // Why an algorithm without a node-fault rule would hang or be wrong under crashes.
 std::string refusal_reason(const std::string& algorithm) {
-  if (algorithm == "dpsgd") return "its rounds mix with a fixed W over the whole graph and wait for every neighbour";
   if (algorithm == "local_async_sgd")
     return "its non-blocking ring all-reduce starts when the last of the n nodes joins, and re-forming the ring "
            "over the live nodes is not built";
@@ -107,10 +106,10 @@ NodeFaultSpec parse_node_faults(JsonReader& reader, std::uint64_t num_nodes) {
 
 void check_node_faults(const NodeFaultSpec& spec, const std::string& algorithm, bool staleness_tracked) {
   static const std::vector<std::string> supported = {"dasgd", "gossip_sgd", "parameter_server", "adpsgd",
-                                                     "minibatch_sgd", "local_sgd"};
+                                                     "minibatch_sgd", "local_sgd", "dpsgd"};
   if (std::find(supported.begin(), supported.end(), algorithm) == supported.end())
     throw ConfigError("/faults/nodes", "node faults are supported for dasgd, gossip_sgd, parameter_server, adpsgd, "
-                                       "minibatch_sgd and local_sgd; " + algorithm + " has no fault rule yet (" +
+                                       "minibatch_sgd, local_sgd and dpsgd; " + algorithm + " has no fault rule yet (" +
                                        refusal_reason(algorithm) + "; docs/FAULTS.md)");
   if (algorithm == "minibatch_sgd" && spec.recovery != Recovery::keep)
     throw ConfigError("/faults/nodes/recovery", "minibatch_sgd keeps one shared model, which a recovered node reads at "
