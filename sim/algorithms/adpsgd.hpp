@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@
 #include "sim/algorithms/node_computations.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 struct AdpsgdParams {
   double eta = 0.01;         // step size η
@@ -102,6 +105,7 @@ class Adpsgd final : public Algorithm {
     SimTime exchange_wait = 0;        // wanted_at until the initiator's model holds the average
     std::uint64_t token_lower = 0;    // gradient set of x_a, merged at b
     std::uint64_t token_higher = 0;   // gradient set of the average, merged at a
+    std::shared_ptr<LiveSnapshot> snapshot;  // graph.dynamic: the graph it was started on
   };
 
   void begin_compute(Simulator& simulator, NodeId node);
@@ -137,6 +141,7 @@ class Adpsgd final : public Algorithm {
   std::size_t in_flight_ = 0;
   double exchange_wait_sum_ = 0;
   double lock_wait_sum_ = 0;
+  std::uint64_t exchanges_skipped_ = 0;  // graph.dynamic: no live neighbour at the completion
 };
 
 }  // namespace dasgd

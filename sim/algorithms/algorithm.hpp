@@ -17,6 +17,9 @@
 
 namespace dasgd {
 
+class FaultLog;      // sim/faults/fault_log.hpp
+class LiveTopology;  // sim/faults/live_topology.hpp
+
 // Everything an algorithm acts in, built from the config (config → world).
 struct World {
   const Topology* topology = nullptr;
@@ -24,6 +27,10 @@ struct World {
   const ComputeModel* compute = nullptr;
   Network* network = nullptr;
   RandomStreams streams{0};  // gradient noise, sampling and algorithm-internal choices
+  FaultLog* faults = nullptr;  // the run's fault timeline (faults.csv), when a fault process is on
+  // graph.dynamic: the graph live now (its own network); null for a static graph, where topology
+  // and network are the graph and links at every instant.
+  LiveTopology* live = nullptr;
 };
 
 // Observers of gradients (staleness, virtual sequence, per-gradient log). Metrics observe and never

@@ -16,6 +16,8 @@
 
 namespace dasgd {
 
+class LiveSnapshot;  // sim/faults/live_topology.hpp
+
 // How a gradient reaches the nodes of a non-complete graph.
 enum class Delivery {
   routed,      // one message per destination along a shortest path (per-hop transmissions)
@@ -118,6 +120,16 @@ class Dasgd final : public Algorithm {
   std::vector<std::uint64_t> routed_gradient_;
   static constexpr std::uint64_t kSeveralGradients = ~std::uint64_t{0};
   TrafficCounters traffic_;
+
+  // graph.dynamic: routing state of the snapshot it was built on; each tree broadcast keeps the
+  // snapshot it started on (its hops are drawn on that snapshot's links).
+  void use_live_routes();
+  Network& slot_network(std::uint32_t slot) noexcept;
+  std::shared_ptr<LiveSnapshot> route_graph_;
+  std::vector<std::shared_ptr<LiveSnapshot>> broadcast_graphs_;  // by slot; empty when static
+  std::vector<std::uint32_t> reachable_scratch_;
+  std::uint64_t unreachable_ = 0;
+  std::uint64_t route_rebuilds_ = 0;
 };
 
 }  // namespace dasgd

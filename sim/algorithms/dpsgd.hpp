@@ -12,6 +12,7 @@
 // plus its own new gradient.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@
 #include "topologies/spectral.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 enum class DpsgdVariant { combine_then_adapt, adapt_then_combine };
 std::string to_string(DpsgdVariant variant);
@@ -66,6 +69,14 @@ class Dpsgd final : public SynchronousRounds {
   std::vector<std::uint64_t> round_gradient_;  // per node: the index t of its gradient this round
   std::vector<std::uint64_t> tokens_;          // per node: observer's snapshot of the model it sent
   std::vector<SimTime> models_in_;             // per node: last arrival of a neighbour's model
+
+  // graph.dynamic: each round uses the snapshot live when it opens, with that graph's own W.
+  void use_round_graph();
+  std::shared_ptr<LiveSnapshot> round_graph_;
+  std::uint64_t weights_for_ = ~std::uint64_t{0};  // snapshot index weights_ belong to
+  std::uint64_t round_graphs_ = 0;
+  std::vector<std::uint32_t> receivers_begin_;  // directed one-peer: node j sends to
+  std::vector<NodeId> receivers_;               // receivers_[receivers_begin_[j] ..)
 };
 
 }  // namespace dasgd

@@ -1,6 +1,8 @@
 // Push-gossip SGD: local step, push to a random neighbour, average on arrival; see gossip_sgd.hpp.
 #include "sim/algorithms/gossip_sgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -36,11 +38,15 @@ double GossipSgd::mean_model_age() const noexcept {
 }
 
 std::vector<AlgorithmFigure> GossipSgd::figures() const {
-  return {{"gossip_messages", static_cast<double>(traffic_.messages), "models pushed to a random neighbour"},
+  std::vector<AlgorithmFigure> figures = {{"gossip_messages", static_cast<double>(traffic_.messages), "models pushed to a random neighbour"},
           {"model_age_avg", mean_model_age(), "mean time between a model's push and its merge at the receiver"},
           {"merges", static_cast<double>(merges_), "pushed models averaged in at their receiver"},
           {"peak_messages_in_flight", static_cast<double>(peak_in_flight_), "most model copies in flight at once"},
           {"message_bytes", message_bytes_, "bytes per gossip message: d*8 + header"}};
+  if (world_.live != nullptr)
+    figures.push_back({"pushes_skipped", static_cast<double>(pushes_skipped_),
+                       "local steps after which the node had no live neighbour to push to (graph.dynamic)"});
+  return figures;
 }
 
 void GossipSgd::start(Simulator& simulator) {
@@ -86,8 +92,13 @@ std::uint32_t GossipSgd::acquire_slot() {
 }
 
 void GossipSgd::push(Simulator& simulator, NodeId node) {
-  const auto neighbours = world_.topology->neighbours(node);
-  if (neighbours.empty()) return;  // one node: plain SGD
+  // graph.dynamic: pick among the neighbours live now; none live: the push is skipped (counted).
+  LiveSnapshot* live = world_.live != nullptr ? &world_.live->current() : nullptr;
+  const auto neighbours = live != nullptr ? live->choices(node) : world_.topology->neighbours(node);
+  if (neighbours.empty()) {  // one node: plain SGD
+    if (live != nullptr) ++pushes_skipped_;
+    return;
+  }
   Rng choice = world_.streams.stream(Stream::algorithm, node, computations_.completed_by(node));
   const std::size_t k = choice.below(neighbours.size());
   const std::uint32_t slot = acquire_slot();
@@ -98,7 +109,8 @@ void GossipSgd::push(Simulator& simulator, NodeId node) {
   MessageHeader& message = messages_[slot];
   message.sent_at = now;
   if (observer_ != nullptr) message.token = observer_->on_model_sent(node, now, 1);
-  const SimTime at = world_.network->transmit(world_.topology->arc_begin(node) + k, message_bytes_, now);
+  const SimTime at = live != nullptr ? live->network().transmit(live->choice_arc(node, k), message_bytes_, now)
+                                      : world_.network->transmit(world_.topology->arc_begin(node) + k, message_bytes_, now);
   ++traffic_.messages;
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   simulator.schedule_at(at, arrival, neighbours[k], slot);

@@ -73,6 +73,7 @@ class GossipSgd final : public Algorithm {
   // Mean time between a model's send and its merge at the receiver.
   double mean_model_age() const noexcept;
   std::size_t peak_messages_in_flight() const noexcept { return peak_in_flight_; }
+  std::uint64_t pushes_skipped() const noexcept { return pushes_skipped_; }
 
  private:
   struct MessageHeader {
@@ -108,6 +109,7 @@ class GossipSgd final : public Algorithm {
   TrafficCounters traffic_;
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
+  std::uint64_t pushes_skipped_ = 0;  // graph.dynamic: no live neighbour at the push
 };
 
 }  // namespace dasgd

@@ -1,6 +1,7 @@
 // Top-level config parsing; see run_config.hpp.
 #include "sim/config/run_config.hpp"
 
+#include "sim/config/dynamic_topology_config.hpp"
 #include "sim/config/json_file.hpp"
 
 #include <algorithm>
@@ -129,6 +130,10 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     config.graph = parse_topology(graph);
     if (!config.graph.path.empty() && std::filesystem::path(config.graph.path).is_relative())
       config.graph.path = (base / config.graph.path).string();
+    if (config.graph.dynamic)
+      for (SnapshotSpec& snapshot : config.graph.dynamic->snapshots)
+        if (snapshot.graph && !snapshot.graph->path.empty() && std::filesystem::path(snapshot.graph->path).is_relative())
+          snapshot.graph->path = (base / snapshot.graph->path).string();
   }
   {
     JsonReader compute = root.object("compute");
@@ -148,6 +153,8 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     JsonReader algorithm = root.object("algorithm");
     config.algorithm = parse_algorithm(algorithm);
   }
+  if (config.graph.dynamic && !supports_dynamic_topology(config.algorithm.name))
+    throw ConfigError("/graph/dynamic", dynamic_topology_refusal(config.algorithm.name));
   {
     JsonReader stop = root.object("stop");
     config.stop = parse_stop(stop);

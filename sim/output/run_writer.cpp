@@ -272,17 +272,29 @@ void write_run_files(const RunConfig& config, const RunResult& result, const std
                                                            : 0.0}}
                                 .dump(2) + "\n");
   {
-    CsvWriter csv(directory / "metrics.csv",
-                  {"time", "gradients", "events", "f_average_model", "grad_sq_average_model",
-                   "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
-                   "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"});
-    for (const ConvergenceSample& s : result.samples) {
+    std::vector<std::string> columns = {
+        "time", "gradients", "events", "f_average_model", "grad_sq_average_model",
+        "consensus_distance", "f_node_min", "f_node_mean", "f_node_max", "grad_sq_node_min",
+        "grad_sq_node_mean", "grad_sq_node_max", "messages", "bytes", "deliveries"};
+    const bool live_edges = !result.live_edges.empty();  // graph.dynamic only
+    if (live_edges) columns.push_back("live_edges");
+    CsvWriter csv(directory / "metrics.csv", columns);
+    for (std::size_t k = 0; k < result.samples.size(); ++k) {
+      const ConvergenceSample& s = result.samples[k];
       const double nan = std::nan("");
+      if (!live_edges) {
+        csv.row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
+                 s.has_node_stats ? s.f_min : nan, s.has_node_stats ? s.f_mean : nan,
+                 s.has_node_stats ? s.f_max : nan, s.has_node_stats ? s.grad_sq_min : nan,
+                 s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
+                 s.messages, s.bytes, s.deliveries});
+        continue;
+      }
       csv.row({s.time, s.gradients, s.events, s.f_average, s.grad_sq_average, s.consensus,
                s.has_node_stats ? s.f_min : nan, s.has_node_stats ? s.f_mean : nan,
                s.has_node_stats ? s.f_max : nan, s.has_node_stats ? s.grad_sq_min : nan,
                s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
-               s.messages, s.bytes, s.deliveries});
+               s.messages, s.bytes, s.deliveries, result.live_edges[k]});
     }
     csv.commit();
   }

@@ -14,6 +14,7 @@
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/faults/live_topology.hpp"
 #include "sim/output/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
 #include "sim/run/cost_estimate.hpp"
@@ -127,6 +128,14 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   world.compute = &compute;
   world.network = &network;
   world.streams = RandomStreams(config.seed);
+  world.faults = &result.faults;
+  // graph.dynamic: the live graph, changed by its own events (the static graph fixes the node set).
+  std::unique_ptr<LiveTopology> live;
+  if (config.graph.dynamic) {
+    live = std::make_unique<LiveTopology>(topology, *config.graph.dynamic, config.seed, delays, config.link,
+                                          &result.faults);
+    world.live = live.get();
+  }
 
   result.nodes = n;
   result.edges = topology.num_edges();
@@ -166,6 +175,12 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.recorder->set_virtual_step(result.virtual_step);
   Simulator simulator;
   simulator.reserve(n + n / 4);  // one pending computation per node, plus messages in flight
+  std::optional<WithTopologyChanges> changes;
+  if (live) {
+    changes.emplace(algorithm, *live);
+    changes->start(simulator);
+  }
+  EventHandler& handler = changes ? static_cast<EventHandler&>(*changes) : algorithm;
   algorithm.start(simulator);
 
   const double stop_time = config.stop.time.value_or(std::numeric_limits<double>::infinity());
@@ -184,6 +199,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
 
   auto take_sample = [&](SimTime at) {
     const ConvergenceSample& s = convergence.sample(algorithm, at, simulator.events_processed());
+    if (live) result.live_edges.push_back(live->current().live_edges());
     if (!result.first_below_epsilon_average && s.grad_sq_average <= config.epsilon)
       result.first_below_epsilon_average = s.gradients;
     return s;
@@ -203,7 +219,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     StopReason why;
     if (count_gradients) {
       why = simulator.run_while(
-          algorithm,
+          handler,
           [&] {
             const std::uint64_t g = algorithm.gradients_completed();
             return g < stop_gradients && g < next_gradient_mark && !interrupt_requested();
@@ -212,7 +228,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     } else {
       constexpr std::uint64_t kInterruptSlice = 1024;
       do {
-        why = simulator.run_until(algorithm, horizon, kInterruptSlice);
+        why = simulator.run_until(handler, horizon, kInterruptSlice);
       } while (why == StopReason::event_limit && !interrupt_requested());
       if (why == StopReason::event_limit) why = StopReason::predicate;
     }
@@ -264,7 +280,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (config.stop.drain && result.status == RunStatus::completed) {
     // Deliver what is in flight; computations already started still complete (and are counted).
     algorithm.stop_computing();
-    simulator.run_while(algorithm, [] { return !interrupt_requested(); });
+    simulator.run_while(handler, [] { return !interrupt_requested(); });
     if (interrupt_requested()) mark_interrupted(result);
     result.end_time = std::max(result.end_time, simulator.now());
   }
@@ -284,6 +300,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.events = simulator.events_processed();
   result.traffic = algorithm.traffic();
   result.figures = algorithm.figures();
+  if (live)
+    result.figures.push_back({"topology_changes", static_cast<double>(live->changes()),
+                              "graph snapshots that took effect after t = 0 (graph.dynamic)"});
   if (!config.record.staleness)
     result.figures.push_back({"staleness_tracked", 0.0,
                               "0: record.staleness was false, no gradient observer ran (staleness, "

@@ -13,6 +13,7 @@
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/bounds/bounds.hpp"
 #include "sim/config/run_config.hpp"
+#include "sim/faults/fault_log.hpp"
 #include "sim/metrics/convergence_recorder.hpp"
 #include "sim/metrics/gradient_recorder.hpp"
 #include "sim/run/divergence.hpp"
@@ -69,6 +70,10 @@ struct RunResult {
   std::vector<BoundResult> bounds;
   // p50/p90/p99 of B_t² when gradients.csv was streamed (the recorder kept no log to take them from).
   std::optional<std::vector<double>> b_squared_quantiles;
+  FaultLog faults;  // the fault timeline (faults.csv rows): topology changes, ...
+  // graph.dynamic: the live graph's edge count at each sample (parallel to samples); empty when the
+  // graph is static (metrics.csv then has no live_edges column).
+  std::vector<std::uint64_t> live_edges;
 };
 
 // Throws std::invalid_argument / std::runtime_error for a world that cannot be built (bad graph
