@@ -19,6 +19,7 @@
 #include "sim/algorithms/gossip_sgd.hpp"
 #include "sim/config/run_config.hpp"
 #include "sim/faults/live_topology.hpp"
+#include "sim/faults/live_topology_report.hpp"
 #include "sim/run/experiment.hpp"
 #include "tests/test_world.hpp"
 #include "topologies/dynamic_graphs.hpp"
@@ -100,6 +101,17 @@ TEST(OnePeerExponential, DpsgdWithZeroStepReachesTheExactMeanAfterLog2nRounds) {
                           [&] { return algorithm.rounds_completed() < 4; });
   ASSERT_EQ(algorithm.rounds_completed(), 4u);  // log2 16 = 4 rounds, one graph each
   for (NodeId i = 0; i < n; ++i) EXPECT_NEAR(algorithm.model(i)(0), mean, 1e-12) << "node " << i;
+}
+
+TEST(OnePeerExponential, GraphReportGivesPeriodGapOneThoughEverySnapshotAfterTheFirstIsDisconnected) {
+  const std::string report =
+      describe_dynamic_topology(generate::ring(16), periodic("one_peer_exponential", 1.0), 1);
+  EXPECT_NE(report.find("||P - J/n|| = 0, period gap 1"), std::string::npos) << report;
+  // Hop 2^k splits the 16 nodes into 2^k cycles: 2, 4 and 8 components for k = 1, 2, 3.
+  for (const char* part : {"disconnected (2 components)", "disconnected (4 components)", "disconnected (8 components)"})
+    EXPECT_NE(report.find(part), std::string::npos) << report;
+  // W_0 = (I + S)/2 alone contracts by cos(pi/16).
+  EXPECT_NE(report.find("||W_k - J/n|| = 0.980785"), std::string::npos) << report;
 }
 
 TEST(RandomMatching, IsPerfectEveryPeriodAndMatchesEachPairWithFrequencyOneOverNMinusOne) {

@@ -33,6 +33,10 @@
 // a lower endpoint (higher endpoints release at once), so E waits forever for some lock(w), w > v:
 // contradicting the choice of v. Hence every exchange completes, and every node keeps computing.
 //
+// graph.dynamic (World::live): the partner is drawn among the neighbours live at the completion and
+// the exchange's messages travel on that snapshot to its end; no live neighbour: the gradient is
+// applied without an exchange (counted). The locking argument above does not depend on the graph.
+//
 // Gradient sets (spec "Staleness"): averaging is union both ways: on_model_sent(a) when x_a leaves
 // a, merged at b at the average; on_model_sent(b) at the average, merged at a on the reply's arrival.
 #pragma once

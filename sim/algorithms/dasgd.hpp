@@ -2,6 +2,9 @@
 // each gradient is applied to the computing node's current model at completion, then sent to every
 // other node with the version it was computed on and applied there on arrival. No barrier, no
 // averaging: every model is x_0 − η Σ_{g applied} g. See ../shared/spec/dasgd.md, "DASGD".
+// graph.dynamic (World::live): routes are computed on the snapshot live at the send (routing state
+// is rebuilt once per snapshot, trees lazily per source), unreachable destinations are dropped and
+// counted; flooding forwards over the graph live at each receipt (docs/FAULTS.md).
 #pragma once
 
 #include <cstdint>

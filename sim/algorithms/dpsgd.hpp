@@ -8,6 +8,8 @@
 // models. Combine-then-adapt sends x_i at the round start, concurrently with the gradient (the
 // gradient and the neighbour average both read x_i^r, so the paper runs them in parallel), unless
 // "overlap" is off; adapt-then-combine sends x_i − η g_i, so it must wait for the gradient.
+// graph.dynamic (World::live): each round mixes on the snapshot live when it opens, with that
+// graph's own W (the rule above; on a directed one-peer graph the paper's x_i ← (x_i + x_peer(i))/2).
 // Gradient sets: a node's new set is the union of its neighbours' sets (models sent) and its own,
 // plus its own new gradient.
 #pragma once

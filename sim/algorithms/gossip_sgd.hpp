@@ -15,6 +15,8 @@
 // The neighbour of node i's k-th push is drawn from the counter-keyed Rng(key(algorithm, i, k)),
 // so no generator state is kept per node.
 // Gradient sets (spec "Staleness"): each push is on_model_sent(i, uses = 1), merged at j on arrival.
+// graph.dynamic (World::live): the neighbour is drawn among those live at the push (the same draw
+// over a different list); with none live the push is skipped and counted (docs/FAULTS.md).
 #pragma once
 
 #include <cstdint>

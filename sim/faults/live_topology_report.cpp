@@ -5,11 +5,15 @@
 #include "topologies/properties.hpp"
 #include "topologies/spectral.hpp"
 
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
 namespace dasgd {
 namespace {
+
+// 1 − ρ without the rounding dust of a contraction that is exactly 0 or 1.
+double gap_of(double rho) { return std::abs(1 - rho) < 1e-12 ? 0.0 : std::abs(rho) < 1e-12 ? 1.0 : 1 - rho; }
 
 void describe_snapshot(std::ostringstream& out, const LiveSnapshot& s, std::size_t dense_limit) {
   const Topology& t = s.topology();
@@ -19,7 +23,8 @@ void describe_snapshot(std::ostringstream& out, const LiveSnapshot& s, std::size
   out << "snapshot " << s.index() << " from t = " << s.from() << ": " << t.num_edges() << " live edges, degree "
       << degrees.min << ".." << degrees.max;
   if (components > 1) {
-    out << ", disconnected (" << components << " components): diameter infinite, spectral gap 0 for both rules\n";
+    out << ", disconnected (" << components << " components): diameter infinite"
+        << (s.directed() ? "\n" : ", spectral gap 0 for both rules (lambda_2 = 1)\n");
   } else {
     const Diameter d = diameter(t);
     out << ", diameter " << d.value() << (d.exact ? "" : " (bound)");
@@ -31,7 +36,7 @@ void describe_snapshot(std::ostringstream& out, const LiveSnapshot& s, std::size
   }
   if (s.directed() && t.num_nodes() <= dense_limit) {
     const double rho = dynamic::consensus_contraction(dynamic::one_peer_mixing_matrix(s.peers()));
-    out << "  one-peer W_k (W_ii = W_i,peer(i) = 1/2): ||W_k - J/n|| = " << rho << ", gap " << 1 - rho << "\n";
+    out << "  one-peer W_k (W_ii = W_i,peer(i) = 1/2): ||W_k - J/n|| = " << rho << ", gap " << gap_of(rho) << "\n";
   }
 }
 
@@ -63,7 +68,7 @@ std::string describe_dynamic_topology(const Topology& base, const DynamicTopolog
   if (one_peer) {
     const double rho = dynamic::consensus_contraction(product);
     out << "product over one period (" << count << " rounds, W_" << count - 1 << " ... W_0): ||P - J/n|| = " << rho
-        << ", period gap " << 1 - rho
+        << ", period gap " << gap_of(rho)
         << ((n & (n - 1)) == 0 ? "  (n a power of two: P = J/n, exact averaging after log2 n rounds)" : "") << "\n";
   } else if (spec.kind != "schedule" && spec.kind != "one_peer_exponential") {
     out << "period product: none (every period is a fresh random draw; figures above are per snapshot)\n";
