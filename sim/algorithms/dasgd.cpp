@@ -9,6 +9,22 @@
 
 namespace dasgd {
 
+namespace {
+
+// graph.dynamic: the batch's destinations the tree reached (into `out`); returns how many it did not.
+[[gnu::noinline]] std::uint64_t keep_reached(std::span<const NodeId> destinations,
+                                             const std::vector<NodeId>& unreached, std::vector<NodeId>& out) {
+  out.clear();
+  std::uint64_t lost = 0;
+  for (const NodeId j : destinations) {
+    if (std::binary_search(unreached.begin(), unreached.end(), j)) ++lost;
+    else out.push_back(j);
+  }
+  return lost;
+}
+
+}  // namespace
+
 std::string to_string(Delivery delivery) {
   switch (delivery) {
     case Delivery::routed: return "routed";
@@ -229,17 +245,13 @@ void Dasgd::run_routed_batch(Simulator& simulator) {
   const PendingBatches::Entry batch = pending_.top();
   TreeBroadcast& broadcast = broadcasts_[batch.slot];
   const auto destinations = broadcast.next_batch();
-  const std::vector<NodeId>& unreached = broadcast_trees_[batch.slot]->unreached;
-  if (unreached.empty()) {
+  if (broadcast_graphs_.empty()) {  // a static graph reaches every node
     batch_scratch_.assign(destinations.begin(), destinations.end());
+    broadcast.advance(*world_.network);
   } else {  // graph.dynamic: copies to nodes the live graph could not reach at the send are lost
-    batch_scratch_.clear();
-    for (const NodeId j : destinations) {
-      if (std::binary_search(unreached.begin(), unreached.end(), j)) ++unreachable_;
-      else batch_scratch_.push_back(j);
-    }
+    unreachable_ += keep_reached(destinations, broadcast_trees_[batch.slot]->unreached, batch_scratch_);
+    broadcast.advance(broadcast_graphs_[batch.slot]->network());
   }
-  broadcast.advance(slot_network(batch.slot));
   const bool last = broadcast.done();
   if (!last) {
     simulator.schedule_at(broadcast.next_time(), routed_batch, broadcast_trees_[batch.slot]->source,
