@@ -65,6 +65,7 @@ void through_interface(benchmark::State& state, const std::string& kind) {
 
 void BM_HoldBinaryHeap(benchmark::State& state) { through_interface(state, "binary_heap"); }
 void BM_HoldQuaternaryHeap(benchmark::State& state) { through_interface(state, "quaternary_heap"); }
+void BM_HoldCalendar(benchmark::State& state) { through_interface(state, "calendar"); }
 
 void BM_HoldStdPriorityQueue(benchmark::State& state) {
   std::vector<Event> storage;
@@ -110,6 +111,7 @@ void BM_HoldSimulator(benchmark::State& state) {
 BENCHMARK(BM_HoldStdPriorityQueue)->DASGD_HOLD_SIZES;
 BENCHMARK(BM_HoldBinaryHeap)->DASGD_HOLD_SIZES;
 BENCHMARK(BM_HoldQuaternaryHeap)->DASGD_HOLD_SIZES;
+BENCHMARK(BM_HoldCalendar)->DASGD_HOLD_SIZES;
 BENCHMARK(BM_HoldSimulator)->DASGD_HOLD_SIZES;
 
 }  // namespace

@@ -15,12 +15,16 @@ Cases (--cases, comma separated; default all):
              each event reads two model vectors and writes one; target >= 40 %), peer alongside
   memory     n = 10^6, d = 8, T = 1 (about 1.9e6 events): peak RSS vs the models' n d 8 bytes plus the
              ring's own bytes (Topology::memory_bytes; target <= 2x)
-  scaling    ns/event for n = 10^2 ... 10^6 at d = 8: marginal cost between T and 3T, T = 1e6 / (2n)
+  tracking   n = 100 (T = 1000), 1000 (T = 100), 10^4 (T = 20), d = 32: CPU events/s with exact gradient-set
+             staleness on (record.staleness true, per_gradient false) vs off (target: on within 2x)
+  scaling    CPU ns/event for n = 10^2 ... 10^6 at d = 8: marginal cost between T and 3T, T = 1e6 / (2n)
              (about 1e6 and 3e6 events), and the whole run at 3T; writes
              bench/data/gossip_ns_per_event.csv (plot: bench/plot_ns_per_event.py)
 dasgd's events/s is timing.json's events / wall_seconds, i.e. the whole run including building the
 world and writing nothing else (the peer's figure covers its event loop only, so the ratio is
-conservative). Medians over --reps repetitions (default 5), seeds 1..reps for both.
+conservative). On a shared machine the CPU-time figures are the steadier ones: dasgd's is events per
+CPU second of the whole process (user + sys, start-up and output included), the peer's is events per
+CPU second of its event loop (process CPU time minus that of a run of almost no events). Medians over --reps repetitions (default 5), seeds 1..reps for both.
 
 Usage: /usr/bin/python3 bench/gossip_bench.py [--dasgd build/dasgd]
            [--stream build/gossip_stream_bench] [--peer /work/shared/peers/python_heapq/sim.py]
@@ -52,27 +56,48 @@ def scenario(n, d, T, seed):
     }
 
 
-def run_dasgd(args, n, d, T, seed, tmp):
+def run_dasgd(args, n, d, T, seed, tmp, staleness=False):
     path = os.path.join(tmp, "config.json")
+    config = scenario(n, d, T, seed)
+    if staleness:  # exact gradient sets on (the default observer), no per-gradient log
+        config["record"] = {"deliveries": False, "staleness": True, "per_gradient": False}
     with open(path, "w") as f:
-        json.dump(scenario(n, d, T, seed), f)
+        json.dump(config, f)
     out = os.path.join(tmp, "run")
-    rss = os.path.join(tmp, "rss")
-    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss, args.dasgd, "run", path, "-q", "--out", out],
-                   check=True)
+    _, cpu, rss_bytes = run_measured([args.dasgd, "run", path, "-q", "--out", out])
     timing = json.load(open(os.path.join(out, "timing.json")))
     summary = json.load(open(os.path.join(out, "summary.json")))
-    kb = int(open(rss).read().split()[-1])
-    return {"events": timing["events"], "wall": timing["wall_seconds"],
-            "eps": timing["events"] / timing["wall_seconds"], "rss_bytes": kb * 1024,
+    return {"events": timing["events"], "wall": timing["wall_seconds"], "cpu": cpu,
+            "eps": timing["events"] / timing["wall_seconds"], "rss_bytes": rss_bytes,
+            "cpu_eps": timing["events"] / max(cpu, 1e-3),
             "final_f": float(summary["convergence"]["final"]["f_average_model"]),
             "consensus": float(summary["convergence"]["final"]["consensus_distance"])}
 
 
+def run_measured(command):
+    """Runs `command`; returns (stdout, CPU seconds user + sys, peak RSS bytes) from the child's own
+    rusage (microsecond resolution: /usr/bin/time rounds to 10 ms, a fifth of a short run)."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, command)
+    return out, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
 def run_peer(args, n, d, T, seed):
-    out = subprocess.run(["/usr/bin/python3", args.peer, "--n", str(n), "--d", str(d), "--T", str(T),
-                          "--seed", str(seed)], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    out, cpu, _ = run_measured(["/usr/bin/python3", args.peer, "--n", str(n), "--d", str(d), "--T", str(T),
+                                "--seed", str(seed)])
+    result = json.loads(out)
+    result["cpu_seconds"] = cpu  # the whole process, numpy import included
+    return result
+
+
+def peer_cpu_rate(runs, startup):
+    """Events per CPU second of the peer's event loop: its process CPU time minus that of a run with
+    almost no events (interpreter start, numpy import, set-up), a per-process constant."""
+    return [r["events_processed"] / max(r["cpu_seconds"] - startup, 1e-3) for r in runs]
 
 
 def stream_bandwidth(args):
@@ -96,11 +121,16 @@ def case_speed(args, tmp, n=1000, d=32, T=100):
         for _ in range(3):
             mine.append(run_dasgd(args, n, d, T, seed, tmp))
         peer.append(run_peer(args, n, d, T, seed))
+    startup = statistics.median(run_peer(args, n, d, 0.01, seed)["cpu_seconds"] for seed in (1, 2, 3))
     m = statistics.median(r["eps"] for r in mine)
+    c = statistics.median(r["cpu_eps"] for r in mine)
     p = statistics.median(r["events_per_second"] for r in peer)
-    print(f"speed     n={n} d={d} T={T}: dasgd {m:.3g} ev/s (median of {len(mine)}), peer {p:.3g} ev/s, "
-          f"ratio {m / p:.1f}x (target >= 30x)")
-    return {"dasgd_eps": m, "peer_eps": p, "ratio": m / p}
+    pc = statistics.median(peer_cpu_rate(peer, startup))
+    print(f"speed     n={n} d={d} T={T}: wall: dasgd {m:.3g} ev/s (median of {len(mine)}), peer {p:.3g} ev/s, "
+          f"ratio {m / p:.1f}x; CPU time: dasgd {c:.3g} ev/s (whole process), peer {pc:.3g} ev/s (event loop), "
+          f"ratio {c / pc:.1f}x (target >= 30x)")
+    return {"dasgd_eps": m, "dasgd_cpu_eps": c, "peer_eps": p, "peer_cpu_eps": pc, "ratio": m / p,
+            "cpu_ratio": c / pc}
 
 
 def case_bandwidth(args, tmp, n=1000, d=1000, T=20):
@@ -129,9 +159,30 @@ def case_memory(args, tmp, n=1_000_000, d=8, T=1.0):
     return {"peak_rss": rss, "own_bytes": own, "ratio": rss / own}
 
 
+def case_tracking(args, tmp, d=32):
+    """Exact gradient-set staleness on (record.staleness true: the GradientRecorder with vector
+    clocks, S_t, S_hat_t, B_t^2, grad norms on x_t and v_t; per-delivery sets and the per-gradient log
+    off) against every staleness figure off, same scenario, CPU time of the whole process, interleaved."""
+    rows = []
+    # n = 100 runs 10x longer than the peers' T = 100, so that the CPU clock's 10 ms resolution
+    # stays below 1 % of the run.
+    for n, T in ((100, 1000), (1000, 100), (10_000, 20)):
+        on, off = [], []
+        for seed in range(1, args.reps + 1):
+            off.append(run_dasgd(args, n, d, T, seed, tmp))
+            on.append(run_dasgd(args, n, d, T, seed, tmp, staleness=True))
+        a = statistics.median(r["cpu_eps"] for r in off)
+        b = statistics.median(r["cpu_eps"] for r in on)
+        rows.append({"n": n, "T": T, "off_cpu_eps": a, "on_cpu_eps": b, "ratio": a / b,
+                     "on_rss": statistics.median(r["rss_bytes"] for r in on)})
+        print(f"tracking  n={n:>6} T={T}: staleness off {a:.3g} ev/s, on {b:.3g} ev/s (CPU time), "
+              f"on costs {a / b:.2f}x (target <= 2x), peak RSS on {rows[-1]['on_rss'] / 2**20:.0f} MiB")
+    return {"rows": rows}
+
+
 def case_scaling(args, tmp, d=8):
     """Marginal cost per event: each n runs at T and 3T (about 1e6 and 3e6 events), and
-    (wall(3T) - wall(T)) / (events(3T) - events(T)) cancels what a run costs once per node (building
+    (cpu(3T) - cpu(T)) / (events(3T) - events(T)) cancels what a run costs once per node (building
     the graph and the per-node state, the final per-node summary and nodes.csv), which at 10^6 nodes
     and 2 events per node would otherwise dominate. The whole-run figure at 3T is kept beside it."""
     rows = []
@@ -141,8 +192,9 @@ def case_scaling(args, tmp, d=8):
         for seed in range(1, min(args.reps, 3) + 1):
             a = run_dasgd(args, n, d, T, seed, tmp)
             b = run_dasgd(args, n, d, 3 * T, seed, tmp)
-            marginal.append(1e9 * (b["wall"] - a["wall"]) / (b["events"] - a["events"]))
-            whole.append(1e9 * b["wall"] / b["events"])
+            # CPU time of the whole process (user + sys): on a shared machine much steadier than wall.
+            marginal.append(1e9 * (b["cpu"] - a["cpu"]) / (b["events"] - a["events"]))
+            whole.append(1e9 * b["cpu"] / b["events"])
         m, w = statistics.median(marginal), statistics.median(whole)
         rows.append((n, 3 * T, b["events"], m, w))
         print(f"scaling   n={n:>8} T={3 * T:>8g}: {b['events']} events, {m:.0f} ns/event marginal, "
@@ -161,11 +213,12 @@ def main():
     p.add_argument("--stream", default="build/gossip_stream_bench")
     p.add_argument("--peer", default="/work/shared/peers/python_heapq/sim.py")
     p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--cases", default="speed,bandwidth,memory,scaling")
+    p.add_argument("--cases", default="speed,bandwidth,memory,tracking,scaling")
     a = p.parse_args()
     if a.reps < 1:
         p.error("--reps must be >= 1")
-    cases = {"speed": case_speed, "bandwidth": case_bandwidth, "memory": case_memory, "scaling": case_scaling}
+    cases = {"speed": case_speed, "bandwidth": case_bandwidth, "memory": case_memory, "tracking": case_tracking,
+             "scaling": case_scaling}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.cases.split(","):

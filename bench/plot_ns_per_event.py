@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Plots bench/data/gossip_ns_per_event.csv (written by bench/gossip_bench.py --cases scaling) to
-docs/images/ns_per_event.png: wall nanoseconds per event of gossip SGD on a ring against n.
+docs/images/ns_per_event.png: CPU nanoseconds per event of gossip SGD on a ring against n.
 Usage: /usr/bin/python3 bench/plot_ns_per_event.py [csv] [png]"""
 import csv
 import os
@@ -19,13 +19,13 @@ n = [int(r["n"]) for r in rows]
 ns = [float(r["ns_per_event"]) for r in rows]
 whole = [float(r["ns_per_event_whole_run"]) for r in rows]
 fig, ax = plt.subplots(figsize=(5.5, 3.5))
-ax.plot(n, ns, "o-", label="marginal (wall(3T) - wall(T)) / extra events")
+ax.plot(n, ns, "o-", label="marginal (cpu(3T) - cpu(T)) / extra events")
 ax.plot(n, whole, "s--", label="whole run at 3T (about 3e6 events)")
 ax.set_title("gossip SGD on a ring, d = 8, staleness off", fontsize=9)
 ax.set_xscale("log")
 ax.set_ylim(0, max(ns + whole) * 1.3)
 ax.set_xlabel("nodes n")
-ax.set_ylabel("wall ns per event")
+ax.set_ylabel("CPU ns per event")
 ax.grid(True, which="both", alpha=0.3)
 ax.legend(fontsize=8, loc="upper left")
 fig.tight_layout()

@@ -21,9 +21,14 @@ struct NoiseSpec {
 
 // out += ζ with ζ_j ~ N(0, σ²/d) independently; d ziggurat normals from `rng` in coordinate order
 // (sim/random/ziggurat.hpp: about one Rng output per coordinate), no allocation.
+// The standard deviation per coordinate, sqrt(σ²/d).
+inline double gaussian_noise_scale(double sigma2, Eigen::Index dimension) {
+  return std::sqrt(sigma2 / static_cast<double>(dimension));
+}
+
 inline void add_gaussian_noise(double sigma2, Rng& rng, VectorRef out) {
   if (sigma2 <= 0.0) return;
-  const double scale = std::sqrt(sigma2 / static_cast<double>(out.size()));
+  const double scale = gaussian_noise_scale(sigma2, out.size());
   double* data = out.data();
   const Eigen::Index d = out.size();
   Rng local = rng;  // a local copy the compiler can keep in registers

@@ -21,6 +21,16 @@ bool is_finite_sum(const std::string& kind) {
 
 std::unique_ptr<Objective> make_objective(const ObjectiveSpec& spec, std::size_t num_nodes,
                                           std::uint64_t seed) {
+  if (spec.build) {
+    if (num_nodes == 0 || num_nodes > std::numeric_limits<std::uint32_t>::max())
+      throw std::invalid_argument("objective: expected 1 to 2^32 - 1 nodes, got " + std::to_string(num_nodes));
+    std::unique_ptr<Objective> objective = spec.build(num_nodes, seed);
+    if (!objective || objective->dimension() != spec.dimension)
+      throw std::invalid_argument("objective " + spec.kind + ": its build function returned " +
+                                  (objective ? "dimension " + std::to_string(objective->dimension()) : std::string("nothing")) +
+                                  ", expected dimension " + std::to_string(spec.dimension));
+    return objective;
+  }
   const auto& kinds = objective_kinds();
   if (std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end())
     throw std::invalid_argument("objective: expected kind separable_cosine, quadratic, "

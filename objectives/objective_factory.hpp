@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct ObjectiveSpec {
   NonconvexLogisticParameters nonconvex_logistic;
   TwoLayerNetworkParameters two_layer_network;
   WelschRegressionParameters welsch_regression;
+
+  // A registered objective (sim/config/objective_config.hpp, register_objective): builds it for the
+  // graph's node count and the run's seed; the per-kind fields above are then unused.
+  std::function<std::unique_ptr<Objective>(std::size_t num_nodes, std::uint64_t seed)> build;
 };
 
 // "separable_cosine", "quadratic", "nonconvex_logistic", "two_layer_network", "welsch_regression".
@@ -43,7 +48,7 @@ const std::vector<std::string>& objective_kinds();
 // Kinds that are finite sums over samples (they accept minibatch noise and read `samples`).
 bool is_finite_sum(const std::string& kind);
 
-// Builds the objective; all fixed randomness (data, rotations, shifts, x_0) comes from `seed`'s
+// Builds the objective (spec.build's when set); all fixed randomness (data, rotations, shifts, x_0) comes from `seed`'s
 // initialisation stream, so the same (spec, num_nodes, seed) gives the same objective.
 // Throws std::invalid_argument for an unknown kind, minibatch noise on a closed-form kind, or any
 // parameter the objective rejects.

@@ -2,8 +2,11 @@
 #include "objectives/quadratic.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "objectives/gradient_noise.hpp"
 
@@ -12,6 +15,46 @@ namespace dasgd {
 namespace {
 void require(bool condition, const std::string& message) {
   if (!condition) throw std::invalid_argument("quadratic: " + message);
+}
+
+// out_j = (x_j λ_j − b_j) + scale · z_j with z_j = ziggurat_normal(rng), j = 0..d−1 in order: the
+// same values and the same generator state afterwards as gradient() then add_gaussian_noise().
+// The xoshiro256** step is spelled out on four local words (the bytes of `rng`, a trivially
+// copyable value) so that they stay in registers: through ziggurat_normal(Rng&) the generator's
+// address escapes into the out-of-line slow path and every draw went through memory.
+void noisy_diagonal_gradient(const double* x, const double* lambda, const double* b, double scale, Rng& rng,
+                             double* out, Eigen::Index d) {
+  static_assert(sizeof(Rng) == 4 * sizeof(std::uint64_t) && std::is_trivially_copyable_v<Rng>);
+  std::uint64_t s[4];
+  std::memcpy(s, static_cast<const void*>(&rng), sizeof s);
+  const auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
+  const ziggurat_detail::Tables& tables = ziggurat_detail::kTables;
+  for (Eigen::Index j = 0; j < d; ++j) {
+    // Rng::operator()(), word for word.
+    const std::uint64_t bits = rotl(s[1] * 5, 7) * 9;
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    // ziggurat_normal's fast path, then its slow path on a generator holding the words.
+    const unsigned layer = static_cast<unsigned>(bits & 0xFF);
+    const double u = static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52;
+    double z;
+    if (std::fabs(u) < tables.ratio[layer]) {
+      z = u * tables.x[layer];
+    } else {
+      Rng slow;
+      std::memcpy(static_cast<void*>(&slow), s, sizeof s);
+      z = ziggurat_detail::slow_path(slow, layer, u);
+      std::memcpy(s, static_cast<const void*>(&slow), sizeof s);
+    }
+    const double g = x[j] * lambda[j] - b[j];
+    out[j] = g + scale * z;
+  }
+  std::memcpy(static_cast<void*>(&rng), s, sizeof s);
 }
 }  // namespace
 
@@ -112,6 +155,14 @@ void Quadratic::node_gradient(std::uint32_t node, ConstVectorRef x, VectorRef ou
 
 void Quadratic::stochastic_gradient(std::uint32_t node, ConstVectorRef x, Rng& rng,
                                     VectorRef out) const {
+  if (reflections_.empty() && shifts_.empty() && sigma2_ > 0.0) {
+    // The per-event case (H diagonal, one data set): gradient and noise in one pass, with the
+    // same operations in the same order as gradient() followed by add_gaussian_noise().
+    const double scale = gaussian_noise_scale(sigma2_, x.size());
+    noisy_diagonal_gradient(x.data(), eigenvalues_.data(), linear_term_.data(), scale, rng, out.data(),
+                            x.size());
+    return;
+  }
   node_gradient(node, x, out);
   add_gaussian_noise(sigma2_, rng, out);
 }

@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""Turn a `dasgd compare` directory into one comparison figure (CSV -> PNG).
+"""Turn a `dasgd compare` directory into one comparison figure (CSV -> picture).
 
-Usage: plots/plot_compare.py COMPARE_DIR [--out FILE]
+Usage: plots/plot_compare.py COMPARE_DIR [--out FILE] [--dpi N]
 
-Writes COMPARE_DIR/comparison.png (or FILE): f(x_avg) and ||grad f(x_avg)||^2 against simulated
-time and against gradients, the staleness distributions side by side, and bytes sent, one colour
-per algorithm. Needs Debian's python3-matplotlib (/usr/bin/python3).
+Writes COMPARE_DIR/comparison.png (or FILE, whose extension picks .png, .pdf or .svg): f(x_avg)
+and ||grad f(x_avg)||^2 against simulated time and against gradients, the staleness distributions
+side by side, and bytes sent, one colour per algorithm.
+
+From a notebook (no backend is chosen on import):
+  import sys; sys.path.insert(0, "plots"); import plot_compare
+  plot_compare.comparison_figure("runs/compare-family_ring")   # the matplotlib Figure
+Needs Debian's python3-matplotlib (/usr/bin/python3).
 """
 import argparse
 import csv
@@ -14,10 +19,10 @@ import os
 import sys
 from collections import OrderedDict, defaultdict
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import figure_output  # noqa: E402
 
 
 def read_csv(path):
@@ -32,25 +37,11 @@ def num(text):
         return math.nan
 
 
-def save(fig, path):
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, path)  # whole file or none
-    plt.close(fig)
-
-
-def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("compare_dir")
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
-    try:
-        rows = read_csv(os.path.join(args.compare_dir, "comparison.csv"))
-        summary = read_csv(os.path.join(args.compare_dir, "comparison_summary.csv"))
-        staleness = read_csv(os.path.join(args.compare_dir, "comparison_staleness.csv"))
-    except OSError as error:
-        print("plot_compare.py: %s: not a dasgd compare directory: %s" % (args.compare_dir, error), file=sys.stderr)
-        return 2
+def comparison_figure(compare_dir):
+    """The comparison Figure of a `dasgd compare` directory (OSError when a file is missing)."""
+    rows = read_csv(os.path.join(compare_dir, "comparison.csv"))
+    summary = read_csv(os.path.join(compare_dir, "comparison_summary.csv"))
+    staleness = read_csv(os.path.join(compare_dir, "comparison_staleness.csv"))
     series = OrderedDict()
     for r in rows:
         series.setdefault(r["algorithm"], []).append(r)
@@ -109,16 +100,38 @@ def main(argv):
     ax.set_yscale("log")
     ax.set_ylabel("bytes sent")
     failed = [s["algorithm"] for s in summary if s["status"] == "failed"]
-    title = "dasgd compare: %s" % os.path.basename(os.path.normpath(args.compare_dir))
+    title = "dasgd compare: %s" % os.path.basename(os.path.normpath(compare_dir))
     if failed:
         title += "   (failed: %s)" % ", ".join(failed)
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("compare_dir")
+    parser.add_argument("--out", default=None, help="figure to write, .png, .pdf or .svg (default: COMPARE_DIR/comparison.png)")
+    figure_output.add_output_arguments(parser)
+    args = parser.parse_args(argv)
     out = args.out or os.path.join(args.compare_dir, "comparison.png")
-    save(fig, out)
+    try:
+        figure_output.output_format(out)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        fig = comparison_figure(args.compare_dir)
+    except OSError as error:
+        print("plot_compare.py: %s: not a dasgd compare directory: %s" % (args.compare_dir, error), file=sys.stderr)
+        return 2
+    figure_output.save(fig, out, dpi=args.dpi)
+    plt.close(fig)
     print("wrote " + out)
     return 0
 
 
 if __name__ == "__main__":
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; a notebook importing this module keeps its own backend
     sys.exit(main(sys.argv[1:]))

@@ -73,6 +73,20 @@ TEST(CliRun, MissingConfigFileIsAConfigError) {
   EXPECT_NE(r.err.find("does_not_exist.json"), std::string::npos) << r.err;
 }
 
+TEST(CliMain, ATypoOfACommandIsRefusedWithTheCommandMeant) {
+  const auto r = run_cli("rn configs/quickstart.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("dasgd: unknown command 'rn' (did you mean 'run'?)"), std::string::npos) << r.err;
+  EXPECT_NE(run_cli("swep x.json").err.find("(did you mean 'sweep'?)"), std::string::npos);
+}
+
+TEST(CliMain, VersionNamesTheReleaseAndTheRevision) {
+  const auto r = run_cli("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind(std::string("dasgd ") + DASGD_VERSION + " (", 0), 0u) << r.out;
+  EXPECT_TRUE(r.out.find("(git ") != std::string::npos || r.out.find("not built from a git checkout") != std::string::npos) << r.out;
+}
+
 TEST(CliRun, DisconnectedGraphIsRefusedBeforeAnythingIsWritten) {
   const auto dir = fresh_directory("disconnected");
   std::filesystem::remove_all(dir);

@@ -67,6 +67,19 @@ TEST(CostEstimate, ModelBytesAreNodesTimesDimensionTimesEightPerCopy) {
   EXPECT_NO_THROW(refuse_if_too_costly(cost, 1e12, "test"));
 }
 
+// record.staleness false attaches no observer, so the tracker's window (n·(1 + n/4·latency/mean)
+// gradients on a ring: 2.5e10 at 10^6 nodes, "1 TB") must not be counted, or such runs are refused.
+TEST(CostEstimate, StalenessOffCountsNoTrackingMemory) {
+  const json ring = {{"graph", {{"kind", "ring"}, {"nodes", 1000000}}}, {"stop", {{"time", 1}}}};
+  const CostEstimate on = estimate_cost(config_with(ring));
+  EXPECT_GT(on.tracking_bytes, 1e12);
+  json off = ring;
+  off["record"] = {{"deliveries", false}, {"staleness", false}};
+  EXPECT_EQ(estimate_cost(config_with(off)).tracking_bytes, 0.0);
+  off["record"]["deliveries"] = true;
+  EXPECT_EQ(estimate_cost(config_with(off)).tracking_bytes, 0.0);
+}
+
 TEST(CostEstimate, GradientsAreNodesTimesStopTimeOverTheMeanComputeTime) {
   // 8 nodes, mean 0.5 s, T = 100 s: 1600 gradients; a gradient stop that comes first wins.
   EXPECT_DOUBLE_EQ(estimate_cost(config_with({})).gradients, 1600);

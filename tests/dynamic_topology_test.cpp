@@ -7,6 +7,8 @@
 // dynamic graph runs to completion on every generator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -290,7 +292,10 @@ TEST(EveryAlgorithmOnEveryDynamicGraph, RunsToCompletionOnASmallWorld) {
       const RunResult result = run_experiment(config);
       EXPECT_EQ(result.status, RunStatus::completed) << algorithm << " " << dynamic.dump();
       EXPECT_GE(result.gradients, 160u) << algorithm << " " << dynamic.dump();
-      EXPECT_FALSE(result.faults.empty()) << algorithm << " " << dynamic.dump();
+      EXPECT_TRUE(result.faults_on) << algorithm << " " << dynamic.dump();  // faults.csv is written
+      EXPECT_FALSE(result.fault_log.empty()) << algorithm << " " << dynamic.dump();
+      EXPECT_TRUE(std::is_sorted(result.fault_log.records().begin(), result.fault_log.records().end(),
+                                 [](const FaultRecord& a, const FaultRecord& b) { return a.time < b.time; }));
       EXPECT_EQ(result.live_edges.size(), result.samples.size());
     }
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/engine/binary_heap_queue.hpp"
+#include "sim/engine/calendar_queue.hpp"
 #include "sim/engine/event_queue.hpp"
 #include "sim/engine/quaternary_heap_queue.hpp"
 #include "sim/engine/simulator.hpp"
@@ -123,11 +124,48 @@ TEST_P(EventQueueKinds, SortsEverySmallSizeExactly) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Engine, EventQueueKinds, ::testing::Values("binary_heap", "quaternary_heap"));
+INSTANTIATE_TEST_SUITE_P(Engine, EventQueueKinds, ::testing::Values("binary_heap", "quaternary_heap", "calendar"));
+
+// The calendar adapts its buckets to what is pending; whatever the time scale (events 1e-9 apart,
+// 1e6 apart, a burst at one instant, a far outlier), the order is exactly (time, sequence).
+TEST(CalendarQueue, KeepsExactOrderAcrossTimeScalesBurstsAndResizes) {
+  for (const double scale : {1e-9, 1.0, 1e6}) {
+    CalendarQueue queue;
+    Rng rng(mix_key(7, Stream::algorithm));
+    std::set<Key> reference;
+    std::uint64_t sequence = 0;
+    double now = 0;
+    auto push = [&](double t) {
+      queue.push(Event{t, sequence, 0, 0, 0});
+      reference.emplace(t, sequence++);
+    };
+    for (int i = 0; i < 5000; ++i) push(scale * rng.exponential(1.0));  // grows: many rebuilds
+    push(now + scale * 1e6);                                             // a far outlier
+    for (int i = 0; i < 300; ++i) push(now + scale);                     // a burst at one instant
+    EXPECT_GE(queue.buckets(), 1024u) << scale;
+    for (int step = 0; step < 40000 && !queue.empty(); ++step) {
+      ASSERT_EQ(queue.top().time, reference.begin()->first) << scale << " step " << step;
+      const Event e = queue.pop();
+      ASSERT_EQ(Key(e.time, e.sequence), *reference.begin()) << scale << " step " << step;
+      reference.erase(reference.begin());
+      now = e.time;
+      // Hold model, with now and then a same-time event and a shrinking phase.
+      if (step < 30000) push(now + scale * rng.exponential(1.0));
+      if (step % 7 == 0 && step < 30000) push(now);
+    }
+    while (!queue.empty()) {
+      const Event e = queue.pop();
+      ASSERT_EQ(Key(e.time, e.sequence), *reference.begin()) << scale;
+      reference.erase(reference.begin());
+    }
+    EXPECT_TRUE(reference.empty());
+    EXPECT_LE(queue.buckets(), 64u) << "shrinks with the pending count";
+  }
+}
 
 TEST(EventQueueFactory, RefusesUnknownKindNamingIt) {
   try {
-    make_event_queue("calendar");
+    make_event_queue("ladder");
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& error) {
     EXPECT_NE(std::string(error.what()).find("\"calendar\""), std::string::npos) << error.what();
@@ -352,11 +390,13 @@ TEST(Simulator, SameInputsGiveIdenticalEventSequenceOnEitherQueue) {
   const std::vector<Event> first = random_trace("quaternary_heap");
   const std::vector<Event> second = random_trace("quaternary_heap");
   const std::vector<Event> binary = random_trace("binary_heap");
+  const std::vector<Event> calendar = random_trace("calendar");
   ASSERT_GT(first.size(), 10000u);
   ASSERT_EQ(first.size(), second.size());
   ASSERT_EQ(first.size(), binary.size());
+  ASSERT_EQ(first.size(), calendar.size());
   for (std::size_t i = 0; i < first.size(); ++i) {
-    for (const std::vector<Event>* other : {&second, &binary}) {
+    for (const std::vector<Event>* other : {&second, &binary, &calendar}) {
       const Event& a = first[i];
       const Event& b = (*other)[i];
       ASSERT_TRUE(a.time == b.time && a.sequence == b.sequence && a.type == b.type && a.target == b.target &&
@@ -391,7 +431,7 @@ class PrefetchLog : public EventHandler {
 // Events at t = 1, 2, 3 (targets 1, 2, 3); handling 1 schedules target 9 at 1.5. Before each
 // handle the queue's front after the pop is offered as a hint; a hint never changes the order.
 TEST(Simulator, PrefetchIsOfferedTheQueueFrontBeforeEachHandle) {
-  for (const std::string kind : {"quaternary_heap", "binary_heap"}) {
+  for (const std::string kind : {"quaternary_heap", "binary_heap", "calendar"}) {
     Simulator simulator(make_event_queue(kind));
     PrefetchLog handler;
     for (std::uint32_t t = 1; t <= 3; ++t) simulator.schedule_at(static_cast<double>(t), 0, t);

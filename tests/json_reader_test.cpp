@@ -3,6 +3,7 @@
 // did-you-mean, and command-line overrides.
 #include "sim/config/json_reader.hpp"
 #include "sim/config/json_file.hpp"
+#include "sim/config/run_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -252,6 +253,25 @@ TEST(ApplyOverride, ArrayIndicesAndPointerEscapes) {
   EXPECT_EQ(doc["graph"]["speeds"], json::parse("[1, 2, 9.5, 4, 5]"));
   EXPECT_EQ(doc["runs"][0]["seed"], 7);
   EXPECT_EQ(doc["a/b"]["c~d"], 1);
+}
+
+TEST(ApplyOverride, NullRemovesTheKeyOrElementAndAnAbsentOneIsLeftAlone) {
+  json doc = json::parse(R"({"stop": {"time": 5, "grad_norm_sq": 0.1}, "speeds": [1, 2, 3]})");
+  apply_override(doc, "stop.grad_norm_sq=null");
+  apply_override(doc, "/speeds/1=null");
+  apply_override(doc, "absent.key=null");
+  apply_override(doc, "speeds.7=null");
+  EXPECT_EQ(doc, json::parse(R"({"stop": {"time": 5}, "speeds": [1, 3]})"));
+  EXPECT_EQ(config_error([&] { apply_override(doc, "stop.time.x=null"); }),
+            "--set: \"stop.time.x=null\": cannot remove a key inside /stop/time, which is 5");
+}
+
+TEST(ApplyOverride, NullOnAConfigKeyBringsBackItsDefault) {
+  const std::string quickstart = std::string(DASGD_SOURCE_DIR) + "/configs/quickstart.json";
+  EXPECT_EQ(load_run_config(quickstart, {}).epsilon, 0.05);
+  const RunConfig config = load_run_config(quickstart, {"epsilon=null"});
+  EXPECT_EQ(config.epsilon, 1e-2);  // the default without stop.grad_norm_sq
+  EXPECT_EQ(config.resolved["epsilon"], 1e-2);
 }
 
 TEST(ApplyOverride, MalformedAssignmentsAreConfigErrors) {

@@ -303,7 +303,7 @@ TEST(LocalAsyncSgdConfig, ParsesKeysAndRefusesContradictions) {
   EXPECT_DOUBLE_EQ(built->virtual_step(), 0.1 / 3);
   for (const char* bad : {R"({"name": "local_async_sgd", "eta": 0.1, "workers": 2, "blocking": true})",
                           R"({"name": "local_async_sgd", "eta": 0.1, "workers": 0})",
-                          R"({"name": "local_async_sgd", "eta": 0})",
+                          R"({"name": "local_async_sgd", "eta": -1})",
                           R"({"name": "local_async_sgd", "eta": 0.1, "local_step": 3})"}) {
     auto doc = nlohmann::json::parse(bad);
     JsonReader r(doc, "/algorithm");

@@ -117,6 +117,112 @@ TEST(GraphFiles, FormatIsInferredFromTheExtensionOrGiven) {
   EXPECT_EQ(read_topology_file(path, GraphFileFormat::edge_list).num_edges(), 1u);
 }
 
+std::string read_error(const std::string& name, const std::string& text) {
+  const std::string path = temp_file(name, text);
+  return message_of([&] { read_topology_file(path); });
+}
+
+// Reads `path`, returning what the reader said on stderr.
+std::string stderr_of_reading(const std::string& path, Topology& topology) {
+  testing::internal::CaptureStderr();
+  topology = read_topology_file(path);
+  return testing::internal::GetCapturedStderr();
+}
+
+TEST(WhitespaceEdgeList, ReadsSnapFileOneBasedInBothDirectionsAsTheUndirectedCycle) {
+  Topology t;
+  const std::string path = data + "topology_square_snap.txt";
+  const std::string said = stderr_of_reading(path, t);
+  ASSERT_EQ(t.num_nodes(), 4u);
+  ASSERT_EQ(t.num_edges(), 4u);
+  for (NodeId v = 0; v < 4; ++v) EXPECT_EQ(t.degree(v), 2u);
+  EXPECT_TRUE(t.find_arc(0, 3).has_value());  // file edge 4 -- 1
+  EXPECT_FALSE(t.find_arc(0, 2).has_value());
+  EXPECT_NE(said.find(path + ": node ids start at 1: read as 1-based"), std::string::npos);
+  EXPECT_NE(said.find(path + ": 4 of 8 edges were also listed in the other direction: each is kept once"), std::string::npos);
+}
+
+TEST(WhitespaceEdgeList, ReadsZeroBasedWeightedAndNetworkxDictLinesSilently) {
+  Topology t;
+  const std::string said = stderr_of_reading(temp_file("nx.edgelist", "0 1 2.5\n1 2 {'weight': 0.25, 'color': 'red'}\n"
+                                                                      "2\t0 {}  # a comment\n\n"), t);
+  EXPECT_EQ(said, "");
+  ASSERT_EQ(t.num_nodes(), 3u);
+  ASSERT_EQ(t.num_edges(), 3u);
+  EXPECT_EQ(t.edge(0).attributes.weight, 2.5);
+  EXPECT_EQ(t.edge(1).attributes.weight, 0.25);
+  EXPECT_FALSE(t.edge(2).attributes.weight.has_value());
+  const Topology latency = read_topology_file(temp_file("lat.txt", "0 1 {'latency': 0.01, \"bandwidth\": 1e9}\n"));
+  EXPECT_EQ(latency.edge(0).attributes.latency, 0.01);
+  EXPECT_EQ(latency.edge(0).attributes.bandwidth, 1e9);
+}
+
+TEST(WhitespaceEdgeList, BadRowsNameTheirLineWithIdsAsWritten) {
+  EXPECT_NE(read_error("a.txt", "0 1\n1 x\n").find("a.txt:2: v: expected a node id"), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1\n1\n").find("a.txt:2: expected \"u v\", \"u v weight\" or \"u v {data}\""), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1 2 3\n").find("a.txt:1: expected \"u v\""), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1 heavy\n").find("a.txt:1: weight: expected a finite number, got \"heavy\""), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1 {'latency': -1}\n").find("a.txt:1: latency: expected a number of seconds >= 0"), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1 {'weight' 1}\n").find("a.txt:1: expected 'key': value"), std::string::npos);
+  // 1-based file: messages show the file's own ids.
+  EXPECT_NE(read_error("a.txt", "1 2\n2 3\n3 3\n").find("a.txt:3: self-loop on node 3"), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "1 2\n2 3\n1 2\n").find("a.txt:3: duplicate edge 1 -- 2 (first given at"), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1 1\n1 0 2\n").find("a.txt:2: edge 1 -- 0 has other attributes than its reverse listing at"),
+            std::string::npos);
+  EXPECT_NE(read_error("a.txt", "0 1\n1 3\n").find("node 2 occurs in no edge"), std::string::npos);
+  EXPECT_NE(read_error("a.txt", "# only comments\n").find("empty file"), std::string::npos);
+}
+
+TEST(MatrixMarket, ReadsSymmetricLowerTriangleWithValuesAsWeights) {
+  const Topology t = read_topology_file(data + "topology_square.mtx");
+  ASSERT_EQ(t.num_nodes(), 4u);
+  ASSERT_EQ(t.num_edges(), 4u);
+  for (NodeId v = 0; v < 4; ++v) EXPECT_EQ(t.degree(v), 2u);
+  EXPECT_TRUE(t.find_arc(0, 3).has_value());
+  const auto arc = t.find_arc(2, 3);
+  ASSERT_TRUE(arc.has_value());
+  EXPECT_EQ(t.edge_attributes(t.arc_edge(*arc)).weight, 2.0);
+}
+
+TEST(MatrixMarket, GeneralPatternMatrixListingBothHalvesIsDeduplicatedAndSaid) {
+  Topology t;
+  const std::string path = temp_file("g.mtx", "%%MatrixMarket matrix coordinate pattern general\n% c\n3 3 4\n1 2\n2 1\n2 3\n3 2\n");
+  const std::string said = stderr_of_reading(path, t);
+  EXPECT_EQ(t.num_nodes(), 3u);
+  EXPECT_EQ(t.num_edges(), 2u);
+  EXPECT_FALSE(t.edge(0).attributes.weight.has_value());
+  EXPECT_NE(said.find(path + ": 2 of 4 entries mirror another across the diagonal"), std::string::npos);
+}
+
+TEST(MatrixMarket, BadFilesNameTheirLine) {
+  const std::string head = "%%MatrixMarket matrix coordinate integer symmetric\n";
+  EXPECT_NE(read_error("b.mtx", "%%MatrixMarket matrix array real general\n2 2\n").find("b.mtx:1: expected a coordinate"),
+            std::string::npos);
+  EXPECT_NE(read_error("b.mtx", "%%MatrixMarket matrix coordinate complex general\n").find("b.mtx:1: expected the field pattern"),
+            std::string::npos);
+  EXPECT_NE(read_error("b.mtx", "%%MatrixMarket matrix coordinate real hermitian\n").find("b.mtx:1: expected the symmetry"),
+            std::string::npos);
+  EXPECT_NE(read_error("b.mtx", "1 2\n").find("b.mtx:1: expected the banner"), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "2 3 1\n").find("b.mtx:2: expected a square adjacency matrix, got 2 x 3"), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "2 2 1\n2 1 0.5\n").find("b.mtx:3: value: expected a finite integer"), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "2 2 1\n3 1 1\n").find("b.mtx:3: row: expected an index from 1 to 2, got \"3\""),
+            std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "2 2 1\n2 1\n").find("b.mtx:3: expected \"i j value\""), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "2 2 1\n2 1 1\n1 2 1\n").find("b.mtx:4: more entries than the 1"), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "3 3 2\n2 1 1\n").find("the size line declares 2 entries, the file has 1"), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "2 2 2\n2 1 1\n2 2 -4\n").find("b.mtx:4: self-loop on node 2"), std::string::npos);
+  EXPECT_NE(read_error("b.mtx", head + "3 3 1\n2 1 1\n").find("node 3 occurs in no edge"), std::string::npos);
+}
+
+TEST(GraphFiles, CsvEdgeListIsStillReadThroughTheSniffingDispatch) {
+  const Topology t = read_topology_file(data + "topology_square.csv");
+  EXPECT_EQ(t.num_edges(), 4u);
+  EXPECT_EQ(t.edge(1).attributes.weight, 0.5);
+  EXPECT_EQ(infer_graph_file_format("g.MTX"), GraphFileFormat::matrix_market);
+  EXPECT_EQ(parse_graph_file_format("mtx"), GraphFileFormat::matrix_market);
+  EXPECT_EQ(parse_graph_file_format("snap"), GraphFileFormat::edge_list);
+}
+
 TEST(DotWriter, WritesOneLinePerEdgeWithAttributes) {
   std::vector<Edge> edges = {{0, 1, {}}, {1, 2, {}}};
   edges[1].attributes.latency = 0.1;

@@ -21,6 +21,14 @@ struct FileEdges {
   std::function<std::string(NodeId)> node_name;
 };
 
+// Drops the later listing of each edge given in both directions (u v, then v u), keeping `lines`
+// (the line each edge came from) parallel to `edges`; returns how many were dropped. The two
+// listings must carry equal attributes, else std::invalid_argument names both lines
+// ("<path>:<line>"). The same direction listed twice is kept, for topology_from_file to refuse.
+// `name` shows a node id as written in the file. O(m log m).
+std::size_t drop_reverse_listings(std::vector<Edge>& edges, std::vector<std::size_t>& lines, const std::string& path,
+                                  const std::function<std::string(NodeId)>& name);
+
 // Refuses self-loops and duplicate edges (naming both places), nodes that occur in no edge, and
 // disconnected graphs; then builds the Topology named after the file.
 Topology topology_from_file(FileEdges file);

@@ -1,5 +1,6 @@
 // Edge-list CSV reader, file-format dispatch and the shared checks of every reader (readers.hpp).
-// GraphML and DOT, which need the compiled Boost.Graph library, are in graph_readers.cpp.
+// GraphML and DOT, which need the compiled Boost.Graph library, are in graph_readers.cpp; the
+// whitespace edge list and Matrix Market in whitespace_edge_list.cpp and matrix_market.cpp.
 #include "topologies/readers.hpp"
 
 #include "topologies/file_edges.hpp"
@@ -53,13 +54,15 @@ std::string to_string(GraphFileFormat format) {
     case GraphFileFormat::edge_list: return "edgelist";
     case GraphFileFormat::graphml: return "graphml";
     case GraphFileFormat::dot: return "dot";
+    case GraphFileFormat::matrix_market: return "matrix_market";
   }
   return "unknown";
 }
 
 std::optional<GraphFileFormat> parse_graph_file_format(const std::string& name) {
   const std::string n = lower(name);
-  if (n == "edgelist" || n == "edge_list" || n == "csv") return GraphFileFormat::edge_list;
+  if (n == "edgelist" || n == "edge_list" || n == "csv" || n == "snap") return GraphFileFormat::edge_list;
+  if (n == "matrix_market" || n == "mtx") return GraphFileFormat::matrix_market;
   if (n == "graphml") return GraphFileFormat::graphml;
   if (n == "dot" || n == "graphviz" || n == "gv") return GraphFileFormat::dot;
   return std::nullopt;
@@ -70,8 +73,9 @@ GraphFileFormat infer_graph_file_format(const std::string& path) {
   if (extension == ".csv" || extension == ".txt" || extension == ".edges" || extension == ".edgelist") return GraphFileFormat::edge_list;
   if (extension == ".graphml" || extension == ".xml") return GraphFileFormat::graphml;
   if (extension == ".dot" || extension == ".gv") return GraphFileFormat::dot;
+  if (extension == ".mtx") return GraphFileFormat::matrix_market;
   throw std::invalid_argument(path + ": cannot tell the graph format from the extension \"" + extension +
-                              "\": expected .csv/.txt/.edges/.edgelist, .graphml/.xml or .dot/.gv (or give the format)");
+                              "\": expected .csv/.txt/.edges/.edgelist, .graphml/.xml, .dot/.gv or .mtx (or give the format)");
 }
 
 std::optional<std::string> input_file_problem(const std::string& path) {
@@ -114,6 +118,45 @@ std::optional<NodeId> first_unused_node(const FileEdges& file) {
   return static_cast<NodeId>(ids.size());  // n > 2m > ids.size(): the id after the last is unused
 }
 }  // namespace
+
+std::size_t drop_reverse_listings(std::vector<Edge>& edges, std::vector<std::size_t>& lines, const std::string& path,
+                                  const std::function<std::string(NodeId)>& name) {
+  std::vector<std::pair<std::uint64_t, std::size_t>> keys(edges.size());
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    const auto [a, b] = std::minmax(edges[k].u, edges[k].v);
+    keys[k] = {(static_cast<std::uint64_t>(a) << 32) | b, k};
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<char> drop(edges.size(), 0);
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    if (keys[i].first != keys[i + 1].first) continue;
+    const Edge& first = edges[keys[i].second];
+    const Edge& second = edges[keys[i + 1].second];
+    if (first.u == second.u) continue;  // the same direction twice: a duplicate, refused later
+    const auto at = [&](std::size_t k) { return path + ":" + std::to_string(lines[k]); };
+    const EdgeAttributes& x = first.attributes;
+    const EdgeAttributes& y = second.attributes;
+    if (x.weight != y.weight || x.latency != y.latency || x.bandwidth != y.bandwidth) {
+      throw std::invalid_argument(at(keys[i + 1].second) + ": edge " + name(second.u) + " -- " + name(second.v) +
+                                  " has other attributes than its reverse listing at " + at(keys[i].second));
+    }
+    drop[keys[i + 1].second] = 1;
+    ++dropped;
+    ++i;  // a third listing of the pair is compared with neither: topology_from_file refuses it
+  }
+  if (dropped == 0) return 0;
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    if (drop[k]) continue;
+    edges[kept] = edges[k];
+    lines[kept] = lines[k];
+    ++kept;
+  }
+  edges.resize(kept);
+  lines.resize(kept);
+  return dropped;
+}
 
 Topology topology_from_file(FileEdges file) {
   const std::size_t n = file.num_nodes;
@@ -233,9 +276,24 @@ Topology read_edge_list_csv(const std::string& path) {
   return topology_from_file(std::move(file));
 }
 
+Topology read_edge_list(const std::string& path) {
+  require_input_file(path, "edge-list file");
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string content = trim(std::string_view(line).substr(0, line.find('#')));
+    if (content.empty()) continue;
+    // A comma outside a networkx data dict ("0 1 {'a': 1, 'b': 2}") means CSV.
+    if (content.substr(0, content.find('{')).find(',') != std::string::npos) return read_edge_list_csv(path);
+    return read_edge_list_whitespace(path);
+  }
+  return read_edge_list_csv(path);  // no content: refused there, as an empty file
+}
+
 Topology read_topology_file(const std::string& path, std::optional<GraphFileFormat> format) {
   switch (format ? *format : infer_graph_file_format(path)) {
-    case GraphFileFormat::edge_list: return read_edge_list_csv(path);
+    case GraphFileFormat::edge_list: return read_edge_list(path);
+    case GraphFileFormat::matrix_market: return read_matrix_market(path);
     case GraphFileFormat::graphml: return read_graphml(path);
     case GraphFileFormat::dot: return read_dot(path);
   }

@@ -8,6 +8,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/algorithms/model_recovery.hpp"
+#include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
+
 namespace dasgd {
 
 Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver* observer)
@@ -31,6 +35,7 @@ Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver*
   for (std::size_t i = 0; i < n_; ++i) {
     choice_.push_back(world.streams.stream(Stream::algorithm, i));
   }
+  if (faults_on()) initiated_.assign(n_, no_exchange);
 }
 
 void Adpsgd::set_model(NodeId node, ConstVectorRef x) {
@@ -55,7 +60,7 @@ double Adpsgd::mean_lock_wait() const noexcept {
 }
 
 std::vector<AlgorithmFigure> Adpsgd::figures() const {
-  std::vector<AlgorithmFigure> figures = {{"exchanges", static_cast<double>(exchanges_done_), "pairwise averages completed at both ends"},
+  std::vector<AlgorithmFigure> figures{{"exchanges", static_cast<double>(exchanges_done_), "pairwise averages completed at both ends"},
           {"exchange_wait_avg", mean_exchange_wait(),
            "mean time from a gradient's completion until the initiator's model holds the pair average"},
           {"lock_wait_avg", mean_lock_wait(),
@@ -64,6 +69,9 @@ std::vector<AlgorithmFigure> Adpsgd::figures() const {
   if (world_.live != nullptr)
     figures.push_back({"exchanges_skipped", static_cast<double>(exchanges_skipped_),
                        "gradients applied without an exchange: the node had no live neighbour (graph.dynamic)"});
+  if (world_.network->faults() != nullptr)
+    figures.push_back({"exchanges_abandoned", static_cast<double>(exchanges_abandoned_),
+                       "exchanges given up because one of their messages was lost on a link"});
   return figures;
 }
 
@@ -73,11 +81,13 @@ void Adpsgd::start(Simulator& simulator) {
 
 void Adpsgd::handle(Simulator& simulator, const Event& event) {
   const auto slot = static_cast<std::uint32_t>(event.payload);
+  if (faults_on() && intercept(simulator, event)) return;
   switch (event.type) {
     case compute_done: complete_compute(simulator, event.target); break;
     case lock_request_arrival:
     case model_arrival: request_lock(simulator, event.target, slot); break;
     case average_arrival: finish_at_lower(simulator, slot); break;
+    case exchange_lost: abandon_exchange(simulator, slot, static_cast<EventType>(event.target)); break;
     default: throw std::logic_error("adpsgd: unknown event type");
   }
 }
@@ -108,6 +118,7 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
     buffers_.emplace_back(d_);
+    if (faults_on()) generation_.push_back(0);
   }
   Exchange& exchange = slots_[slot];
   exchange = Exchange{};
@@ -117,18 +128,52 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
   exchange.wanted_at = now;
   exchange.snapshot = std::move(live);
   ++in_flight_;
+  if (faults_on()) initiated_[node] = slot;
   if (node == exchange.lower) request_lock(simulator, node, slot);
   else send(simulator, node, exchange.lower, params_.header_bytes, lock_request_arrival, slot);
 }
 
 void Adpsgd::send(Simulator& simulator, NodeId from, NodeId to, double bytes, EventType type, std::uint32_t slot) {
-  LiveSnapshot* live = slots_[slot].snapshot.get();
-  const SimTime at = live != nullptr ? live->network().transmit(live->arc(from, to), bytes, simulator.now())
-                                     : world_.network->transmit(*world_.topology->find_arc(from, to), bytes,
-                                                                simulator.now());
+  // graph.dynamic: on the exchange's snapshot (link faults are refused with a dynamic graph).
+  if (LiveSnapshot* live = slots_[slot].snapshot.get(); live != nullptr) [[unlikely]] {
+    const SimTime at = live->network().transmit(live->arc(from, to), bytes, simulator.now());
+    ++traffic_.messages;
+    traffic_.bytes += static_cast<std::uint64_t>(bytes);
+    const std::uint64_t generation = faults_on() ? generation_[slot] : 0;
+    simulator.schedule_at(at, type, to, (generation << 32) | slot);
+    return;
+  }
+  const ArcId arc = *world_.topology->find_arc(from, to);
+  SimTime at = world_.network->transmit(arc, bytes, simulator.now());
   ++traffic_.messages;
   traffic_.bytes += static_cast<std::uint64_t>(bytes);
-  simulator.schedule_at(at, type, to, slot);
+  if (LinkFaults* faults = world_.network->faults(); faults != nullptr) [[unlikely]] {
+    const HopOutcome outcome = faults->hop(arc, simulator.now(), at, bytes);
+    if (!outcome.delivered) {
+      simulator.schedule_at(outcome.at, exchange_lost, type, slot);
+      return;
+    }
+    at = outcome.at;
+  }
+  const std::uint64_t generation = faults_on() ? generation_[slot] : 0;
+  simulator.schedule_at(at, type, to, (generation << 32) | slot);
+}
+
+void Adpsgd::abandon_exchange(Simulator& simulator, std::uint32_t slot, EventType lost) {
+  const Exchange& e = slots_[slot];
+  ++exchanges_abandoned_;
+  if (lost == model_arrival && observer_ != nullptr) observer_->on_model_dropped(e.token_lower);
+  if (lost == average_arrival && observer_ != nullptr) observer_->on_model_dropped(e.token_higher);
+  // The initiator gives up on the average: its gradient goes onto its own model now, unless b
+  // initiated and already applied it at the averaging instant (the average was lost on the way back).
+  const NodeId initiator = e.initiator;
+  const bool applied = lost == average_arrival && initiator == e.higher;
+  const bool lower_holds_lock = lost != lock_request_arrival;
+  const NodeId lower = e.lower;
+  --in_flight_;
+  free_slots_.push_back(slot);
+  if (!applied) apply_own_gradient(simulator, initiator);
+  if (lower_holds_lock) release_lock(simulator, lower);
 }
 
 void Adpsgd::request_lock(Simulator& simulator, NodeId node, std::uint32_t slot) {
@@ -159,6 +204,7 @@ bool Adpsgd::grant(Simulator& simulator, NodeId node, std::uint32_t slot) {
     // x_a leaves a and stays frozen until the average comes back.
     buffers_[slot] = models_.col(node);
     if (observer_ != nullptr) e.token_lower = observer_->on_model_sent(node, now, 1);
+    e.lower_token_open = true;
     send(simulator, node, e.higher, model_bytes_, model_arrival, slot);
     return true;
   }
@@ -179,9 +225,12 @@ void Adpsgd::average_at_higher(Simulator& simulator, std::uint32_t slot) {
     observer_->on_model_merged(b, e.token_lower, now);
     e.token_higher = observer_->on_model_sent(b, now, 1);
   }
+  e.lower_token_open = false;
+  e.higher_token_open = true;
   send(simulator, b, e.lower, model_bytes_, average_arrival, slot);
   if (e.initiator == b) {  // b initiated: its model holds the average now
     e.exchange_wait = now - e.wanted_at;
+    if (faults_on()) initiated_[b] = no_exchange;
     apply_own_gradient(simulator, b);
   }
 }
@@ -193,7 +242,9 @@ void Adpsgd::finish_at_lower(Simulator& simulator, std::uint32_t slot) {
   models_.col(a) = buffers_[slot];
   ++traffic_.deliveries;
   if (observer_ != nullptr) observer_->on_model_merged(a, e.token_higher, now);
+  e.higher_token_open = false;
   if (e.initiator == a) e.exchange_wait = now - e.wanted_at;
+  if (faults_on() && e.initiator == a) initiated_[a] = no_exchange;
   ++exchanges_done_;
   --in_flight_;
   lock_wait_sum_ += e.lock_wait;
@@ -209,6 +260,98 @@ void Adpsgd::apply_own_gradient(Simulator& simulator, NodeId node) {
   models_.col(node).noalias() -= params_.eta * computations_.gradient(node);
   if (observer_ != nullptr) observer_->on_apply(node, pending_gradient_[node], simulator.now(), true);
   begin_compute(simulator, node);
+}
+
+}  // namespace dasgd
+
+// Node faults --------------------------------------------------------------------------------------
+namespace dasgd {
+
+bool Adpsgd::intercept(Simulator& simulator, const Event& event) {
+  if (event.type == NodeAvailability::event_type) {
+    world_.availability->handle(simulator, event, *this);
+    return true;
+  }
+  if (event.type == compute_done) return false;
+  const auto slot = static_cast<std::uint32_t>(event.payload);
+  const bool stale = static_cast<std::uint32_t>(event.payload >> 32) != generation_[slot];
+  if (event.type == exchange_timeout) {
+    if (!stale) time_out(simulator, event.target, slot);
+    return true;
+  }
+  const bool down = !world_.availability->up(event.target);
+  if (down) world_.availability->hold_or_drop(event.target, event);  // (hold is refused for AD-PSGD)
+  if (stale) return true;  // a message of an exchange aborted meanwhile
+  if (down) abort(simulator, slot);
+  return down;
+}
+
+void Adpsgd::free_slot(std::uint32_t slot) {
+  free_slots_.push_back(slot);
+  --in_flight_;
+}
+
+// The exchange in `slot` cannot complete: its in-flight messages become stale, their model tokens
+// are dropped, and the live endpoint that waits on it (at most one: an abort needs a down endpoint)
+// gives up after the timeout.
+void Adpsgd::abort(Simulator& simulator, std::uint32_t slot) {
+  Exchange& e = slots_[slot];
+  e.aborted = true;
+  ++generation_[slot];
+  ++exchanges_aborted_;
+  if (observer_ != nullptr) {
+    if (e.lower_token_open) observer_->on_model_dropped(e.token_lower);
+    if (e.higher_token_open) observer_->on_model_dropped(e.token_higher);
+  }
+  e.lower_token_open = e.higher_token_open = false;
+  NodeId waiter = no_exchange;
+  for (const NodeId p : {e.lower, e.higher}) {
+    if (!world_.availability->up(p)) continue;
+    std::deque<std::uint32_t>& queue = lock_queue_[p];
+    const auto queued = std::find(queue.begin(), queue.end(), slot);
+    if (queued != queue.end()) queue.erase(queued);
+    if (lock_holder_[p] == slot || initiated_[p] == slot) waiter = p;
+  }
+  if (waiter == no_exchange) {
+    free_slot(slot);
+    return;
+  }
+  simulator.schedule_in(world_.availability->timeout(), exchange_timeout, waiter,
+                        (static_cast<std::uint64_t>(generation_[slot]) << 32) | slot);
+}
+
+void Adpsgd::time_out(Simulator& simulator, NodeId node, std::uint32_t slot) {
+  if (world_.availability->up(node)) {
+    if (lock_holder_[node] == slot) release_lock(simulator, node);
+    if (initiated_[node] == slot) {
+      initiated_[node] = no_exchange;
+      apply_own_gradient(simulator, node);  // unaveraged, then the next computation
+    }
+  }
+  free_slot(slot);
+}
+
+void Adpsgd::node_down(Simulator& simulator, NodeId node) {
+  computations_.abort(simulator, node);
+  std::vector<std::uint32_t> open(lock_queue_[node].begin(), lock_queue_[node].end());
+  lock_queue_[node].clear();
+  if (lock_holder_[node] != no_exchange) open.push_back(lock_holder_[node]);
+  lock_holder_[node] = no_exchange;
+  if (initiated_[node] != no_exchange) {
+    open.push_back(initiated_[node]);
+    initiated_[node] = no_exchange;
+    apply_own_gradient(simulator, node);  // the completed gradient persists (no computation follows)
+  }
+  for (const std::uint32_t slot : open)
+    if (!slots_[slot].aborted) abort(simulator, slot);
+}
+
+void Adpsgd::node_up(Simulator& simulator, NodeId node) {
+  recover_model(world_, observer_, models_, node, simulator.now());
+}
+
+void Adpsgd::node_resume(Simulator& simulator, NodeId node) {
+  if (!computations_.busy(node) && initiated_[node] == no_exchange) begin_compute(simulator, node);
 }
 
 }  // namespace dasgd

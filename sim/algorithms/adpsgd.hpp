@@ -36,6 +36,14 @@
 // graph.dynamic (World::live): the partner is drawn among the neighbours live at the completion and
 // the exchange's messages travel on that snapshot to its end; no live neighbour: the gradient is
 // applied without an exchange (counted). The locking argument above does not depend on the graph.
+// Link faults (sim/faults/link_faults.hpp): a message of an exchange that is lost (or whose
+// transport gives up) abandons the exchange at the moment the copy is gone, as if the endpoints'
+// timeouts had fired then: a lock request lost: the initiator b applies its gradient to its own
+// model; x_a lost on its way to b: a releases its lock, its model unchanged; the average lost on
+// its way back: b keeps the average, a keeps its frozen x_a and releases its lock (the pair's sum
+// is then not restored). Either way the initiator applies its gradient and computes on, every
+// lost model is accounted with on_model_dropped, and the no-deadlock argument above still holds
+// (an abandoned exchange releases what it held at a finite time).
 //
 // Gradient sets (spec "Staleness"): averaging is union both ways: on_model_sent(a) when x_a leaves
 // a, merged at b at the average; on_model_sent(b) at the average, merged at a on the reply's arrival.
@@ -62,7 +70,13 @@ struct AdpsgdParams {
 class Adpsgd final : public Algorithm {
  public:
   // Event target is the node the event happens at; payload is the exchange's slot.
-  enum EventType : std::uint32_t { compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4 };
+  // exchange_timeout (node faults only): a live endpoint gives up on an aborted exchange.
+  // exchange_lost (link faults): target = the EventType of the lost message, payload = the slot.
+  // A run has one or the other (the config refuses both together for AD-PSGD).
+  enum EventType : std::uint32_t {
+    compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4, exchange_timeout = 5,
+    exchange_lost = 6
+  };
 
   // Throws std::invalid_argument for a negative or non-finite η (η = 0, averaging alone, is
   // allowed here for tests; the config requires η > 0).
@@ -82,6 +96,14 @@ class Adpsgd final : public Algorithm {
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults (docs/FAULTS.md, "AD-PSGD"): an exchange with a down endpoint is aborted; the live
+  // endpoint waiting on it gives up after faults.nodes.timeout (releases its lock; an initiator applies
+  // its gradient to its own model unaveraged and computes again). A crashed initiator's completed
+  // gradient is applied to its own model at the crash. Messages to down nodes are dropped.
+  void node_down(Simulator& simulator, NodeId node) override;
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override;
+  std::uint64_t exchanges_aborted() const noexcept { return exchanges_aborted_; }
 
   // Replaces node i's model before start() (distinct starting models for tests and warm starts).
   void set_model(NodeId node, ConstVectorRef x);
@@ -110,6 +132,9 @@ class Adpsgd final : public Algorithm {
     std::uint64_t token_lower = 0;    // gradient set of x_a, merged at b
     std::uint64_t token_higher = 0;   // gradient set of the average, merged at a
     std::shared_ptr<LiveSnapshot> snapshot;  // graph.dynamic: the graph it was started on
+    bool lower_token_open = false;    // node faults: x_a's token sent, not merged yet
+    bool higher_token_open = false;   // node faults: the average's token sent, not merged yet
+    bool aborted = false;
   };
 
   void begin_compute(Simulator& simulator, NodeId node);
@@ -121,7 +146,14 @@ class Adpsgd final : public Algorithm {
   void average_at_higher(Simulator& simulator, std::uint32_t slot);
   void finish_at_lower(Simulator& simulator, std::uint32_t slot);
   void apply_own_gradient(Simulator& simulator, NodeId node);
+  void abandon_exchange(Simulator& simulator, std::uint32_t slot, EventType lost);
   void send(Simulator& simulator, NodeId from, NodeId to, double bytes, EventType type, std::uint32_t slot);
+  bool faults_on() const noexcept { return world_.availability != nullptr; }
+  // Node faults: handles an event about an exchange that a fault touched; true if it consumed it.
+  bool intercept(Simulator& simulator, const Event& event);
+  void abort(Simulator& simulator, std::uint32_t slot);
+  void time_out(Simulator& simulator, NodeId node, std::uint32_t slot);
+  void free_slot(std::uint32_t slot);
 
   World world_;
   AdpsgdParams params_;
@@ -139,9 +171,15 @@ class Adpsgd final : public Algorithm {
   std::vector<std::uint32_t> lock_holder_;      // exchange slot holding node i's lock, or no_exchange
   std::vector<std::deque<std::uint32_t>> lock_queue_;  // exchange slots waiting for node i's lock, FIFO
   std::vector<Rng> choice_;  // Stream::algorithm, per node: the neighbour to average with
+  // Node faults only: per slot, the generation its events carry (payload >> 32; bumped at an abort so
+  // the aborted exchange's messages still in flight are ignored); per node, its open initiated exchange.
+  std::vector<std::uint32_t> generation_;
+  std::vector<std::uint32_t> initiated_;
+  std::uint64_t exchanges_aborted_ = 0;
 
   TrafficCounters traffic_;
   std::uint64_t exchanges_done_ = 0;
+  std::uint64_t exchanges_abandoned_ = 0;  // link faults: a message of the exchange was lost
   std::size_t in_flight_ = 0;
   double exchange_wait_sum_ = 0;
   double lock_wait_sum_ = 0;

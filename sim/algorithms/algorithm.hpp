@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,15 @@
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/faults/fault_log.hpp"
 #include "sim/random/rng.hpp"
 #include "topologies/topology.hpp"
 
 namespace dasgd {
 
-class FaultLog;      // sim/faults/fault_log.hpp
-class LiveTopology;  // sim/faults/live_topology.hpp
+class NodeAvailability;  // sim/faults/node_availability.hpp
+class FaultLog;          // sim/faults/fault_log.hpp
+class LiveTopology;      // sim/faults/live_topology.hpp
 
 // Everything an algorithm acts in, built from the config (config → world).
 struct World {
@@ -27,6 +30,9 @@ struct World {
   const ComputeModel* compute = nullptr;
   Network* network = nullptr;
   RandomStreams streams{0};  // gradient noise, sampling and algorithm-internal choices
+  // Fault processes (null: every node always up). Algorithms that honour node faults check
+  // availability->up(node) where a message arrives and forward NodeAvailability::event_type events.
+  NodeAvailability* availability = nullptr;
   FaultLog* faults = nullptr;  // the run's fault timeline (faults.csv), when a fault process is on
   // graph.dynamic: the graph live now (its own network); null for a static graph, where topology
   // and network are the graph and links at every instant.
@@ -50,6 +56,9 @@ class GradientObserver {
                                    std::uint64_t computation = latest_computation) = 0;
   // Gradient t is applied to node's model at time r (own: by the node that computed it).
   virtual void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) = 0;
+  // A started computation will never complete (its node crashed): it gets no index t. Default:
+  // nothing (observers that keep per-computation state free it).
+  virtual void on_compute_lost(NodeId /*node*/, std::uint64_t /*computation*/ = latest_computation) {}
 
   // Model-averaging algorithms (gossip, D-PSGD, AD-PSGD, local SGD, ...): a node's gradient set
   // becomes the union of its own and that of every model it averages in with positive weight.
@@ -59,6 +68,11 @@ class GradientObserver {
   virtual std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) = 0;
   virtual void on_model_merged(NodeId node, std::uint64_t token, SimTime when) = 0;
   virtual void on_model_dropped(std::uint64_t token) = 0;
+
+  // Link faults (../shared/spec/faults.md, "Staleness when gradients can be lost"): gradient t will
+  // never reach `node` (its copy towards node was dropped or gave up retrying, at `when`). Called
+  // once per (node, gradient) at most, never for a gradient already applied there.
+  virtual void on_gradient_lost(NodeId /*node*/, std::uint64_t /*t*/, SimTime /*when*/) {}
 };
 
 // A named figure an algorithm reports about itself (its own staleness notion, e.g. the parameter
@@ -83,6 +97,11 @@ class Algorithm : public EventHandler {
   virtual std::string name() const = 0;
   // Schedules the initial events (every node starts at t = 0).
   virtual void start(Simulator& simulator) = 0;
+  // simulator.run_until(*this, ...); an algorithm may override it with run_until_as(*this, ...)
+  // on its final type, so that the event loop calls its handler without a virtual call.
+  virtual StopReason run_until(Simulator& simulator, SimTime t_end, std::uint64_t max_events) {
+    return simulator.run_until(*this, t_end, max_events);
+  }
   // After this, nodes start no new computations (in-flight ones still complete).
   virtual void stop_computing() = 0;
 
@@ -98,6 +117,19 @@ class Algorithm : public EventHandler {
   virtual double virtual_step() const = 0;
   // The algorithm's own staleness notion and other figures, for summary.json.
   virtual std::vector<AlgorithmFigure> figures() const { return {}; }
+
+  // Node faults (docs/FAULTS.md), called by World::availability. node_down: `node` crashed now (its
+  // computation in progress is lost). node_up: it is back; set its model by the recovery rule.
+  // Messages held for it are delivered next, then node_resume: it starts computing again.
+  // Algorithms that cannot honour node faults are refused by the config (node_fault_config.cpp).
+  virtual void node_down(Simulator& /*simulator*/, NodeId /*node*/) { refuse_faults(); }
+  virtual void node_up(Simulator& /*simulator*/, NodeId /*node*/) { refuse_faults(); }
+  virtual void node_resume(Simulator& /*simulator*/, NodeId /*node*/) { refuse_faults(); }
+
+ private:
+  [[noreturn]] void refuse_faults() const {
+    throw std::logic_error(name() + ": node faults are not supported by this algorithm");
+  }
 };
 
 }  // namespace dasgd

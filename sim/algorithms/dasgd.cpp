@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
+
 namespace dasgd {
 
 namespace {
@@ -36,6 +39,7 @@ std::string to_string(Delivery delivery) {
 
 Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer)
     : world_(world),
+      availability_(world.availability),
       params_(params),
       observer_(observer),
       n_(world.topology->num_nodes()),
@@ -46,13 +50,17 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
       batch_indices_(n_),
       batch_versions_(n_, 0),
       applied_(n_, 0),
-      pool_(world.objective->dimension()) {
+      pool_(world.objective->dimension()),
+      faults_(world.network->faults()) {
   if (params.batch == 0) throw std::invalid_argument("DASGD batch b must be >= 1");
   const Vector x0 = world.objective->initial_point();
   models_.colwise() = x0;
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
   if (params.delivery == Delivery::routed && world.live == nullptr) {  // dynamic: per snapshot
-    if (params.per_hop_routing || world.network->needs_per_hop_routing())
+    // Under link faults routed delivery always runs over trees (a FIFO link is refused then).
+    if (faults_ != nullptr && params.per_hop_routing)
+      throw std::invalid_argument("DASGD: per-hop routing under link faults is not supported");
+    if (params.per_hop_routing || (world.network->needs_per_hop_routing() && faults_ == nullptr))
       router_ = std::make_unique<ShortestPathRouter>(*world.topology);
     else
       trees_ = std::make_unique<ShortestPathTrees>(*world.topology, params.tree_cache_bytes);
@@ -97,12 +105,24 @@ void Dasgd::handle(Simulator& simulator, const Event& event) {
       complete_compute(simulator, event.target);
       break;
     case arrival:
+      if (availability_ != nullptr && !availability_->up(event.target)) {
+        // Down receiver: held as is (the event keeps its slot), or dropped.
+        if (!availability_->hold_or_drop(event.target, event))
+          finish_delivery(static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu), simulator.now());
+        break;
+      }
       receive(simulator, event.target, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
               static_cast<NodeId>(event.payload >> 32));
       break;
     case arrival_batch:
       receive_batch(simulator, static_cast<std::uint32_t>(event.payload & 0xFFFFFFFFu),
                     static_cast<std::uint32_t>(event.payload >> 32));
+      break;
+    case NodeAvailability::event_type:
+      availability_->handle(simulator, event, *this);
+      break;
+    case copy_lost:
+      lose_copy(event.target, static_cast<std::uint32_t>(event.payload), simulator.now());
       break;
     default:
       throw std::logic_error("DASGD: unknown event type");
@@ -189,16 +209,71 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
     case Delivery::neighbours: {
       const auto neighbours = topology.neighbours(origin);
       const ArcId first = topology.arc_begin(origin);
-      for (std::size_t k = 0; k < neighbours.size(); ++k) {
-        const SimTime at = network.transmit(first + k, message_bytes_, now);
-        ++traffic_.messages;
-        schedule_arrival(simulator, at, neighbours[k], slot, origin);
+      for (std::size_t k = 0; k < neighbours.size(); ++k)
+        send_copy(simulator, network, first + k, neighbours[k], slot, origin, now);
+      if (faults_ != nullptr && params_.delivery == Delivery::neighbours) {
+        // No copy ever heads for a node that is not a neighbour: lost for it from the send.
+        std::size_t k = 0;
+        for (NodeId j = 0; j < n_; ++j) {
+          while (k < neighbours.size() && neighbours[k] < j) ++k;
+          if (j != origin && (k == neighbours.size() || neighbours[k] != j)) lose_gradients(j, slot, now);
+        }
       }
       break;
     }
   }
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
-  if (message.outstanding == 0) pool_.release(slot);
+  if (pool_[slot].outstanding == 0) {
+    if (params_.delivery == Delivery::flooding && faults_ != nullptr) lose_unseen(slot, now);
+    pool_.release(slot);
+  }
+}
+
+// `network` is the world's, or with graph.dynamic the live snapshot's (link faults are refused then,
+// so faults_ is null and `arc` is never looked up in the base graph's fault state).
+void Dasgd::send_copy(Simulator& simulator, Network& network, ArcId arc, NodeId to, std::uint32_t slot, NodeId from,
+                      SimTime now) {
+  const SimTime at = network.transmit(arc, message_bytes_, now);
+  ++traffic_.messages;
+  if (faults_ == nullptr) {
+    schedule_arrival(simulator, at, to, slot, from);
+    return;
+  }
+  const HopOutcome outcome = faults_->hop(arc, now, at, message_bytes_);
+  if (outcome.delivered) {
+    schedule_arrival(simulator, outcome.at, to, slot, from);
+    return;
+  }
+  // The copy is gone at outcome.at: account for it then (it holds the message until that instant).
+  ++pool_[slot].outstanding;
+  simulator.schedule_at(outcome.at, copy_lost, to, slot);
+}
+
+void Dasgd::lose_gradients(NodeId node, std::uint32_t slot, SimTime now) {
+  if (observer_ == nullptr) return;
+  for (const std::uint64_t g : pool_[slot].gradients) observer_->on_gradient_lost(node, g, now);
+}
+
+void Dasgd::lose_copy(NodeId node, std::uint32_t slot, SimTime now) {
+  // Neighbours delivery: the one copy towards `node` is gone. Flooding: one copy fewer in the
+  // network; finish_delivery notices when none is left.
+  if (params_.delivery == Delivery::neighbours) lose_gradients(node, slot, now);
+  finish_delivery(slot, now);
+}
+
+// Flooding: no copy of the message is left anywhere, so every node that has not seen it never
+// will. O(n/64 + nodes missing it), once per message.
+void Dasgd::lose_unseen(std::uint32_t slot, SimTime now) {
+  const GradientMessage& message = pool_[slot];
+  for (std::size_t w = 0; w < message.seen.size(); ++w) {
+    std::uint64_t missing = ~message.seen[w];
+    while (missing != 0) {
+      const auto j = static_cast<NodeId>(64 * w + static_cast<std::size_t>(__builtin_ctzll(missing)));
+      missing &= missing - 1;
+      if (j >= n_) break;
+      lose_gradients(j, slot, now);
+    }
+  }
 }
 
 void Dasgd::send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin) {
@@ -214,7 +289,15 @@ void Dasgd::send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId orig
   routed_sums_.col(slot) = message.sum;
   routed_gradient_[slot] = message.gradients.size() == 1 ? message.gradients[0] : kSeveralGradients;
   TreeBroadcast& broadcast = broadcasts_[slot];
-  broadcast_trees_[slot] = trees_->get(origin);
+  if (faults_ != nullptr && faults_->outages_on()) {
+    // Routes on the live graph at the send: a fresh BFS over the edges up now (O(n + m) per
+    // broadcast; trees are not shared while links come and go).
+    LinkFaults* faults = faults_;
+    broadcast_trees_[slot] = std::make_shared<const ShortestPathTree>(shortest_path_tree(
+        *world_.topology, origin, [faults, now](ArcId arc) { return faults->arc_up(arc, now); }));
+  } else {
+    broadcast_trees_[slot] = trees_->get(origin);
+  }
   const ShortestPathTree& tree = *broadcast_trees_[slot];
   // Counted as the per-hop walk sends it: one message per destination, one transmission per hop.
   traffic_.messages += tree.hops;
@@ -269,11 +352,19 @@ void Dasgd::run_routed_batch(Simulator& simulator) {
     const std::size_t end = std::min<std::size_t>(pending_.size(), 5);
     for (std::size_t i = 1; i < end; ++i) prefetch_routed(pending_[i].slot, false);
   }
-  for (const NodeId j : batch_scratch_) apply_routed(j, batch.slot, batch.time);
-  if (last) finish_delivery(batch.slot);
+  if (faults_ == nullptr) {
+    for (const NodeId j : batch_scratch_) apply_routed(j, batch.slot, batch.time);
+  } else {
+    for (const NodeId j : batch_scratch_) {
+      if ((j & TreeBroadcast::lost_flag) != 0) lose_gradients(j & ~TreeBroadcast::lost_flag, batch.slot, batch.time);
+      else apply_routed(j, batch.slot, batch.time);
+    }
+  }
+  if (last) finish_delivery(batch.slot, batch.time);
 }
 
 void Dasgd::apply_routed(NodeId node, std::uint32_t slot, SimTime now) {
+  if (availability_ != nullptr && down_at_arrival(now, node, slot, pool_[slot].origin)) return;
   // The same update as apply_message, from the broadcast's copy of the sum.
   models_.col(node).noalias() -= params_.eta * routed_sums_.col(slot);
   ++traffic_.deliveries;
@@ -301,7 +392,7 @@ void Dasgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeI
     const std::uint64_t bit = std::uint64_t{1} << (node % 64);
     if ((word & bit) != 0) {
       ++traffic_.duplicates;
-      finish_delivery(slot);
+      finish_delivery(slot, simulator.now());
       return;
     }
     word |= bit;
@@ -314,24 +405,26 @@ void Dasgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeI
     const ArcId first = topology.arc_begin(node);
     for (std::size_t k = 0; k < neighbours.size(); ++k) {
       if (neighbours[k] == from || neighbours[k] == message.origin) continue;
-      const SimTime at = network.transmit(first + k, message_bytes_, simulator.now());
-      ++traffic_.messages;
-      schedule_arrival(simulator, at, neighbours[k], slot, node);
+      send_copy(simulator, network, first + k, neighbours[k], slot, node, simulator.now());
     }
     traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   } else {
     apply_message(node, slot, simulator.now());
   }
-  finish_delivery(slot);
+  finish_delivery(slot, simulator.now());
 }
 
 void Dasgd::receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch) {
   const GradientMessage& message = pool_[slot];
   const std::uint32_t begin = message.batch_begin[batch];
   const std::uint32_t end = message.batch_begin[batch + 1];
-  for (std::uint32_t k = begin; k < end; ++k) apply_message(message.destinations[k], slot, simulator.now());
+  for (std::uint32_t k = begin; k < end; ++k) {
+    const NodeId j = message.destinations[k];
+    if (availability_ != nullptr && down_at_arrival(simulator.now(), j, slot, message.origin)) continue;
+    apply_message(j, slot, simulator.now());
+  }
   // The last delivery may recycle the slot: count them down only after the loop.
-  for (std::uint32_t k = begin; k < end; ++k) finish_delivery(slot);
+  for (std::uint32_t k = begin; k < end; ++k) finish_delivery(slot, simulator.now());
 }
 
 void Dasgd::apply_message(NodeId node, std::uint32_t slot, SimTime now) {
@@ -343,8 +436,26 @@ void Dasgd::apply_message(NodeId node, std::uint32_t slot, SimTime now) {
     for (const std::uint64_t t : message.gradients) observer_->on_apply(node, t, now, false);
 }
 
-void Dasgd::finish_delivery(std::uint32_t slot) {
-  if (--pool_[slot].outstanding == 0) pool_.release(slot);
+bool Dasgd::down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId from) {
+  if (availability_->up(node)) return false;
+  const Event held{now, 0, arrival, node, (static_cast<std::uint64_t>(from) << 32) | slot};
+  if (availability_->hold_or_drop(node, held)) ++pool_[slot].outstanding;
+  return true;
+}
+
+void Dasgd::node_up(Simulator& /*simulator*/, NodeId node) {
+  if (availability_->recovery() == Recovery::initial) models_.col(node) = world_.objective->initial_point();
+  // neighbour is refused for DASGD by the config: a copied model would apply in-flight gradients twice.
+}
+
+void Dasgd::node_resume(Simulator& simulator, NodeId node) {
+  if (!computations_.busy(node)) begin_compute(simulator, node);
+}
+
+void Dasgd::finish_delivery(std::uint32_t slot, SimTime now) {
+  if (--pool_[slot].outstanding != 0) return;
+  if (faults_ != nullptr && params_.delivery == Delivery::flooding) lose_unseen(slot, now);
+  pool_.release(slot);
 }
 
 }  // namespace dasgd

@@ -53,7 +53,11 @@ class Dasgd final : public Algorithm {
   // latency is one event, not n − 1).
   // routed_batch: a tick for routed tree delivery (see docs/ROUTED_DELIVERY.md): the engine holds
   // one per broadcast in flight; each one that fires runs the earliest pending routed batch.
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4 };
+  // copy_lost (link faults): the copy towards `target` (neighbours delivery) or one flooding copy of
+  // message `payload` is gone at this instant.
+  enum EventType : std::uint32_t {
+    compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4, copy_lost = 5
+  };
 
   Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
 
@@ -70,6 +74,11 @@ class Dasgd final : public Algorithm {
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults: a crash loses the gradient in progress (unsent batched gradients persist); a
+  // message reaching a down node is dropped or held; recovery keep or initial (x_0).
+  void node_down(Simulator& simulator, NodeId node) override { computations_.abort(simulator, node); }
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override;
 
   double message_bytes() const noexcept { return message_bytes_; }
   std::size_t peak_messages_in_flight() const noexcept { return pool_.peak_in_flight(); }
@@ -84,15 +93,25 @@ class Dasgd final : public Algorithm {
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeId from);
   void apply_message(NodeId node, std::uint32_t slot, SimTime now);
   void schedule_arrival(Simulator& simulator, SimTime at, NodeId to, std::uint32_t slot, NodeId from);
-  void finish_delivery(std::uint32_t slot);
+  void finish_delivery(std::uint32_t slot, SimTime now = 0);  // now: flooding under link faults
   void receive_batch(Simulator& simulator, std::uint32_t slot, std::uint32_t batch);
   void send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId origin);
   void run_routed_batch(Simulator& simulator);
   void apply_routed(NodeId node, std::uint32_t slot, SimTime now);
   void prefetch_routed(std::uint32_t slot, bool gradient) const noexcept;
+  // With node faults: true if `node` is down; the copy of `slot` for it is then held (as an arrival
+  // event that keeps the slot) or dropped.
+  bool down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId from);
+  // Link faults (sim/faults/link_faults.hpp).
+  void send_copy(Simulator& simulator, Network& network, ArcId arc, NodeId to, std::uint32_t slot, NodeId from,
+                 SimTime now);
+  void lose_copy(NodeId node, std::uint32_t slot, SimTime now);
+  void lose_gradients(NodeId node, std::uint32_t slot, SimTime now);
+  void lose_unseen(std::uint32_t slot, SimTime now);
 
 
   World world_;
+  NodeAvailability* availability_;  // world_.availability
   DasgdParams params_;
   GradientObserver* observer_;
   std::size_t n_;
@@ -133,6 +152,7 @@ class Dasgd final : public Algorithm {
   std::vector<std::uint32_t> reachable_scratch_;
   std::uint64_t unreachable_ = 0;
   std::uint64_t route_rebuilds_ = 0;
+  LinkFaults* faults_ = nullptr;  // network.faults(): null on a perfect network
 };
 
 }  // namespace dasgd

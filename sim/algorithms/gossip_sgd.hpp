@@ -17,6 +17,8 @@
 // Gradient sets (spec "Staleness"): each push is on_model_sent(i, uses = 1), merged at j on arrival.
 // graph.dynamic (World::live): the neighbour is drawn among those live at the push (the same draw
 // over a different list); with none live the push is skipped and counted (docs/FAULTS.md).
+// Link faults (docs/FAULTS.md, "Links"): a push the link loses is accounted at once with
+// on_model_dropped (figure models_lost); no gradient is ever lost for a node (S^lost = 0).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,9 @@ class GossipSgd final : public Algorithm {
 
   std::string name() const override { return "gossip_sgd"; }
   void start(Simulator& simulator) override;
+  StopReason run_until(Simulator& simulator, SimTime t_end, std::uint64_t max_events) override {
+    return simulator.run_until_as(*this, t_end, max_events);
+  }
   // No new computations; messages in flight still arrive and are merged.
   void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
@@ -68,6 +73,12 @@ class GossipSgd final : public Algorithm {
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults (docs/FAULTS.md): a push reaching a down node is dropped (its token accounted) or held.
+  void node_down(Simulator& simulator, NodeId node) override { computations_.abort(simulator, node); }
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override {
+    if (!computations_.busy(node)) begin_compute(simulator, node);
+  }
 
   // Replaces node i's model before start() (distinct starting models for tests and warm starts).
   void set_model(NodeId node, ConstVectorRef x);
@@ -91,6 +102,8 @@ class GossipSgd final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId node);
   void push(Simulator& simulator, NodeId node);
   void merge(Simulator& simulator, NodeId node, std::uint32_t slot);
+  void arrive_while_down(const Event& event);
+  void push_over_faults(Simulator& simulator, NodeId node, std::size_t k, LinkFaults& faults);
 
   World world_;
   GossipSgdParams params_;
@@ -99,6 +112,7 @@ class GossipSgd final : public Algorithm {
   std::size_t n_;
   Eigen::Index d_;
   double message_bytes_;
+  std::uint64_t choice_key_;  // purpose_key(seed, algorithm): node i's k-th neighbour draw from it
 
   Eigen::MatrixXd models_;     // column i: x_i
 
@@ -112,6 +126,7 @@ class GossipSgd final : public Algorithm {
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
   std::uint64_t pushes_skipped_ = 0;  // graph.dynamic: no live neighbour at the push
+  std::uint64_t models_lost_ = 0;  // link faults: pushes that never arrived
 };
 
 }  // namespace dasgd

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/faults/node_availability.hpp"
+
 namespace dasgd {
 
 namespace {
@@ -60,7 +62,15 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
   read_version_.assign(n_, 0);
   inbox_token_.assign(n_, 0);
   gradient_index_.assign(n_, 0);
+  if (faults_on()) {
+    model_in_flight_.assign(n_, 0);
+    push_in_flight_.assign(n_, 0);
+    owed_.assign(n_, 0);
+    world.availability->set_server(server);
+  }
 }
+
+bool ParameterServer::down(NodeId node) const { return faults_on() && !world_.availability->up(node); }
 
 double ParameterServer::delay_mean() const noexcept {
   return version_ == 0 ? 0.0 : static_cast<double>(delay_sum_ / static_cast<long double>(version_));
@@ -101,8 +111,32 @@ void ParameterServer::start(Simulator& simulator) {
 void ParameterServer::handle(Simulator& simulator, const Event& event) {
   switch (event.type) {
     case compute_done: complete_compute(simulator, event.target); break;
-    case gradient_arrival: apply_gradient(simulator, event.target); break;
-    case model_arrival: receive_model(simulator, event.target); break;
+    case gradient_arrival:
+    case pull_request:
+      if (down(server)) {
+        // Held at the server (handled at its recovery) or dropped: the server then owes a model.
+        if (!world_.availability->hold_or_drop(server, event)) {
+          push_in_flight_[event.target] = 0;
+          owed_[event.target] = 1;
+        }
+      } else if (event.type == gradient_arrival) {
+        apply_gradient(simulator, event.target);
+      } else {
+        push_in_flight_[event.target] = 0;
+        if (!computations_.stopped()) send_model(simulator, event.target);
+      }
+      break;
+    case model_arrival:
+      if (down(event.target)) {
+        if (!world_.availability->hold_or_drop(event.target, event)) {
+          model_in_flight_[event.target] = 0;
+          if (observer_ != nullptr) observer_->on_model_dropped(inbox_token_[event.target]);
+        }
+        break;
+      }
+      receive_model(simulator, event.target);
+      break;
+    case NodeAvailability::event_type: world_.availability->handle(simulator, event, *this); break;
     default: throw std::logic_error("parameter_server: unknown event type");
   }
 }
@@ -119,10 +153,12 @@ void ParameterServer::send_model(Simulator& simulator, NodeId worker) {
   if (observer_ != nullptr) inbox_token_[worker] = observer_->on_model_sent(server, now, 1);
   const SimTime at = world_.network->transmit(to_worker_[worker], message_bytes_, now);
   count_message();
+  if (faults_on()) model_in_flight_[worker] = 1;
   simulator.schedule_at(at, model_arrival, worker);
 }
 
 void ParameterServer::receive_model(Simulator& simulator, NodeId worker) {
+  if (faults_on()) model_in_flight_[worker] = 0;
   models_.col(worker) = inbox_.col(worker);
   read_version_[worker] = inbox_version_[worker];
   if (observer_ != nullptr) observer_->on_model_merged(worker, inbox_token_[worker], simulator.now());
@@ -139,11 +175,13 @@ void ParameterServer::complete_compute(Simulator& simulator, NodeId worker) {
   gradient_index_[worker] = t;
   const SimTime at = world_.network->transmit(to_server_[worker], message_bytes_, now);
   count_message();
+  if (faults_on()) push_in_flight_[worker] = 1;
   simulator.schedule_at(at, gradient_arrival, worker);
 }
 
 void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
   const SimTime now = simulator.now();
+  if (faults_on()) push_in_flight_[worker] = 0;
   const std::uint64_t tau = version_ - read_version_[worker];
   const double workers = static_cast<double>(n_ - 1);
   const double step = params_.step == ServerStep::constant
@@ -161,6 +199,37 @@ void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
   step_sum_ += step;
   // The reply is the worker's next pull.
   if (!computations_.stopped()) send_model(simulator, worker);
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+void ParameterServer::node_down(Simulator& simulator, NodeId node) {
+  if (node != server) computations_.abort(simulator, node);
+}
+
+void ParameterServer::node_up(Simulator& /*simulator*/, NodeId node) {
+  // initial: the server restarts from x_0 (a worker's model is only its last pull). neighbour is
+  // refused for the parameter server by the config.
+  if (world_.availability->recovery() == Recovery::initial) models_.col(node) = world_.objective->initial_point();
+}
+
+void ParameterServer::node_resume(Simulator& simulator, NodeId node) {
+  if (computations_.stopped()) return;
+  if (node == server) {
+    for (NodeId w = 1; w < n_; ++w) {
+      if (!owed_[w]) continue;
+      owed_[w] = 0;
+      send_model(simulator, w);
+    }
+    return;
+  }
+  if (model_in_flight_[node] || push_in_flight_[node] || computations_.busy(node)) return;
+  const SimTime at = world_.network->transmit(to_server_[node], params_.header_bytes, simulator.now());
+  count_message();  // (counted at the full message size in traffic bytes)
+  push_in_flight_[node] = 1;  // the request stands for the worker's outstanding push
+  simulator.schedule_at(at, pull_request, node);
 }
 
 }  // namespace dasgd

@@ -58,7 +58,8 @@ struct ServerUpdate {
 
 class ParameterServer final : public Algorithm {
  public:
-  enum EventType : std::uint32_t { compute_done = 1, gradient_arrival = 2, model_arrival = 3 };
+  // pull_request: a recovered worker asks the server for its model (header-only, node faults only).
+  enum EventType : std::uint32_t { compute_done = 1, gradient_arrival = 2, model_arrival = 3, pull_request = 4 };
   static constexpr NodeId server = 0;
 
   // Throws std::invalid_argument naming /graph/kind unless the topology is a star with hub 0 and at
@@ -80,6 +81,13 @@ class ParameterServer final : public Algorithm {
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults (docs/FAULTS.md). A worker's crash loses its computation; back, it sends a pull
+  // request unless a model or its push is still on the way. A push or request reaching the down
+  // server is held (applied at recovery) or dropped, and then the server owes that worker a model,
+  // sent when it recovers. A model reaching a down worker is held or dropped (token accounted).
+  void node_down(Simulator& simulator, NodeId node) override;
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override;
 
   std::size_t num_workers() const noexcept { return n_ - 1; }
   // Updates the server has applied (its model's version).
@@ -99,6 +107,8 @@ class ParameterServer final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId worker);
   void apply_gradient(Simulator& simulator, NodeId worker);
   void count_message();
+  bool faults_on() const noexcept { return world_.availability != nullptr; }
+  bool down(NodeId node) const;
 
   World world_;
   ParameterServerParams params_;
@@ -116,6 +126,8 @@ class ParameterServer final : public Algorithm {
   std::vector<std::uint64_t> read_version_;   // server version of the model worker w computes on
   std::vector<std::uint64_t> inbox_token_;    // observer token of the pull in flight to w
   std::vector<std::uint64_t> gradient_index_; // t of worker w's gradient in flight
+  // Node faults only: a model / push / pull request of worker w on the way; the server owes w a model.
+  std::vector<std::uint8_t> model_in_flight_, push_in_flight_, owed_;
 
   TrafficCounters traffic_;
   std::uint64_t version_ = 0;

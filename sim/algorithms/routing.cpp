@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "sim/faults/link_faults.hpp"
+
 namespace dasgd {
 
 ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
@@ -12,8 +14,11 @@ ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source) {
   return shortest_path_tree(topology, source, seen, depth);
 }
 
-ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
-                                    std::vector<std::uint8_t>& seen, std::vector<std::uint32_t>& depth) {
+namespace {
+
+template <typename Up>
+ShortestPathTree build_tree(const Topology& topology, NodeId source, std::vector<std::uint8_t>& seen,
+                            std::vector<std::uint32_t>& depth, const Up& up) {
   const std::size_t n = topology.num_nodes();
   ShortestPathTree tree;
   tree.source = source;
@@ -33,7 +38,7 @@ ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
     const ArcId first = topology.arc_begin(u);
     for (std::size_t k = 0; k < neighbours.size(); ++k) {
       const NodeId v = neighbours[k];
-      if (seen[v] != 0) continue;
+      if (seen[v] != 0 || !up(first + k)) continue;
       seen[v] = 1;
       positions.push_back({v, 0, first + k});
       depth.push_back(depth[head] + 1);
@@ -50,6 +55,20 @@ ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
     if (seen[v] == 0) tree.unreached.push_back(v);
   if (positions.capacity() > positions.size() + positions.size() / 8) positions.shrink_to_fit();
   return tree;
+}
+
+}  // namespace
+
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
+                                    std::vector<std::uint8_t>& seen, std::vector<std::uint32_t>& depth) {
+  return build_tree(topology, source, seen, depth, [](ArcId) { return true; });
+}
+
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
+                                    const std::function<bool(ArcId)>& up) {
+  std::vector<std::uint8_t> seen;
+  std::vector<std::uint32_t> depth;
+  return build_tree(topology, source, seen, depth, up);
 }
 
 ShortestPathTrees::ShortestPathTrees(const Topology& topology, std::size_t keep_bytes)
@@ -158,6 +177,7 @@ constexpr auto later = [](const std::pair<SimTime, std::uint32_t>& a,
 }  // namespace
 
 thread_local std::vector<std::uint32_t> TreeBroadcast::work_;
+thread_local std::vector<std::uint32_t> TreeBroadcast::lost_work_;
 
 void TreeBroadcast::start(const ShortestPathTree& tree, SimTime now, double bytes, Network& network) {
   tree_ = &tree;
@@ -171,7 +191,10 @@ void TreeBroadcast::start(const ShortestPathTree& tree, SimTime now, double byte
   frontier_.push_back({now, 0});
   frontier_bound_ = now;
   const auto reached = static_cast<std::uint32_t>(tree.reached());
-  for (std::uint32_t k = 0; k < tree.unreached.size(); ++k) frontier_.push_back({now, reached + k});
+  // Under link faults a node without a live path loses its copy at the send.
+  const std::uint32_t unreached_flag = network.faults() != nullptr ? lost_position : 0;
+  for (std::uint32_t k = 0; k < tree.unreached.size(); ++k)
+    frontier_.push_back({now, (reached + k) | unreached_flag});
   std::make_heap(frontier_.begin(), frontier_.end(), later);
   expand(network);
 }
@@ -203,8 +226,13 @@ void TreeBroadcast::expand(Network& network) {
       }
     }
     if (frontier_.empty()) frontier_bound_ = t;  // every later entry is > t
+    LinkFaults* faults = network.faults();
     for (std::size_t w = 0; w < work_.size(); ++w) {
       const std::uint32_t p = work_[w];
+      if ((p & lost_position) != 0) {
+        lose_subtree(p & ~lost_position);
+        continue;
+      }
       if (p >= reached) {
         instant_.push_back(tree.unreached[p - reached]);
         continue;
@@ -213,11 +241,17 @@ void TreeBroadcast::expand(Network& network) {
       const std::uint32_t end = tree.first_child(p + 1);
       for (std::uint32_t c = tree.first_child(p); c < end; ++c) {
         // arrival[child] = arrival[parent] + hop: the same sum, in the same order, as the walk.
-        const SimTime at = network.tree_hop(tree.positions[c].arc, bytes_, t, tree.source, broadcast_);
+        SimTime at = network.tree_hop(tree.positions[c].arc, bytes_, t, tree.source, broadcast_);
+        std::uint32_t entry = c;
+        if (faults != nullptr) [[unlikely]] {
+          const HopOutcome outcome = faults->hop(tree.positions[c].arc, t, at, bytes_);
+          at = outcome.at;
+          if (!outcome.delivered) entry |= lost_position;
+        }
         if (at == t) {
-          work_.push_back(c);
+          work_.push_back(entry);
         } else {
-          frontier_.push_back({at, c});
+          frontier_.push_back({at, entry});
           std::push_heap(frontier_.begin(), frontier_.end(), later);
           frontier_bound_ = std::max(frontier_bound_, at);
         }
@@ -225,6 +259,21 @@ void TreeBroadcast::expand(Network& network) {
     }
   }
   if (!std::is_sorted(instant_.begin(), instant_.end())) std::sort(instant_.begin(), instant_.end());
+}
+
+void TreeBroadcast::lose_subtree(std::uint32_t position) {
+  const ShortestPathTree& tree = *tree_;
+  const auto reached = static_cast<std::uint32_t>(tree.reached());
+  if (position >= reached) {
+    instant_.push_back(tree.unreached[position - reached] | lost_flag);
+    return;
+  }
+  lost_work_.assign(1, position);
+  for (std::size_t w = 0; w < lost_work_.size(); ++w) {
+    const std::uint32_t p = lost_work_[w];
+    instant_.push_back(tree.node(p) | lost_flag);
+    for (std::uint32_t c = tree.first_child(p); c < tree.first_child(p + 1); ++c) lost_work_.push_back(c);
+  }
 }
 
 std::span<const NodeId> TreeBroadcast::next_batch() noexcept {

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <utility>
@@ -53,6 +54,10 @@ ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source);
 // The same with the caller's scratch (reused across calls).
 ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
                                     std::vector<std::uint8_t>& seen, std::vector<std::uint32_t>& depth);
+// The same over the arcs `up` accepts: the live graph under link outages (routes on the live
+// graph; nodes it cannot reach are listed in `unreached`). O(n + m) per call.
+ShortestPathTree shortest_path_tree(const Topology& topology, NodeId source,
+                                    const std::function<bool(ArcId)>& up);
 
 // Per-source trees, shared by every broadcast in flight from that source and freed when the last one
 // is delivered; on top of those, up to `keep_bytes` of trees stay cached after use. With long-lived
@@ -109,8 +114,16 @@ class ShortestPathRouter {
 // by arrival time, and at one instant by increasing destination id; a batch is a maximal run of
 // destinations with equal arrival time that are consecutive in the list 0..n−1 without the source
 // (exactly the routed "one event per run of equal arrival times" of the path walk).
+//
+// Under link faults (network.faults() set): each tree arc's hop is one LinkFaults::hop(); a copy
+// lost on arc parent(v) -> v is lost for v's whole subtree (one multicast copy crosses the arc, as
+// the one latency draw per arc already models), at the moment the hop reports. Such destinations
+// come out of next_batch() with lost_flag set, at that moment, in the same time order as
+// deliveries; nodes the source cannot reach are lost at the send. Each destination's loss law is
+// the path walk's (lost unless every hop of its path gets through); the joint law is the tree's.
 class TreeBroadcast {
  public:
+  static constexpr NodeId lost_flag = NodeId{1} << 31;  // in a batch: this destination lost its copy
   // Starts a broadcast of `bytes` from tree->source at `now`. Draws hop times from `network`
   // (which must not be FIFO) as the expansion reaches each arc. `tree` must outlive the broadcast.
   // Takes the broadcast's index from network.next_broadcast(tree.source).
@@ -173,6 +186,8 @@ class TreeBroadcast {
   };
 
   void expand(Network& network);  // fills instant_ with the next arrival time's destinations
+  void lose_subtree(std::uint32_t position);  // adds position's subtree to instant_, flagged lost
+  static constexpr std::uint32_t lost_position = std::uint32_t{1} << 31;  // frontier: lost there
   NodeId next_in_list(NodeId j) const noexcept;
 
   const ShortestPathTree* tree_ = nullptr;
@@ -185,6 +200,7 @@ class TreeBroadcast {
   SmallVector<std::pair<SimTime, std::uint32_t>, 3> frontier_;  // min-heap of (arrival, position)
   SmallVector<NodeId, 4> instant_;  // destinations at instant_time_, increasing id
   static thread_local std::vector<std::uint32_t> work_;  // scratch: positions at one instant
+  static thread_local std::vector<std::uint32_t> lost_work_;  // scratch: a lost subtree
 };
 
 // The routed batches waiting to run, one entry per broadcast in flight, earliest first: by time,

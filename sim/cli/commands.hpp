@@ -10,7 +10,9 @@ void register_run(CLI::App& app);    // dasgd run config.json [--set path=value]
 void register_graph(CLI::App& app);  // dasgd graph --kind ring --nodes 16 ... [--dot out.dot]
 void register_compare(CLI::App& app);  // dasgd compare compare.json [--set ..] [--out DIR] [--no-common-random-numbers]
 void register_bound(CLI::App& app);  // dasgd bound --L .. --sigma .. --Q .. --S-avg .. --S-max .. --eps ..
-void register_sweep(CLI::App& app);  // dasgd sweep sweep.json [-j N] [--list | --point K | --merge] [--out DIR]
+void register_sweep(CLI::App& app);
+void register_predict(CLI::App& app);  // dasgd predict config.json [--set ..] [--json] [--all-nodes]
+void register_schema(CLI::App& app);  // dasgd schema [--markdown]: the config's JSON Schema or docs/CONFIG.md
 
 int exit_code();
 void set_exit_code(int code);

@@ -1,9 +1,10 @@
-// The `dasgd` command: run, graph, bound. Parses the command line (CLI11) and dispatches; every
+// The `dasgd` command: run, graph, bound, compare, sweep, predict. Parses the command line (CLI11) and dispatches; every
 // command lives in its own file under sim/cli/. Exit codes: 0 success, 1 failed run, 2 usage or
 // config error, 3 diverged, 130/143 interrupted (docs/OUTCOMES.md; sim/run/run_status.hpp).
 // Every error is one line starting "dasgd: " (docs/ROBUSTNESS.md).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -11,8 +12,10 @@
 #include <iostream>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "sim/cli/commands.hpp"
+#include "sim/config/json_reader.hpp"
 
 namespace {
 
@@ -54,17 +57,39 @@ std::string as_a_person_writes_it(const std::string& message) {
   return out;
 }
 
+// "dasgd rn x": the first word is no command. Returns the one line to print, or "" when it is one
+// (or a flag, which CLI11 handles).
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return "";
+  const std::string word = argv[1];
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return "";
+  std::string line = "dasgd: unknown command '" + word + "'";
+  if (const auto best = dasgd::did_you_mean(word, names)) line += " (did you mean '" + *best + "'?)";
+  line += "; commands are:";
+  for (const std::string& name : names) line += " " + name;
+  return line;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"dasgd-sim: discrete-event simulator for asynchronous decentralized SGD"};
-  app.set_version_flag("--version", std::string("dasgd ") + DASGD_VERSION);
+  // The revision is `git describe` at configure time (CMakeLists.txt), or a note without git.
+  app.set_version_flag("--version", std::string("dasgd ") + DASGD_VERSION + " (" + DASGD_GIT_REVISION + ")");
   app.require_subcommand(1);
   dasgd::cli::register_run(app);
   dasgd::cli::register_graph(app);
   dasgd::cli::register_bound(app);
   dasgd::cli::register_compare(app);
   dasgd::cli::register_sweep(app);
+  dasgd::cli::register_predict(app);
+  dasgd::cli::register_schema(app);
+  if (const std::string line = unknown_command(app, argc, argv); !line.empty()) {
+    std::cerr << line << " (see dasgd --help)\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

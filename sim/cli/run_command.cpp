@@ -3,6 +3,7 @@
 // status (docs/OUTCOMES.md): 0 completed, 3 diverged, 128 + signal interrupted, 1 failed.
 #include <unistd.h>
 
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <new>
@@ -31,32 +32,44 @@ struct RunArguments {
   bool force = false;
 };
 
+// A figure as a person reads it: four significant digits, integers whole, "n/a" for null.
+std::string shown(const nlohmann::json& value) {
+  if (value.is_number_float()) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", value.get<double>());
+    return text;
+  }
+  if (value.is_null()) return "n/a";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
 void print_summary(const RunConfig& config, const RunResult& result, const std::string& directory) {
   const nlohmann::json summary = run_summary(config, result);
   const auto& st = summary["staleness"];
   std::cout << "dasgd run " << config.name << ": " << to_string(result.status) << " (" << result.stop_reason
             << ") at t = " << result.end_time << " s, " << result.gradients << " gradients, "
-            << result.events << " events, " << result.wall_seconds << " s wall\n";
-  std::cout << "  staleness (exact, definitions in summary.json): S_avg = " << st["S_avg"]
-            << ", S_max = " << st["S_max"] << ", S_hat_avg = " << st["S_hat_avg"]
-            << ", S_hat_max = " << st["S_hat_max"] << ", S p50/p90/p99 = " << st["S"]["p50"] << "/"
-            << st["S"]["p90"] << "/" << st["S"]["p99"] << "\n";
+            << result.events << " events, " << shown(result.wall_seconds) << " s wall\n";
+  std::cout << "  staleness (exact, definitions in summary.json): S_avg = " << shown(st["S_avg"])
+            << ", S_max = " << shown(st["S_max"]) << ", S_hat_avg = " << shown(st["S_hat_avg"])
+            << ", S_hat_max = " << shown(st["S_hat_max"]) << ", S p50/p90/p99 = " << shown(st["S"]["p50"]) << "/"
+            << shown(st["S"]["p90"]) << "/" << shown(st["S"]["p99"]) << "\n";
   const auto& conv = summary["convergence"];
-  std::cout << "  final f(x_avg) = " << conv["final"]["f_average_model"]
-            << ", ||grad f(x_avg)||^2 = " << conv["final"]["grad_sq_average_model"]
-            << ", gradients to eps = " << conv["epsilon"] << ": ";
+  std::cout << "  final f(x_avg) = " << shown(conv["final"]["f_average_model"])
+            << ", ||grad f(x_avg)||^2 = " << shown(conv["final"]["grad_sq_average_model"])
+            << ", gradients to eps = " << shown(conv["epsilon"]) << ": ";
   if (result.status == RunStatus::diverged)
     std::cout << "not evaluated (diverged)\n";
   else
-    std::cout << conv["gradients_to_epsilon"]["virtual_sequence"] << " (virtual sequence)\n";
+    std::cout << shown(conv["gradients_to_epsilon"]["virtual_sequence"]) << " (virtual sequence)\n";
   for (const auto& bound : summary["bounds"]) {
     std::cout << "  bound: " << bound["name"].get<std::string>() << " [" << bound["label"].get<std::string>()
-              << "] total = " << bound["total"];
+              << "] total = " << shown(bound["total"]);
     if (bound.contains("comparison"))
-      std::cout << ", measured = " << bound["comparison"]["measured_average_grad_sq_virtual"] << " -> "
+      std::cout << ", measured = " << shown(bound["comparison"]["measured_average_grad_sq_virtual"]) << " -> "
                 << bound["comparison"]["verdict"].get<std::string>();
     else
-      std::cout << ", measured/predicted iterations = " << bound["iterations"]["ratio"];
+      std::cout << ", measured/predicted iterations = " << shown(bound["iterations"]["ratio"]);
     std::cout << " (" << bound["applicability"].get<std::string>() << ")\n";
   }
   std::cout << "  results in " << directory << "/\n";
@@ -74,9 +87,10 @@ std::unique_ptr<OutputDirectory> claim_run_directory(const std::string& director
 
 // Writes the run files into the staging area and swaps them in; the exit code when that fails.
 std::optional<int> commit_run(const RunConfig& config, const RunResult& result, OutputDirectory& output,
-                              GradientLogStream* stream, const std::string& directory) {
+                              GradientLogStream* stream, TraceWriter* trace, const std::string& directory) {
   return write_and_commit(output, directory, [&] {
     write_run_files(config, result, output.staging(), stream);
+    if (trace != nullptr) trace->commit();
     return run_manifest(config, result);
   });
 }
@@ -113,13 +127,18 @@ int run(const RunArguments& args) {
   if (!output) return exit_codes::usage;
   // Told only once the run is sure to start, so that a refusal stays the one line printed.
   if (worth_telling(cost)) std::cerr << "dasgd: " << config.name << ": " << describe_cost(cost) << "\n";
+  if (cost.trace_disk_bytes >= 1e8)
+    std::cerr << "dasgd: note: " << config.name << ": trace.json will take about " << human_bytes(cost.trace_disk_bytes)
+              << " on disk (record.trace takes nodes, from and until to trace less)\n";
   RunResult result;
   std::unique_ptr<GradientLogStream> stream;
+  std::unique_ptr<TraceWriter> trace;
   try {
     stream = open_gradient_log(config, output->staging());
     RunOptions options;
     options.progress = !args.quiet;
-    result = run_experiment(config, with_gradient_log(options, stream.get()));
+    options = with_trace(with_gradient_log(options, stream.get()), config, output->staging(), trace);
+    result = run_experiment(config, options);
     finish_gradient_log(result, stream.get());
   } catch (const std::invalid_argument& error) {
     // The world could not be built from a config that parsed (a bad graph or trace file, ...).
@@ -133,7 +152,7 @@ int run(const RunArguments& args) {
     std::cerr << "dasgd: run failed: " << error.what() << "\n";
     return 1;
   }
-  if (const std::optional<int> failed = commit_run(config, result, *output, stream.get(), directory)) return *failed;
+  if (const std::optional<int> failed = commit_run(config, result, *output, stream.get(), trace.get(), directory)) return *failed;
   if (!args.quiet) print_summary(config, result, directory);
   report_outcome(result, directory);
   return exit_code_for(result.status, interrupt_signal());

@@ -18,6 +18,7 @@
 #include "sim/config/json_reader.hpp"
 #include "sim/sweep/point_record.hpp"
 #include "sim/sweep/point_scheduler.hpp"
+#include "sim/sweep/predicted_table.hpp"
 #include "sim/sweep/result_table.hpp"
 #include "sim/sweep/sweep_points.hpp"
 
@@ -29,6 +30,7 @@ struct SweepArguments {
   std::string sweep_path;
   unsigned jobs = 0;  // 0: every core
   bool list = false;
+  bool predict_only = false;
   std::int64_t point = -1;
   std::string points;  // "A:B", half-open; "A:" to the end
   bool count = false;
@@ -153,6 +155,18 @@ int sweep(const SweepArguments& args) {
     std::cout << plan.point_count << "\n";
     return 0;
   }
+  if (args.predict_only) {
+    try {
+      const std::size_t rows = write_predicted_table(plan);
+      if (!args.quiet)
+        std::cout << "dasgd sweep " << plan.spec.name << ": " << rows << " points predicted (closed forms, no run) -> "
+                  << (plan.directory / "predicted.csv").string() << "\n";
+      return 0;
+    } catch (const std::exception& error) {
+      std::cerr << "dasgd: sweep --predict-only failed: " << error.what() << "\n";
+      return 1;
+    }
+  }
   if (args.list) {
     for (std::size_t k = 0; k < plan.point_count; ++k) std::cout << k << '\t' << describe_point(plan.point(k)) << '\n';
     return 0;
@@ -214,6 +228,8 @@ void register_sweep(CLI::App& app) {
   command->add_option("-j,--jobs", args->jobs, "Points run at a time: worker processes, or with --points threads (default: every core; with --points "
                       "$SLURM_CPUS_PER_TASK or 1)")->check(CLI::Range(1u, 4096u));
   auto* list = command->add_flag("--list", args->list, "Print the points (K and the overrides) and exit");
+  auto* predict_only = command->add_flag("--predict-only", args->predict_only,
+                                         "Write predicted.csv from the closed forms (dasgd predict per point), run nothing");
   auto* point = command->add_option("--point", args->point, "Run point K only (a Slurm array task), then exit")
                     ->check(count_at_least(0));
   auto* points = command->add_option("--points", args->points,
@@ -226,6 +242,7 @@ void register_sweep(CLI::App& app) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
   command->add_option("--offset", args->offset, "With --merge: the first point of array task 0 (default 0)");
   list->excludes(point)->excludes(merge)->excludes(points)->excludes(count);
+  predict_only->excludes(list)->excludes(point)->excludes(merge)->excludes(points)->excludes(count);
   point->excludes(merge)->excludes(points)->excludes(count);
   points->excludes(merge)->excludes(count);
   count->excludes(merge);

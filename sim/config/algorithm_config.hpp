@@ -36,11 +36,25 @@ struct AlgorithmEntry {
   std::string description;  // one line, shown in errors and --help
   // Reads every key of the section except "name" (already read) and calls reader.finish().
   std::function<AlgorithmSpec(JsonReader&)> parse;
+  // The algorithm averages models (its gradient sets are unions at merges, kept as vector clocks:
+  // docs/STALENESS_TRACKING.md) rather than applying single gradients. Built-ins: see
+  // averaging_algorithm (sim/run/cost_estimate.hpp).
+  bool averaging = false;
 };
 
-// Every registered algorithm, in a fixed order.
+// Every registered algorithm: the built-ins in a fixed order, then those added by
+// register_algorithm in the order they were added.
 const std::vector<AlgorithmEntry>& algorithm_registry();
 std::vector<std::string> algorithm_names();
+// The entry of that name, or nullptr.
+const AlgorithmEntry* find_algorithm(const std::string& name);
+
+// Adds an algorithm under its own name, for a program that links the library (docs/LIBRARY.md):
+// configs then name it in "algorithm": {"name": ...}, its parse reads its keys with the same
+// located errors, and its name is what config.json and summary.json say. Call it before any config
+// is parsed (the registry is not locked). Throws std::invalid_argument for an empty name, one
+// with characters other than [a-z0-9_], a name already registered, or an entry without parse.
+void register_algorithm(AlgorithmEntry entry);
 
 AlgorithmSpec parse_algorithm(JsonReader& reader);
 

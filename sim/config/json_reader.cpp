@@ -3,6 +3,8 @@
 // back into the document, unknown-key detection with did-you-mean, and command-line overrides.
 #include "sim/config/json_reader.hpp"
 
+#include "sim/config/schema_recorder.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -109,7 +111,35 @@ std::optional<double> as_finite(const json& v) {
   return d;
 }
 
+// Schema facts (schema_recorder.hpp): reported only while `dasgd schema` records.
+KeyFact fact(const char* kind, const std::string& expected, std::optional<double> minimum = std::nullopt,
+             std::optional<double> exclusive_minimum = std::nullopt, std::optional<double> maximum = std::nullopt,
+             std::optional<double> exclusive_maximum = std::nullopt) {
+  KeyFact f;
+  f.kind = kind;
+  f.expected = expected;
+  f.minimum = minimum;
+  f.exclusive_minimum = exclusive_minimum;
+  f.maximum = maximum;
+  f.exclusive_maximum = exclusive_maximum;
+  return f;
+}
+
+std::string json_type_name(const json& value) {
+  if (value.is_number()) return "number";
+  if (value.is_string()) return "string";
+  if (value.is_boolean()) return "boolean";
+  if (value.is_object()) return "object";
+  if (value.is_array()) return "array";
+  return "";
+}
+
 }  // namespace
+
+#define DASGD_NOTE(...)                                                  \
+  do {                                                                   \
+    if (SchemaRecorder* recorder = active_schema_recorder()) recorder->note(path_, key, __VA_ARGS__); \
+  } while (false)
 
 JsonReader::JsonReader(nlohmann::json& node, std::string path)
     : node_(&node), path_(std::move(path)) {}
@@ -119,12 +149,21 @@ bool JsonReader::has(const std::string& key) const {
   if (std::find(queried_keys_.begin(), queried_keys_.end(), key) == queried_keys_.end()) {
     queried_keys_.push_back(key);
   }
-  if (!node_->is_object()) return false;
-  const auto it = node_->find(key);
-  return it != node_->end() && !it->is_null();
+  const bool present = node_->is_object() && node_->find(key) != node_->end() && !node_->find(key)->is_null();
+  if (SchemaRecorder* recorder = active_schema_recorder()) recorder->note_query(path_, key, present);
+  return present;
 }
 
+// Set while a getter marks its own key as read: that key's rule is the getter's, not "any value".
+static thread_local bool getter_accepting = false;
+
 void JsonReader::accept(const std::string& key) {
+  SchemaRecorder* recorder = getter_accepting ? nullptr : active_schema_recorder();
+  if (recorder != nullptr) {
+    KeyFact f = fact("value", "");
+    if (node_->is_object() && node_->contains(key)) f.json_type = json_type_name((*node_)[key]);
+    recorder->note(path_, key, f);
+  }
   if (std::find(read_keys_.begin(), read_keys_.end(), key) == read_keys_.end()) {
     read_keys_.push_back(key);
   }
@@ -143,11 +182,16 @@ void JsonReader::fail(const std::string& key, const std::string& expected) const
 // The value at `key`, marked as read; a missing key (or null) is an error naming what was expected.
 static const nlohmann::json& required_value(JsonReader& reader, const std::string& key,
                                             const std::string& expected) {
+  getter_accepting = true;
   reader.accept(key);
+  getter_accepting = false;
   nlohmann::json& node = reader.node();
   if (!node.is_object()) reader.fail(key, expected);
   const auto it = node.find(key);
-  if (it == node.end() || it->is_null()) reader.fail(key, expected);
+  if (it == node.end() || it->is_null()) {
+    if (SchemaRecorder* recorder = active_schema_recorder()) recorder->note_required(reader.path(), key);
+    reader.fail(key, expected);
+  }
   return *it;
 }
 
@@ -160,10 +204,12 @@ static void write_default(JsonReader& reader, const std::string& key, const T& f
   if (!node.is_object()) reader.fail(key, "an object");
   const auto it = node.find(key);
   if (it == node.end() || it->is_null()) node[key] = fallback;
+  if (SchemaRecorder* recorder = active_schema_recorder()) recorder->note_default(reader.path(), key, nlohmann::json(fallback));
 }
 
 double JsonReader::number(const std::string& key) {
   const std::string expected = "a number";
+  DASGD_NOTE(fact("number", expected));
   const auto d = as_finite(required_value(*this, key, expected));
   if (!d) fail(key, expected);
   return *d;
@@ -171,6 +217,7 @@ double JsonReader::number(const std::string& key) {
 
 double JsonReader::positive(const std::string& key) {
   const std::string expected = "a positive number";
+  DASGD_NOTE(fact("number", expected, std::nullopt, 0.0));
   const auto d = as_finite(required_value(*this, key, expected));
   if (!d || !(*d > 0.0)) fail(key, expected);
   return *d;
@@ -178,6 +225,7 @@ double JsonReader::positive(const std::string& key) {
 
 double JsonReader::non_negative(const std::string& key) {
   const std::string expected = "a non-negative number";
+  DASGD_NOTE(fact("number", expected, 0.0));
   const auto d = as_finite(required_value(*this, key, expected));
   if (!d || !(*d >= 0.0)) fail(key, expected);
   return *d;
@@ -185,6 +233,7 @@ double JsonReader::non_negative(const std::string& key) {
 
 double JsonReader::probability(const std::string& key) {
   const std::string expected = "a probability in [0, 1]";
+  DASGD_NOTE(fact("number", expected, 0.0, std::nullopt, 1.0));
   const auto d = as_finite(required_value(*this, key, expected));
   if (!d || !(*d >= 0.0 && *d <= 1.0)) fail(key, expected);
   return *d;
@@ -192,6 +241,7 @@ double JsonReader::probability(const std::string& key) {
 
 double JsonReader::open_probability(const std::string& key) {
   const std::string expected = "a probability in (0, 1)";
+  DASGD_NOTE(fact("number", expected, std::nullopt, 0.0, std::nullopt, 1.0));
   const auto d = as_finite(required_value(*this, key, expected));
   if (!d || !(*d > 0.0 && *d < 1.0)) fail(key, expected);
   return *d;
@@ -199,6 +249,7 @@ double JsonReader::open_probability(const std::string& key) {
 
 std::int64_t JsonReader::integer(const std::string& key) {
   const std::string expected = "an integer";
+  DASGD_NOTE(fact("integer", expected));
   const auto i = as_int64(required_value(*this, key, expected));
   if (!i) fail(key, expected);
   return *i;
@@ -206,6 +257,7 @@ std::int64_t JsonReader::integer(const std::string& key) {
 
 std::uint64_t JsonReader::count(const std::string& key) {
   const std::string expected = "a non-negative integer";
+  DASGD_NOTE(fact("integer", expected, 0.0));
   const auto u = as_uint64(required_value(*this, key, expected));
   if (!u) fail(key, expected);
   return *u;
@@ -213,6 +265,7 @@ std::uint64_t JsonReader::count(const std::string& key) {
 
 std::uint64_t JsonReader::positive_count(const std::string& key) {
   const std::string expected = "a positive integer";
+  DASGD_NOTE(fact("integer", expected, 1.0));
   const auto u = as_uint64(required_value(*this, key, expected));
   if (!u || *u == 0) fail(key, expected);
   return *u;
@@ -220,6 +273,7 @@ std::uint64_t JsonReader::positive_count(const std::string& key) {
 
 bool JsonReader::boolean(const std::string& key) {
   const std::string expected = "true or false";
+  DASGD_NOTE(fact("boolean", expected));
   const auto& v = required_value(*this, key, expected);
   if (!v.is_boolean()) fail(key, expected);
   return v.get<bool>();
@@ -227,23 +281,47 @@ bool JsonReader::boolean(const std::string& key) {
 
 std::string JsonReader::string(const std::string& key) {
   const std::string expected = "a string";
+  DASGD_NOTE(fact("string", expected));
   const auto& v = required_value(*this, key, expected);
   if (!v.is_string()) fail(key, expected);
   return v.get<std::string>();
 }
 
-std::string JsonReader::choice(const std::string& key, const std::vector<std::string>& choices) {
+// choice() and choice_or() (after its default is written).
+static std::string read_choice(JsonReader& reader, const std::string& key, const std::vector<std::string>& choices) {
   const std::string expected = "one of " + join(choices);
-  const auto& v = required_value(*this, key, expected);
-  if (!v.is_string()) fail(key, expected);
+  const std::string& path = reader.path();
+  nlohmann::json& node = reader.node();
+  SchemaRecorder* recorder = active_schema_recorder();
+  if (recorder != nullptr) {
+    KeyFact f = fact("choice", expected);
+    f.choices = choices;
+    recorder->note(path, key, f);
+  }
+  const auto note_choice = [&](const nlohmann::json& value, bool valid) {
+    if (recorder != nullptr) recorder->note_choice(path, key, choices, value, valid);
+  };
+  if (recorder != nullptr && (!node.is_object() || !node.contains(key) || node[key].is_null())) note_choice(nullptr, false);
+  const auto& v = required_value(reader, key, expected);
+  if (!v.is_string()) {
+    note_choice(v, false);
+    reader.fail(key, expected);
+  }
   const auto text = v.get<std::string>();
-  if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
-  throw ConfigError(child_path(path_, key), "expected " + expected + ", got " + describe_json_value(v) +
-                                                suggestion_suffix(text, choices));
+  const bool valid = std::find(choices.begin(), choices.end(), text) != choices.end();
+  note_choice(v, valid);
+  if (valid) return text;
+  throw ConfigError(child_path(path, key), "expected " + expected + ", got " + describe_json_value(v) +
+                                               suggestion_suffix(text, choices));
+}
+
+std::string JsonReader::choice(const std::string& key, const std::vector<std::string>& choices) {
+  return read_choice(*this, key, choices);
 }
 
 std::vector<double> JsonReader::number_list(const std::string& key) {
   const std::string expected = "a list of numbers";
+  DASGD_NOTE(fact("number_list", expected));
   const auto& v = required_value(*this, key, expected);
   if (!v.is_array()) fail(key, expected);
   std::vector<double> out;
@@ -307,11 +385,12 @@ std::string JsonReader::string_or(const std::string& key, const std::string& fal
 std::string JsonReader::choice_or(const std::string& key, const std::vector<std::string>& choices,
                                   const std::string& fallback) {
   write_default(*this, key, fallback);
-  return choice(key, choices);
+  return read_choice(*this, key, choices);
 }
 
 JsonReader JsonReader::object(const std::string& key) {
   const std::string expected = "an object";
+  DASGD_NOTE(fact("object", expected));
   required_value(*this, key, expected);
   nlohmann::json& child = (*node_)[key];
   if (!child.is_object()) fail(key, expected);
@@ -325,6 +404,7 @@ JsonReader JsonReader::object_or_empty(const std::string& key) {
 
 std::vector<JsonReader> JsonReader::object_list(const std::string& key) {
   const std::string expected = "a list of objects";
+  DASGD_NOTE(fact("object_list", expected));
   required_value(*this, key, expected);
   nlohmann::json& list = (*node_)[key];
   if (!list.is_array()) fail(key, expected);
@@ -341,6 +421,7 @@ std::vector<JsonReader> JsonReader::object_list(const std::string& key) {
 
 void JsonReader::finish() const {
   if (!node_->is_object()) return;
+  if (SchemaRecorder* recorder = active_schema_recorder()) recorder->note_finish(path_, *node_);
   std::vector<std::string> known = read_keys_;
   known.insert(known.end(), queried_keys_.begin(), queried_keys_.end());
   // nlohmann::json objects iterate in key order, so "the first unknown key" is deterministic.
@@ -384,6 +465,12 @@ std::optional<std::string> did_you_mean(const std::string& key,
     }
   }
   return best;
+}
+
+void check_registered_name(const std::string& what, const std::string& name) {
+  const bool ok = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+  if (!ok)
+    throw std::invalid_argument("register_" + what + ": expected a name of a-z, 0-9 and _, got \"" + name + "\"");
 }
 
 }  // namespace dasgd

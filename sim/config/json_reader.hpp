@@ -96,6 +96,10 @@ std::string child_path(const std::string& parent, const std::string& key);
 std::string shown_path(const std::string& path);
 std::string describe_json_value(const nlohmann::json& value);
 
+// For registries (algorithms, objectives): throws std::invalid_argument unless `name` is non-empty
+// and made of [a-z0-9_] only ("register_<what>: ..."), so a config can always spell it.
+void check_registered_name(const std::string& what, const std::string& name);
+
 // Edit distance, for did-you-mean suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 // The closest candidate within distance max(2, |key|/3), if any.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 namespace dasgd {
@@ -50,16 +51,47 @@ void parse_quadratic(JsonReader& reader, QuadraticParameters& p) {
   p.minimiser_scale = reader.non_negative_or("minimiser_scale", p.minimiser_scale);
 }
 
+std::vector<ObjectiveEntry>& registered() {
+  static std::vector<ObjectiveEntry> entries;
+  return entries;
+}
+
+const ObjectiveEntry* find_registered(const std::string& kind) {
+  for (const ObjectiveEntry& entry : registered())
+    if (entry.kind == kind) return &entry;
+  return nullptr;
+}
+
 }  // namespace
+
+void register_objective(ObjectiveEntry entry) {
+  check_registered_name("objective", entry.kind);
+  const auto& kinds = objective_kinds();
+  if (find_registered(entry.kind) != nullptr || std::find(kinds.begin(), kinds.end(), entry.kind) != kinds.end())
+    throw std::invalid_argument("register_objective: an objective of kind \"" + entry.kind + "\" already exists");
+  if (!entry.parse) throw std::invalid_argument("register_objective: \"" + entry.kind + "\" has no parse function");
+  registered().push_back(std::move(entry));
+}
+
+std::vector<std::string> objective_kind_names() {
+  std::vector<std::string> names = objective_kinds();
+  for (const ObjectiveEntry& entry : registered()) names.push_back(entry.kind);
+  return names;
+}
 
 ObjectiveSpec parse_objective(JsonReader& reader) {
   ObjectiveSpec spec;
-  spec.kind = reader.choice("kind", objective_kinds());
+  spec.kind = reader.choice("kind", objective_kind_names());
   const bool finite_sum = is_finite_sum(spec.kind);
   const std::uint64_t dimension = reader.positive_count("dimension");
   if (dimension > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
     reader.fail("dimension", "an integer from 1 to 2147483647");
   spec.dimension = static_cast<Eigen::Index>(dimension);
+  if (const ObjectiveEntry* entry = find_registered(spec.kind)) {
+    spec.build = entry->parse(reader, spec.dimension);
+    if (!spec.build) throw std::logic_error("objective \"" + spec.kind + "\": its parse returned no build function");
+    return spec;
+  }
   {
     JsonReader noise = reader.object_or_empty("noise");
     spec.noise = parse_noise(noise, finite_sum, spec.kind);

@@ -1,5 +1,6 @@
 // Command-line overrides of a config document (config stage): `--set path=value` with a dotted
 // path or a JSON pointer; the value is parsed as JSON when it parses, else taken as a string.
+// `path=null` removes the key (or array element), so that its default applies again.
 #include <cctype>
 #include <optional>
 #include <string>
@@ -66,6 +67,42 @@ std::optional<std::size_t> array_index(const std::string& token) {
   return index;
 }
 
+// `path=null`: removes the key or element the tokens name. Nothing to remove (an absent key, or an
+// index past the end) is no error, as for a sweep axis's null (sim/sweep/config_path.hpp).
+void remove_at(json& document, const std::string& assignment, const std::vector<std::string>& tokens) {
+  json* at = &document;
+  std::string where;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& token = tokens[i];
+    const bool last = i + 1 == tokens.size();
+    const std::string next = child_path(where, token);
+    if (at->is_object()) {
+      const auto it = at->find(token);
+      if (it == at->end()) return;
+      if (last) {
+        at->erase(it);
+        return;
+      }
+      at = &*it;
+    } else if (at->is_array()) {
+      const auto index = array_index(token);
+      if (!index) override_error(assignment, "expected an array index at " + shown_path(where) + ", got \"" + token + "\"");
+      if (*index >= at->size()) return;
+      if (last) {
+        at->erase(*index);
+        return;
+      }
+      at = &(*at)[*index];
+    } else if (at->is_null()) {
+      return;
+    } else {
+      override_error(assignment, "cannot remove a key inside " + shown_path(where) + ", which is " +
+                                     describe_json_value(*at));
+    }
+    where = next;
+  }
+}
+
 }  // namespace
 
 void apply_override(nlohmann::json& document, const std::string& assignment) {
@@ -84,9 +121,14 @@ void apply_override(nlohmann::json& document, const std::string& assignment) {
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = text;
 
+  const std::vector<std::string> tokens = override_tokens(assignment, path);
+  if (value.is_null()) {
+    remove_at(document, assignment, tokens);
+    return;
+  }
   json* at = &document;
   std::string where;
-  for (const auto& token : override_tokens(assignment, path)) {
+  for (const auto& token : tokens) {
     if (at->is_null()) *at = json::object();  // intermediate objects are created
     if (at->is_object()) {
       at = &(*at)[token];

@@ -3,6 +3,8 @@
 
 #include "sim/config/dynamic_topology_config.hpp"
 #include "sim/config/json_file.hpp"
+#include "sim/config/node_fault_config.hpp"
+#include "sim/config/link_fault_config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -111,6 +113,7 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop, const Sampling
   }
   const double default_window = stop.time ? *stop.time / 50.0 : 1.0;
   record.staleness_window = reader.positive_or("staleness_window", default_window);
+  record.trace = parse_trace(reader);
   reader.finish();
   return record;
 }
@@ -121,6 +124,9 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
   if (!document.is_object()) throw ConfigError("", "expected a JSON object at the top level");
   RunConfig config;
   JsonReader root(document, "");
+  // "$schema" names the schema an editor completes against (docs/config.schema.json): accepted,
+  // and left out of the resolved config so that it changes no run's files.
+  root.accept("$schema");
   const std::filesystem::path base = std::filesystem::path(source_path).parent_path();
   config.name = root.string_or("name", std::filesystem::path(source_path).stem().string());
   config.seed = root.count_or("seed", 1);
@@ -171,6 +177,37 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
                             spec_mean_gradient_time(config.compute)};
     config.record = parse_record(record, config.stop, work);
   }
+  if (root.has("faults")) {
+    // Only when given: configs without faults keep their resolved config.json byte for byte.
+    JsonReader faults = root.object("faults");
+    if (faults.has("nodes")) {
+      JsonReader nodes = faults.object("nodes");
+      config.node_faults = parse_node_faults(nodes, spec_nodes(config.graph));
+      if (!config.node_faults->trace_path.empty() && std::filesystem::path(config.node_faults->trace_path).is_relative())
+        config.node_faults->trace_path = (base / config.node_faults->trace_path).string();
+      check_node_faults(*config.node_faults, config.algorithm.name, config.record.staleness);
+    }
+    // faults.links and faults.transport (sim/config/link_fault_config); it closes the object.
+    config.link_faults = parse_link_faults(faults, base);
+    if (auto reason = link_fault_refusal(config.link_faults, config.algorithm.name,
+                                         document["algorithm"], config.link.fifo))
+      throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport", *reason);
+    if (config.node_faults && config.link_faults.active_for(config.algorithm.name) &&
+        config.algorithm.name == "adpsgd")
+      throw ConfigError("/faults", "AD-PSGD takes node faults or link faults, not both in one run yet: "
+                                   "an exchange aborted by a crash and lost on a link would be settled twice");
+    // graph.dynamic with faults: each snapshot has its own links and arcs, while node and link fault
+    // processes are keyed by the base graph's nodes' neighbourhoods and edges (docs/FAULTS.md).
+    if (config.graph.dynamic && config.node_faults)
+      throw ConfigError("/faults/nodes", "node faults with a time-varying graph (graph.dynamic) are not supported "
+                                         "yet: recovery from a neighbour and the timeout rules are defined on the "
+                                         "static graph; use one or the other");
+    if (config.graph.dynamic && config.link_faults.active_for(config.algorithm.name))
+      throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport",
+                        "link faults with a time-varying graph (graph.dynamic) are not supported yet: loss, "
+                        "outages and retransmission are defined on the static graph's edges, and a snapshot "
+                        "has edges of its own; use one or the other");
+  }
   config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
   {
     JsonReader output = root.object_or_empty("output");
@@ -178,6 +215,7 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     output.finish();
   }
   root.finish();
+  document.erase("$schema");
   config.resolved = document;
   return config;
 }

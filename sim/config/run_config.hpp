@@ -16,8 +16,11 @@
 #include "sim/config/algorithm_config.hpp"
 #include "sim/config/json_reader.hpp"
 #include "sim/config/topology_config.hpp"
+#include "sim/config/trace_config.hpp"
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/link_model.hpp"
+#include "sim/faults/node_availability.hpp"
+#include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
 
@@ -60,6 +63,8 @@ struct RecordSpec {
   // delays, version differences, sets), no B_t², no virtual sequence and no bounds are computed;
   // gradients.csv is then off too (per_gradient true beside it is refused). For pure speed runs.
   bool staleness = true;
+  // trace.json, the run's timeline for ui.perfetto.dev (trace_config.hpp); absent: none.
+  std::optional<TraceSpec> trace;
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;
@@ -80,6 +85,8 @@ struct RunConfig {
   AlgorithmSpec algorithm;
   StopSpec stop;
   RecordSpec record;
+  std::optional<NodeFaultSpec> node_faults;  // faults.nodes (absent: every node always up)
+  LinkFaultSpec link_faults;             // faults.links, faults.transport (absent: a perfect network)
   double epsilon = 0;                    // accuracy for the bounds and measured gradients-to-ε
   std::string output_directory;
   nlohmann::json resolved;               // the document with every default filled in

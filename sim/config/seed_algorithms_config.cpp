@@ -52,7 +52,7 @@ AlgorithmSpec parse_sparsified_asgd(JsonReader& reader) {
 //   header_bytes  per all-reduce chunk, added to ceil(d/n)·8 (default 32)
 AlgorithmSpec parse_local_async_sgd(JsonReader& reader) {
   LocalAsyncSgdParams p;
-  p.eta = reader.positive("eta");
+  p.eta = reader.non_negative("eta");
   const std::uint64_t workers = reader.positive_count_or("workers", 1);
   if (workers > 4096) reader.fail("workers", "at most 4096 workers per node");
   p.workers = static_cast<std::uint32_t>(workers);

@@ -65,12 +65,12 @@ TopologySpec parse_topology(JsonReader& reader) {
     spec.path = reader.string("path");
     if (spec.path.empty()) reader.fail("path", "a non-empty file path");
     if (reader.has("format")) {
-      spec.format = parse_graph_file_format(reader.choice("format", {"edgelist", "graphml", "dot"}));
+      spec.format = parse_graph_file_format(reader.choice("format", {"edgelist", "graphml", "dot", "matrix_market"}));
     } else {
       try {
         spec.format = infer_graph_file_format(spec.path);
       } catch (const std::invalid_argument&) {
-        reader.fail("path", "a file ending in .csv, .txt, .edges, .edgelist, .graphml, .xml, .dot or .gv, or a \"format\" key");
+        reader.fail("path", "a file ending in .csv, .txt, .edges, .edgelist, .graphml, .xml, .dot, .gv or .mtx, or a \"format\" key");
       }
     }
   }

@@ -179,6 +179,11 @@ ComputeModel::ComputeModel(const ComputeModelSpec& spec, std::size_t num_nodes, 
       straggler_[order[i]] = true;
     }
   }
+  delay_key_ = purpose_key(seed, Stream::compute_delay);
+  if (const auto* exponential = std::get_if<law::Exponential>(&spec.base);
+      exponential != nullptr && !trace_ && speeds_.empty() && straggler_.empty() &&
+      !(spec.slowdowns.probability > 0.0))
+    plain_exponential_mean_ = exponential->mean;
 }
 
 void ComputeModel::check_node(NodeId node) const {
@@ -187,7 +192,7 @@ void ComputeModel::check_node(NodeId node) const {
                             std::to_string(num_nodes_) + " nodes)");
 }
 
-double ComputeModel::duration(NodeId node, std::uint64_t k) const {
+double ComputeModel::general_duration(NodeId node, std::uint64_t k) const {
   check_node(node);
   if (trace_) {
     const auto durations = trace_->durations(node);

@@ -82,7 +82,15 @@ class ComputeModel {
   //     × (stragglers.slowdown if the node is a straggler) × (slowdowns.factor if this one is hit),
   // or the trace's k-th duration for the node. Throws std::out_of_range for node >= num_nodes and
   // std::runtime_error when a trace is exhausted in "error" mode.
-  double duration(NodeId node, std::uint64_t k) const;
+  double duration(NodeId node, std::uint64_t k) const {
+    // Inline fast path (one per gradient): Exponential base law, nothing else; the same draw as
+    // the general path (the generator's first output: the compiler drops the unused state words).
+    if (plain_exponential_mean_ > 0.0 && node < num_nodes_) {
+      Rng rng(mix_key_from(delay_key_, node, k));
+      return rng.exponential(plain_exponential_mean_);
+    }
+    return general_duration(node, k);
+  }
 
   // The node's relative speed from `speeds` (1 when none given), not counting the straggler factor.
   double speed(NodeId node) const;
@@ -98,6 +106,7 @@ class ComputeModel {
 
  private:
   void check_node(NodeId node) const;
+  double general_duration(NodeId node, std::uint64_t k) const;
 
   ComputeModelSpec spec_;
   std::size_t num_nodes_;
@@ -107,6 +116,8 @@ class ComputeModel {
   std::vector<bool> straggler_;        // empty: none
   std::size_t num_stragglers_ = 0;
   std::optional<ComputeTrace> trace_;
+  std::uint64_t delay_key_ = 0;             // purpose_key(seed, compute_delay)
+  double plain_exponential_mean_ = 0.0;     // > 0: the base law is all there is (fast path)
 };
 
 }  // namespace dasgd

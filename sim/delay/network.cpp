@@ -10,7 +10,7 @@
 
 namespace dasgd {
 Network::Network(const Topology& topology, const LinkModelSpec& spec, std::uint64_t seed)
-    : topology_(&topology), spec_(spec), seed_(seed) {
+    : topology_(&topology), num_arcs_(topology.num_arcs()), spec_(spec), seed_(seed) {
   if (auto reason = invalid_reason(spec)) throw std::invalid_argument("link model: " + *reason);
   if (topology.has_edge_attributes()) {
     for (std::size_t e = 0; e < topology.num_edges(); ++e) {
@@ -30,9 +30,12 @@ Network::Network(const Topology& topology, const LinkModelSpec& spec, std::uint6
       per_hop_ = topology.edge(static_cast<EdgeId>(e)).attributes.bandwidth.has_value();
   if (spec.fifo)
     last_arrival_.assign(topology.num_arcs(), -std::numeric_limits<SimTime>::infinity());
+  // The key is 0 and the bandwidth term absent for every message: one transfer time for all.
+  if (arc_messages_.empty() && !topology.has_edge_attributes() && !per_hop_)
+    fixed_transfer_ = transfer_time(spec_, no_attributes_, 0.0, 0);
 }
 
-SimTime Network::transmit(ArcId arc, double bytes, SimTime send_time) {
+SimTime Network::transmit_general(ArcId arc, double bytes, SimTime send_time) {
   if (arc >= topology_->num_arcs())
     throw std::out_of_range("network: arc " + std::to_string(arc) + " out of range (" +
                             std::to_string(topology_->num_arcs()) + " arcs)");

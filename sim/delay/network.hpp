@@ -7,10 +7,14 @@
 #include "sim/engine/event.hpp"
 #include "topologies/topology.hpp"
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace dasgd {
+
+class LinkFaults;
 
 class Network {
  public:
@@ -24,7 +28,18 @@ class Network {
   // overtake. Throws std::out_of_range for a bad arc, std::invalid_argument for bytes < 0 or a
   // non-finite send time. Per-arc counters are 32-bit: after 2^32 messages on one arc its draws
   // start again from m = 0.
-  SimTime transmit(ArcId arc, double bytes, SimTime send_time);
+  // Inline fast path: with one latency for every message (deterministic law, no per-edge
+  // attributes, no bandwidth, no FIFO) nothing per arc is read or counted, and the time is the one
+  // the general path computes.
+  SimTime transmit(ArcId arc, double bytes, SimTime send_time) {
+    if (fixed_transfer_ >= 0.0 && arc < num_arcs_ && bytes >= 0.0 && bytes <= kMaxFiniteBytes &&
+        std::isfinite(send_time)) {
+      ++messages_sent_;
+      bytes_sent_ += bytes;
+      return send_time + fixed_transfer_;
+    }
+    return transmit_general(arc, bytes, send_time);
+  }
 
   // Routed delivery over a shortest-path tree (no FIFO clocks): broadcast k from `source` crosses
   // each tree arc once, and its draw on `arc` is keyed by (seed, arc, source, k), not by the arc's
@@ -55,13 +70,23 @@ class Network {
   // walks every destination's path hop by hop.
   bool needs_per_hop_routing() const noexcept { return per_hop_; }
 
+  // Link faults (loss, outages, reliable transport) the algorithms consult after each latency draw;
+  // null for a perfect network. Not owned.
+  void set_faults(LinkFaults* faults) noexcept { faults_ = faults; }
+  LinkFaults* faults() const noexcept { return faults_; }
+
   std::uint64_t messages_sent() const noexcept { return messages_sent_; }
   double bytes_sent() const noexcept { return bytes_sent_; }
   const LinkModelSpec& spec() const noexcept { return spec_; }
   const Topology& topology() const noexcept { return *topology_; }
 
  private:
+  SimTime transmit_general(ArcId arc, double bytes, SimTime send_time);
+
+  static constexpr double kMaxFiniteBytes = std::numeric_limits<double>::max();
   const Topology* topology_;
+  std::size_t num_arcs_ = 0;
+  double fixed_transfer_ = -1.0;  // >= 0: every message's transfer time (see transmit)
   LinkModelSpec spec_;
   std::uint64_t seed_;
   EdgeAttributes no_attributes_{};  // for graphs without per-edge attributes
@@ -74,6 +99,7 @@ class Network {
   std::vector<SimTime> last_arrival_;
   std::uint64_t messages_sent_ = 0;
   double bytes_sent_ = 0;
+  LinkFaults* faults_ = nullptr;
 };
 
 }  // namespace dasgd

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/engine/binary_heap_queue.hpp"
+#include "sim/engine/calendar_queue.hpp"
 #include "sim/engine/quaternary_heap_queue.hpp"
 
 namespace dasgd {
@@ -16,7 +17,8 @@ void EventQueue::throw_empty(const char* operation) const {
 std::unique_ptr<EventQueue> make_event_queue(const std::string& kind) {
   if (kind == "quaternary_heap") return std::make_unique<QuaternaryHeapQueue>();
   if (kind == "binary_heap") return std::make_unique<BinaryHeapQueue>();
-  throw std::invalid_argument("make_event_queue: expected \"quaternary_heap\" or \"binary_heap\", got \"" +
+  if (kind == "calendar") return std::make_unique<CalendarQueue>();
+  throw std::invalid_argument("make_event_queue: expected \"calendar\", \"quaternary_heap\" or \"binary_heap\", got \"" +
                               kind + "\"");
 }
 

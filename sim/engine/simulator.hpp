@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "sim/engine/event.hpp"
+#include "sim/engine/calendar_queue.hpp"
 #include "sim/engine/event_queue.hpp"
 #include "sim/engine/quaternary_heap_queue.hpp"
 
@@ -61,6 +62,10 @@ class Simulator {
   StopReason run_until(EventHandler& handler, SimTime t_end, std::uint64_t max_events = UINT64_MAX);
   StopReason run_while(EventHandler& handler, const std::function<bool()>& keep_going,
                        SimTime t_end = INFINITY, std::uint64_t max_events = UINT64_MAX);
+  // run_until on the handler's own (final) type: its handle() and prefetch() are called directly
+  // and can be inlined into the loop (Algorithm::run_until lets an algorithm pick it).
+  template <class Handler>
+  StopReason run_until_as(Handler& handler, SimTime t_end, std::uint64_t max_events = UINT64_MAX);
 
   std::uint64_t events_processed() const noexcept { return processed_; }
   std::size_t pending() const noexcept { return queue_->size() - cancelled_.size(); }
@@ -71,17 +76,26 @@ class Simulator {
  private:
   StopReason advance(EventHandler& handler, SimTime t_end, std::uint64_t max_events,
                      const std::function<bool()>* keep_going);
-  // The loop itself, on the queue's concrete type when it is the default 4-ary heap (calls through
-  // the final class inline: no virtual call per push, top or pop), else on the interface.
-  template <class Queue>
-  StopReason advance_on(Queue& queue, EventHandler& handler, SimTime t_end, std::uint64_t max_events,
+  // The loop itself, on the queue's concrete type when it is a calendar or a 4-ary heap (calls
+  // through the final class inline: no virtual call per push, top or pop), else on the interface.
+  template <class Queue, class Handler>
+  StopReason advance_on(Queue& queue, Handler& handler, SimTime t_end, std::uint64_t max_events,
                         const std::function<bool()>* keep_going);
+  template <class Handler>
+  StopReason advance_as(Handler& handler, SimTime t_end, std::uint64_t max_events,
+                        const std::function<bool()>* keep_going) {
+    if (calendar_ != nullptr) return advance_on(*calendar_, handler, t_end, max_events, keep_going);
+    if (quaternary_ != nullptr) return advance_on(*quaternary_, handler, t_end, max_events, keep_going);
+    return advance_on(*queue_, handler, t_end, max_events, keep_going);
+  }
+  void check_end_time(const char* where, SimTime t_end) const;
   // Pops the front event, records it as gone; true if it had been cancelled (and is dropped).
   template <class Queue>
   bool pop_front(Queue& queue, Event& event);
 
   std::unique_ptr<EventQueue> queue_;
   QuaternaryHeapQueue* quaternary_ = nullptr;  // queue_ itself when it is one
+  CalendarQueue* calendar_ = nullptr;          // likewise
   SimTime now_ = 0;
   std::uint64_t next_sequence_ = 1;  // 0 is never issued: EventId{} names no event
   std::uint64_t processed_ = 0;
@@ -91,5 +105,51 @@ class Simulator {
   std::uint64_t last_popped_sequence_ = 0;
   std::unordered_set<std::uint64_t> cancelled_;  // cancelled but still in queue_
 };
+
+template <class Queue>
+bool Simulator::pop_front(Queue& queue, Event& event) {
+  event = queue.pop();
+  last_popped_time_ = event.time;
+  last_popped_sequence_ = event.sequence;
+  return !cancelled_.empty() && cancelled_.erase(event.sequence) > 0;
+}
+
+template <class Queue, class Handler>
+StopReason Simulator::advance_on(Queue& queue, Handler& handler, SimTime t_end, std::uint64_t max_events,
+                                 const std::function<bool()>* keep_going) {
+  // Cancelled events are popped only on the way to a live event that runs next (or when that live
+  // event lies beyond t_end and now() becomes t_end), never past the final now(): this keeps the
+  // last-popped key <= (now(), next sequence), which cancel() relies on. If only cancelled events
+  // remain they stay queued, so now() never jumps to the time of an event that did not run.
+  std::uint64_t count = 0;
+  Event event;
+  for (;;) {
+    if (queue.size() == cancelled_.size()) return StopReason::queue_empty;  // nothing live pending
+    if (queue.top().time > t_end) {
+      now_ = t_end;
+      return StopReason::time_reached;
+    }
+    if (count == max_events) return StopReason::event_limit;
+    if (keep_going != nullptr && !(*keep_going)()) return StopReason::predicate;
+    while (pop_front(queue, event)) {  // dropped a cancelled event; a live one remains behind it
+      if (queue.empty()) return StopReason::queue_empty;  // unreachable with issued ids
+      if (queue.top().time > t_end) {
+        now_ = t_end;
+        return StopReason::time_reached;
+      }
+    }
+    now_ = event.time;
+    ++processed_;
+    ++count;
+    if (!queue.empty()) handler.prefetch(queue.top());
+    handler.handle(*this, event);
+  }
+}
+
+template <class Handler>
+StopReason Simulator::run_until_as(Handler& handler, SimTime t_end, std::uint64_t max_events) {
+  check_end_time("run_until", t_end);
+  return advance_as(handler, t_end, max_events, nullptr);
+}
 
 }  // namespace dasgd

@@ -1,9 +1,10 @@
 // The fault timeline of a run (faults → output): every change of the world's state, in event
 // order, one row of faults.csv each (time, kind, node, edge). Shared by every fault process
 // (node availability, link loss and outages, time-varying topology), so a plot can shade outages
-// and a test can replay them. Rows are appended in simulation order, so times never decrease.
+// and a test can replay them. Rows are kept in time order (see sort_by_time).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,12 @@ class FaultLog {
   }
   const std::vector<FaultRecord>& records() const noexcept { return records_; }
   bool empty() const noexcept { return records_.empty(); }
+  // Processes that report their timeline at the end of a run (link outages) append out of order:
+  // this restores time order, keeping the order of simultaneous records.
+  void sort_by_time() {
+    std::stable_sort(records_.begin(), records_.end(),
+                     [](const FaultRecord& a, const FaultRecord& b) { return a.time < b.time; });
+  }
 
  private:
   std::vector<FaultRecord> records_;

@@ -28,7 +28,7 @@ GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_n
       virtual_model_(objective.initial_point()),
       scratch_(objective.dimension()),
       virtual_step_(options.eta) {
-  if (!(options.eta > 0)) throw std::invalid_argument("GradientRecorder: eta must be > 0");
+  if (!(options.eta >= 0)) throw std::invalid_argument("GradientRecorder: eta must be >= 0 (0: no gradient steps)");
 }
 
 std::uint64_t GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVectorRef v) {
@@ -49,6 +49,15 @@ std::uint64_t GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVe
   return id;
 }
 
+void GradientRecorder::on_compute_lost(NodeId node, std::uint64_t computation) {
+  const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;
+  const auto it = open_.find(id);
+  if (it == open_.end()) return;
+  tracker_.abandon(it->second.ticket);
+  spare_models_.push_back(std::move(it->second.read_model));
+  open_.erase(it);
+}
+
 void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime /*s*/, SimTime c,
                                            ConstVectorRef gradient, std::uint64_t computation) {
   const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;
@@ -62,6 +71,10 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
     throw std::logic_error("GradientRecorder: algorithm and tracker disagree on gradient numbering");
   statistics_.add(record);
   GradientLogRow row;
+  // Every gradient lost for this node so far is older than t and missing from G_t: exactly the
+  // lost part of M_t at completion (the moment t's index and S_t are fixed).
+  row.s_lost = lost_at(node);
+  if (options_.lost_split) statistics_.add_lost_split(record, row.s_lost);
   row.t = t;
   row.node = node;
   row.start = record.start;
@@ -70,7 +83,9 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   row.s_hat = record.s_hat;
   // x_t − v_t = −c Σ_{k ∈ M_t} g_k (c = η for DASGD), so B_t² = ‖x_t − v_t‖²/c² is the
   // elastic-consistency quantity, normalised by the virtual sequence's own step.
-  row.b_squared = (virtual_model_ - open.read_model).squaredNorm() / (virtual_step_ * virtual_step_);
+  // With η = 0 (no gradient steps) every model stays x_0, so x_t = v_t: B_t² = 0, not 0/0.
+  row.b_squared = virtual_step_ == 0 ? 0.0
+                                     : (virtual_model_ - open.read_model).squaredNorm() / (virtual_step_ * virtual_step_);
   row.gradient_norm = gradient.norm();
   if (options_.gradient_norms) {
     objective_->gradient(virtual_model_, scratch_);
@@ -139,6 +154,12 @@ void GradientRecorder::on_model_merged(NodeId node, std::uint64_t token, SimTime
 }
 
 void GradientRecorder::on_model_dropped(std::uint64_t token) { use_model(sent_model(token)); }
+
+void GradientRecorder::on_gradient_lost(NodeId node, std::uint64_t t, SimTime /*when*/) {
+  tracker_.on_lost(node, t);
+  if (lost_.empty()) lost_.assign(tracker_.num_nodes(), 0);
+  ++lost_[node];
+}
 
 std::string GradientRecorder::tracking_note() const {
   if (!tracker_.deliveries_cut()) return "";

@@ -31,6 +31,9 @@ struct GradientLogRow {
   double grad_sq_virtual = 0;    // ‖∇f(x_t)‖²
   double grad_sq_read = 0;       // ‖∇f(v_t)‖²
   double gradient_norm = 0;      // ‖g_t‖
+  // Link faults (GradientRecorderOptions::lost_split): the part of S_t none of whose copies can
+  // still reach the node at completion (S_t^transit = s − s_lost).
+  std::uint64_t s_lost = 0;
 };
 
 struct GradientRecorderOptions {
@@ -40,6 +43,9 @@ struct GradientRecorderOptions {
   bool gradient_norms = true;    // evaluate ∇f on x_t and v_t for every gradient (2 full gradients)
   StalenessOptions staleness{};
   StalenessStatisticsOptions statistics{};
+  // A link fault process is on: split every S_t into S^transit + S^lost (gradients.csv columns,
+  // statistics); off, outputs are as without faults.
+  bool lost_split = false;
 };
 
 class GradientRecorder final : public GradientObserver {
@@ -50,9 +56,13 @@ class GradientRecorder final : public GradientObserver {
   void on_compute_complete(NodeId node, std::uint64_t t, SimTime s, SimTime c, ConstVectorRef gradient,
                            std::uint64_t computation = latest_computation) override;
   void on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) override;
+  void on_compute_lost(NodeId node, std::uint64_t computation = latest_computation) override;
   std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) override;
   void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
   void on_model_dropped(std::uint64_t token) override;
+  void on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) override;
+  // Gradients declared lost for each node (never received there); empty if none was.
+  std::uint64_t lost_at(NodeId node) const noexcept { return lost_.empty() ? 0 : lost_[node]; }
 
   // The virtual sequence's step c in x_{t+1} = x_t − c g_t (Algorithm::virtual_step()); η until set.
   void set_virtual_step(double step) { virtual_step_ = step; }
@@ -122,6 +132,7 @@ class GradientRecorder final : public GradientObserver {
   std::uint64_t first_token_ = 0;
   std::uint64_t next_token_ = 0;
   std::size_t open_models_ = 0;
+  std::vector<std::uint64_t> lost_;  // per node: gradients lost for it so far (link faults)
 };
 
 }  // namespace dasgd

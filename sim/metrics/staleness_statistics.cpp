@@ -146,6 +146,10 @@ double NodeDeliveryStats::mean_delay() const noexcept { return ratio(sum_delay, 
 double NodeDeliveryStats::mean_receiver_only() const noexcept {
   return ratio(sum_receiver_only, measured);
 }
+double NodeLostStats::mean_lost() const noexcept { return ratio(sum_lost, count); }
+double NodeLostStats::mean_transit() const noexcept { return ratio(sum_transit, count); }
+double LostWindow::mean_lost() const noexcept { return ratio(sum_lost, count); }
+double LostWindow::mean_transit() const noexcept { return ratio(sum_transit, count); }
 double GradientWindow::mean_s() const noexcept { return ratio(sum_s, count); }
 double GradientWindow::mean_s_hat() const noexcept { return ratio(sum_s_hat, count); }
 double DeliveryWindow::mean_delay() const noexcept { return ratio(sum_delay, count); }
@@ -223,6 +227,31 @@ void StalenessStatistics::add(const GradientRecord& record) {
   node.max_s = std::max(node.max_s, record.s);
   node.sum_s_hat += record.s_hat;
   node.max_s_hat = std::max(node.max_s_hat, record.s_hat);
+}
+
+void StalenessStatistics::add_lost_split(const GradientRecord& record, std::uint64_t s_lost) {
+  if (s_lost > record.s) {
+    throw std::invalid_argument("StalenessStatistics::add_lost_split: S_lost = " + std::to_string(s_lost) +
+                                " above S = " + std::to_string(record.s) + " for gradient " +
+                                std::to_string(record.t));
+  }
+  if (per_node_lost_.empty()) per_node_lost_.resize(per_node_compute_.size());
+  const std::uint64_t transit = record.s - s_lost;
+  s_lost_.add(static_cast<std::int64_t>(s_lost));
+  s_transit_.add(static_cast<std::int64_t>(transit));
+  NodeLostStats& node = per_node_lost_.at(record.node);
+  ++node.count;
+  node.sum_lost += s_lost;
+  node.max_lost = std::max(node.max_lost, s_lost);
+  node.sum_transit += transit;
+  if (options_.window_width > 0) {
+    LostWindow& window = window_at(lost_windows_, record.end);
+    ++window.count;
+    window.sum_lost += s_lost;
+    window.max_lost = std::max(window.max_lost, s_lost);
+    window.sum_transit += transit;
+    window.max_transit = std::max(window.max_transit, transit);
+  }
 }
 
 void StalenessStatistics::add(const DeliveryRecord& record) {

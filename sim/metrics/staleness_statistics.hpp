@@ -129,6 +129,29 @@ struct DeliveryWindow {
   double mean_symmetric_difference() const noexcept;
 };
 
+// Link faults: S_t = S_t^transit + S_t^lost (../shared/spec/faults.md) of one node's gradients.
+struct NodeLostStats {
+  std::uint64_t count = 0;
+  std::uint64_t sum_lost = 0;
+  std::uint64_t max_lost = 0;
+  std::uint64_t sum_transit = 0;
+  double mean_lost() const noexcept;
+  double mean_transit() const noexcept;
+};
+
+// The same split over the gradients completed in [begin, begin + width).
+struct LostWindow {
+  std::int64_t index = 0;
+  SimTime begin = 0;
+  std::uint64_t count = 0;
+  std::uint64_t sum_lost = 0;
+  std::uint64_t max_lost = 0;
+  std::uint64_t sum_transit = 0;
+  std::uint64_t max_transit = 0;
+  double mean_lost() const noexcept;
+  double mean_transit() const noexcept;
+};
+
 struct StalenessStatisticsOptions {
   SimTime window_width = 0;  // simulated seconds per window; 0 turns windows off
   bool keep_prefix = true;   // prefix sums for mean_s_first(T): 16 bytes per gradient
@@ -171,6 +194,15 @@ class StalenessStatistics {
 
   const StalenessStatisticsOptions& options() const noexcept { return options_; }
 
+  // Link faults: gradient `record` had s_lost of its S_t missing for good (S^transit = S − s_lost).
+  // Call once per gradient record, after add(record), only when the split is reported.
+  void add_lost_split(const GradientRecord& record, std::uint64_t s_lost);
+  bool has_lost_split() const noexcept { return !per_node_lost_.empty(); }
+  const CountingHistogram& s_lost() const noexcept { return s_lost_; }
+  const CountingHistogram& s_transit() const noexcept { return s_transit_; }
+  std::span<const NodeLostStats> per_node_lost() const noexcept { return per_node_lost_; }
+  std::span<const LostWindow> lost_windows() const noexcept { return lost_windows_; }
+
  private:
   template <typename Window>
   Window& window_at(std::vector<Window>& windows, SimTime time);
@@ -193,6 +225,10 @@ class StalenessStatistics {
   std::vector<NodeDeliveryStats> per_node_delivery_;
   std::vector<GradientWindow> gradient_windows_;
   std::vector<DeliveryWindow> delivery_windows_;
+  CountingHistogram s_lost_;
+  CountingHistogram s_transit_;
+  std::vector<NodeLostStats> per_node_lost_;  // allocated by the first add_lost_split
+  std::vector<LostWindow> lost_windows_;
 };
 
 }  // namespace dasgd

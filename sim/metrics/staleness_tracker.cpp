@@ -463,6 +463,27 @@ void StalenessTracker::retire(std::uint64_t t) {
   drop_settled_front();
 }
 
+void StalenessTracker::on_lost(NodeId node, std::uint64_t t) {
+  check_node(node, "on_lost");
+  if (t >= completed_) {
+    throw std::logic_error("StalenessTracker::on_lost: gradient " + std::to_string(t) +
+                           " has not completed (" + std::to_string(completed_) +
+                           " gradients completed so far)");
+  }
+  if (options_.layout == SetLayout::origin_prefixes) return;
+  if (sets_[node].contains(t)) {
+    throw std::logic_error("StalenessTracker::on_lost: gradient " + std::to_string(t) +
+                           " is already applied at node " + std::to_string(node));
+  }
+  if (t < first_live_) return;  // retired
+  LiveGradient& gradient = live_[t - first_live_];
+  if (gradient.remaining == 0) return;
+  if (--gradient.remaining == 0) {
+    settle(gradient);
+    drop_settled_front();
+  }
+}
+
 std::uint64_t StalenessTracker::settled_below() const noexcept {
   if (watermark_counts_) return min_watermark_;
   std::uint64_t w = completed_;
@@ -663,13 +684,15 @@ DeliveryRecord StalenessTracker::origin_apply(NodeId node, std::uint64_t t, SimT
 // (its own count already covers it: gradients enter sets only through their origin).
 std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnapshot& snapshot) {
   NodeClock& mine = nodes_[node];
+  std::uint64_t added = 0;
   if (clocks_[mine.clock].refs == 1) {
     // The usual case on a sparse graph: the receiver's clock is its own (no snapshot of it in
-    // flight) and already lists every origin the sender knows. Update the counts in place: no
-    // buffer to fill, no new cache lines.
+    // flight) and already lists every origin the sender knows. Update the counts in place, in one
+    // pass over both clocks: no buffer to fill, no new cache lines. At the first origin it lacks,
+    // fall through to the sorted merge below with the counts raised so far (max is idempotent, so
+    // the merge gives the same set, and `added` carries what this pass added).
     const std::span<ClockEntry> a = clocks_[mine.clock].live();
     const std::span<const ClockEntry> b = clocks_[snapshot.clock].live();
-    const bool extra = snapshot.own > 0 && snapshot.origin != node;
     bool covered = true;
     std::size_t ia = 0;
     for (const ClockEntry& y : b) {
@@ -679,33 +702,24 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
         covered = false;
         break;
       }
+      ClockEntry& x = a[ia];
+      if (y.count > x.count) {
+        added += y.count - x.count;
+        x = y;
+      }
     }
-    ClockEntry* sender = nullptr;
-    if (covered && extra) {
+    if (covered && snapshot.own > 0 && snapshot.origin != node) {
+      // The sender's own prefix (not in its clock).
       const auto at = std::lower_bound(a.begin(), a.end(), snapshot.origin,
                                        [](const ClockEntry& x, NodeId v) { return x.origin < v; });
       if (at == a.end() || at->origin != snapshot.origin) {
         covered = false;
-      } else {
-        sender = &*at;
+      } else if (snapshot.own > at->count) {
+        added += snapshot.own - at->count;
+        *at = {snapshot.origin, snapshot.own, unknown_next};
       }
     }
     if (covered) {
-      std::uint64_t added = 0;
-      ia = 0;
-      for (const ClockEntry& y : b) {
-        if (y.origin == node) continue;
-        while (a[ia].origin < y.origin) ++ia;
-        ClockEntry& x = a[ia];
-        if (y.count > x.count) {
-          added += y.count - x.count;
-          x = y;
-        }
-      }
-      if (sender != nullptr && snapshot.own > sender->count) {
-        added += snapshot.own - sender->count;
-        *sender = {snapshot.origin, snapshot.own, unknown_next};
-      }
       std::uint64_t known = unknown_next;
       for (ClockEntry& x : a) {
         if (x.next == unknown_next) x.next = next_of(x.origin, x.count);
@@ -724,7 +738,6 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
   if (out_clock.entries.size() < need) out_clock.entries.resize(std::max(need, 2 * out_clock.entries.size()));
   ClockEntry* out = out_clock.entries.data();
   std::size_t size = 0;
-  std::uint64_t added = 0;
 
   auto take = [&](ClockEntry e) {  // e.next filled here if its origin has completed gradient count
     if (e.next == unknown_next) e.next = next_of(e.origin, e.count);

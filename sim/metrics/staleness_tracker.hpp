@@ -201,6 +201,11 @@ class StalenessTracker {
   // Gradient t will not be applied anywhere else: free its snapshot. Later on_apply(., t) throws.
   // No-op for a gradient already applied at every node (and for origin_prefixes, which keeps none).
   void retire(std::uint64_t t);
+  // Link faults: gradient t will never be applied at `node` (its copy towards node was lost). One
+  // application fewer is expected, so its record is freed once every other node has it: O(1).
+  // Throws std::logic_error for a gradient not completed yet, or already applied at node.
+  // No-op for origin_prefixes (averaging algorithms lose models, not gradients).
+  void on_lost(NodeId node, std::uint64_t t);
 
   std::size_t num_nodes() const noexcept { return num_nodes_; }
   const StalenessOptions& options() const noexcept { return options_; }

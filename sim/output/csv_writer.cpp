@@ -3,6 +3,7 @@
 #include "sim/output/csv_writer.hpp"
 
 #include <stdexcept>
+#include <type_traits>
 
 #include "sim/output/number_format.hpp"
 
@@ -25,17 +26,33 @@ void append_field(std::string& out, std::string_view field) {
 void append_line(std::string& out, const std::vector<CsvCell>& cells) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) out += ',';
-    out += cells[i].text();
+    cells[i].append_text(out);
   }
   out += '\n';
 }
 
 }  // namespace
 
-CsvCell::CsvCell(std::string_view text) { append_field(text_, text); }
-CsvCell::CsvCell(double value) { append_number(text_, value); }
-CsvCell::CsvCell(std::int64_t value) { append_number(text_, value); }
-CsvCell::CsvCell(std::uint64_t value) { append_number(text_, value); }
+CsvCell::CsvCell(std::string_view text) : value_(std::string(text)) {}
+CsvCell::CsvCell(double value) : value_(value) {}
+CsvCell::CsvCell(std::int64_t value) : value_(value) {}
+CsvCell::CsvCell(std::uint64_t value) : value_(value) {}
+
+void CsvCell::append_text(std::string& out) const {
+  if (const std::string* text = std::get_if<std::string>(&value_)) {
+    append_field(out, *text);
+  } else {
+    std::visit([&out](const auto& number) {
+      if constexpr (!std::is_same_v<std::decay_t<decltype(number)>, std::string>) append_number(out, number);
+    }, value_);
+  }
+}
+
+std::string CsvCell::text() const {
+  std::string out;
+  append_text(out);
+  return out;
+}
 
 std::string csv_field(std::string_view field) {
   std::string out;

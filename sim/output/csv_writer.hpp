@@ -10,14 +10,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "sim/output/atomic_file.hpp"
 
 namespace dasgd {
 
-// One cell, already rendered as CSV text. Built implicitly from strings and numbers, so a row reads
-// writer.row({"ring", nodes, eta, loss}).
+// One cell: a string or a number, kept typed (so an in-memory table, sim/output/table.hpp, keeps
+// numbers as numbers) and rendered as CSV text on demand. Built implicitly from strings and
+// numbers, so a row reads writer.row({"ring", nodes, eta, loss}).
 class CsvCell {
  public:
   CsvCell(std::string_view text);  // NOLINT(google-explicit-constructor): implicit on purpose
@@ -36,10 +38,14 @@ class CsvCell {
   CsvCell(float value) : CsvCell(static_cast<double>(value)) {}  // NOLINT
   CsvCell(bool) = delete;  // say "true"/"false" or 1/0 explicitly
 
-  const std::string& text() const noexcept { return text_; }
+  using Value = std::variant<std::string, double, std::int64_t, std::uint64_t>;
+  const Value& value() const noexcept { return value_; }
+  // The CSV text: numbers per number_format, strings quoted per csv_field.
+  std::string text() const;
+  void append_text(std::string& out) const;
 
  private:
-  std::string text_;
+  Value value_;
 };
 
 // `field` as one CSV field: unchanged unless it holds ',', '"', '\n' or '\r', in which case it is
@@ -48,16 +54,27 @@ std::string csv_field(std::string_view field);
 // Cells joined by commas, ending in '\n' (plain LF: what Python's csv and pandas expect on read).
 std::string csv_line(const std::vector<CsvCell>& cells);
 
-class CsvWriter {
+// Where the rows of one table go: a CSV file (CsvWriter) or memory (ColumnTable, table.hpp). The
+// writers of the run files build their rows once, against this interface.
+class TableSink {
+ public:
+  virtual ~TableSink() = default;
+  // Throws std::logic_error when the cell count differs from the header's (a programming error).
+  virtual void row(const std::vector<CsvCell>& cells) = 0;
+  // The table is complete (a file becomes visible at its path; memory: nothing to do).
+  virtual void commit() {}
+};
+
+class CsvWriter : public TableSink {
  public:
   // Opens the temporary file and writes the header row. Throws std::invalid_argument for an empty
   // header, std::runtime_error when the file cannot be opened.
   CsvWriter(const std::filesystem::path& path, std::vector<std::string> header);
 
   // Throws std::logic_error when the cell count differs from the header's (a programming error).
-  void row(const std::vector<CsvCell>& cells);
+  void row(const std::vector<CsvCell>& cells) override;
   // Makes the file visible at its path; without commit() nothing is left behind.
-  void commit();
+  void commit() override;
 
   const std::vector<std::string>& header() const noexcept { return header_; }
   std::size_t rows_written() const noexcept { return rows_; }

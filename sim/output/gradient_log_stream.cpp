@@ -40,7 +40,23 @@ std::vector<CsvCell> GradientLogStream::cells(const GradientLogRow& row) {
           row.grad_sq_read, row.gradient_norm};
 }
 
-GradientLogStream::GradientLogStream(const std::filesystem::path& path) : csv_(path, header()) {
+std::vector<std::string> GradientLogStream::header(bool lost_split) {
+  std::vector<std::string> names = header();
+  if (lost_split) names.insert(names.end(), {"S_transit", "S_lost"});
+  return names;
+}
+
+std::vector<CsvCell> GradientLogStream::cells(const GradientLogRow& row, bool lost_split) {
+  std::vector<CsvCell> values = cells(row);
+  if (lost_split) {
+    values.emplace_back(row.s - row.s_lost);
+    values.emplace_back(row.s_lost);
+  }
+  return values;
+}
+
+GradientLogStream::GradientLogStream(const std::filesystem::path& path, bool lost_split)
+    : csv_(path, header(lost_split)), lost_split_(lost_split) {
   std::string scratch = (path.parent_path() / ".b_squared.XXXXXX").string();
   scratch_fd_ = ::mkstemp(scratch.data());
   if (scratch_fd_ < 0)
@@ -54,7 +70,7 @@ GradientLogStream::~GradientLogStream() {
 }
 
 void GradientLogStream::append(const GradientLogRow& row) {
-  csv_.row(cells(row));
+  csv_.row(lost_split_ ? cells(row, true) : cells(row));
   pending_.push_back(row.b_squared);
   if (pending_.size() == chunk_values) flush_values();
   ++rows_;

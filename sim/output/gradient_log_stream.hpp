@@ -19,7 +19,8 @@ namespace dasgd {
 class GradientLogStream {
  public:
   // Opens `path` (through CsvWriter: a temporary until commit()) and the scratch file beside it.
-  explicit GradientLogStream(const std::filesystem::path& path);
+  // lost_split: two more columns, S_transit and S_lost (a link fault process is on).
+  explicit GradientLogStream(const std::filesystem::path& path, bool lost_split = false);
   ~GradientLogStream();
   GradientLogStream(const GradientLogStream&) = delete;
   GradientLogStream& operator=(const GradientLogStream&) = delete;
@@ -34,6 +35,9 @@ class GradientLogStream {
 
   static const std::vector<std::string>& header();
   static std::vector<CsvCell> cells(const GradientLogRow& row);
+  // With the S_transit, S_lost columns (link faults), after the others.
+  static std::vector<std::string> header(bool lost_split);
+  static std::vector<CsvCell> cells(const GradientLogRow& row, bool lost_split);
 
  private:
   void flush_values();
@@ -42,6 +46,7 @@ class GradientLogStream {
   int scratch_fd_ = -1;
   std::vector<double> pending_;  // B_t² values not yet in the scratch file (bounded)
   std::uint64_t rows_ = 0;
+  bool lost_split_ = false;
 };
 
 // Nearest-rank quantiles (rank ceil(p N), at least 1) of `count` doubles read by `read(offset,

@@ -13,6 +13,7 @@
 #include "sim/config/run_config.hpp"
 #include "sim/output/gradient_log_stream.hpp"
 #include "sim/output/run_directory.hpp"
+#include "sim/output/table.hpp"
 #include "sim/run/experiment.hpp"
 
 namespace dasgd {
@@ -33,6 +34,11 @@ const std::vector<std::string>& run_file_names();
 // instead of written from the recorder's log.
 void write_run_files(const RunConfig& config, const RunResult& result, const std::filesystem::path& directory,
                      GradientLogStream* streamed = nullptr);
+
+// The run's CSV tables through `open`: metrics.csv, staleness_hist.csv, staleness_windows.csv,
+// nodes.csv, and gradients.csv from the recorder's log when `gradients` and record.per_gradient.
+// write_run_files opens CSV files; the Python module opens tables in memory.
+void build_run_tables(const RunConfig& config, const RunResult& result, const TableOpener& open, bool gradients);
 
 // The manifest's description of a run (name, seed, algorithm, status and its meaning).
 nlohmann::json run_manifest(const RunConfig& config, const RunResult& result);

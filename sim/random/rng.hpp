@@ -42,16 +42,23 @@ constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
 // A 64-bit key for (seed, purpose, a, b): each field goes through a full SplitMix64 round, so keys
 // of neighbouring indices are unrelated. Used to seed counter-based draws ("node i's k-th compute
 // delay" = stream(compute_delay, i, k)) that do not depend on the order draws are made in.
-constexpr std::uint64_t mix_key(std::uint64_t seed, Stream purpose, std::uint64_t a = 0,
-                                std::uint64_t b = 0) noexcept {
+// mix_key in two halves: the (seed, purpose) prefix, which a hot loop can compute once, and the
+// (a, b) rounds on top of it; mix_key(seed, p, a, b) == mix_key_from(purpose_key(seed, p), a, b).
+constexpr std::uint64_t purpose_key(std::uint64_t seed, Stream purpose) noexcept {
   std::uint64_t s = seed;
   std::uint64_t k = splitmix64(s);
   s = k ^ (static_cast<std::uint64_t>(purpose) * 0xD1B54A32D192ED03ULL);
-  k = splitmix64(s);
-  s = k ^ (a * 0x9E6C63D0676A9A99ULL);
-  k = splitmix64(s);
+  return splitmix64(s);
+}
+constexpr std::uint64_t mix_key_from(std::uint64_t prefix, std::uint64_t a, std::uint64_t b) noexcept {
+  std::uint64_t s = prefix ^ (a * 0x9E6C63D0676A9A99ULL);
+  const std::uint64_t k = splitmix64(s);
   s = k ^ (b * 0xA0761D6478BD642FULL);
   return splitmix64(s);
+}
+constexpr std::uint64_t mix_key(std::uint64_t seed, Stream purpose, std::uint64_t a = 0,
+                                std::uint64_t b = 0) noexcept {
+  return mix_key_from(purpose_key(seed, purpose), a, b);
 }
 
 // xoshiro256** 1.0 (Blackman & Vigna 2018): 32 bytes of state, period 2^256 − 1. Small enough to keep

@@ -8,6 +8,7 @@
 #include "sim/config/json_file.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/csv_writer.hpp"
+#include "sim/output/table.hpp"
 
 namespace dasgd {
 
@@ -77,25 +78,30 @@ std::vector<std::string> comparison_file_names(const std::vector<ComparisonEntry
 
 void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std::filesystem::path& directory) {
   ensure_directory(directory);
+  build_comparison_tables(outcomes, csv_opener(directory));
+}
+
+void build_comparison_tables(const std::vector<ComparisonOutcome>& outcomes, const TableOpener& open) {
   {
-    CsvWriter csv(directory / "comparison.csv",
-                  {"algorithm", "time", "gradients", "f_average_model", "grad_sq_average_model",
-                   "consensus_distance", "messages", "bytes"});
+    const auto csv = open("comparison.csv",
+                          {"algorithm", "time", "gradients", "f_average_model", "grad_sq_average_model",
+                           "consensus_distance", "messages", "bytes"});
     for (const ComparisonOutcome& o : outcomes)
       for (const ConvergenceSample& s : o.result.samples)
-        csv.row({o.label, s.time, s.gradients, s.f_average, s.grad_sq_average, s.consensus, s.messages, s.bytes});
-    csv.commit();
+        csv->row({o.label, s.time, s.gradients, s.f_average, s.grad_sq_average, s.consensus, s.messages, s.bytes});
+    csv->commit();
   }
   {
-    CsvWriter csv(directory / "comparison_summary.csv",
-                  {"algorithm", "name", "status", "reason", "end_time", "gradients", "S_avg", "S_max", "S_hat_avg",
-                   "S_hat_max", "B_squared_mean", "final_f_average_model", "final_grad_sq_average_model",
-                   "gradients_to_epsilon_virtual", "gradients_to_epsilon_node_average", "messages", "bytes"});
+    const auto csv = open("comparison_summary.csv",
+                          {"algorithm", "name", "status", "reason", "end_time", "gradients", "S_avg", "S_max",
+                           "S_hat_avg", "S_hat_max", "B_squared_mean", "final_f_average_model",
+                           "final_grad_sq_average_model", "gradients_to_epsilon_virtual",
+                           "gradients_to_epsilon_node_average", "messages", "bytes"});
     const double nan = std::nan("");
     for (const ComparisonOutcome& o : outcomes) {
       const RunResult& r = o.result;
       if (o.status == "failed" || !r.recorder || r.samples.empty()) {
-        csv.row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, nan, std::uint64_t{0}, nan, nan, nan, nan, nan,
+        csv->row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, nan, std::uint64_t{0}, nan, nan, nan, nan, nan,
                  nan, nan, nan, nan, std::uint64_t{0}, std::uint64_t{0}});
         continue;
       }
@@ -104,29 +110,29 @@ void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std:
       const auto count_or_nan = [&](const std::optional<std::uint64_t>& v) {
         return v ? static_cast<double>(*v) : nan;
       };
-      csv.row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, r.end_time, r.gradients, st.s().mean(),
+      csv->row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, r.end_time, r.gradients, st.s().mean(),
                static_cast<double>(st.s().max()), st.s_hat().mean(), static_cast<double>(st.s_hat().max()),
                r.recorder->mean_b_squared(), last.f_average, last.grad_sq_average,
                count_or_nan(r.recorder->first_below_epsilon_virtual()),
                count_or_nan(r.first_below_epsilon_average), r.traffic.messages, r.traffic.bytes});
     }
-    csv.commit();
+    csv->commit();
   }
   {
-    CsvWriter csv(directory / "comparison_staleness.csv", {"algorithm", "quantity", "value", "count"});
+    const auto csv = open("comparison_staleness.csv", {"algorithm", "quantity", "value", "count"});
     for (const ComparisonOutcome& o : outcomes) {
       if (!o.result.recorder) continue;
       const StalenessStatistics& st = o.result.recorder->statistics();
-      for (const HistogramBin& bin : st.s().bins()) csv.row({o.label, "S", bin.value, bin.count});
-      for (const HistogramBin& bin : st.s_hat().bins()) csv.row({o.label, "S_hat", bin.value, bin.count});
+      for (const HistogramBin& bin : st.s().bins()) csv->row({o.label, "S", bin.value, bin.count});
+      for (const HistogramBin& bin : st.s_hat().bins()) csv->row({o.label, "S_hat", bin.value, bin.count});
     }
-    csv.commit();
+    csv->commit();
   }
   {
-    CsvWriter csv(directory / "comparison_figures.csv", {"algorithm", "figure", "value", "definition"});
+    const auto csv = open("comparison_figures.csv", {"algorithm", "figure", "value", "definition"});
     for (const ComparisonOutcome& o : outcomes)
-      for (const AlgorithmFigure& f : o.result.figures) csv.row({o.label, f.name, f.value, f.definition});
-    csv.commit();
+      for (const AlgorithmFigure& f : o.result.figures) csv->row({o.label, f.name, f.value, f.definition});
+    csv->commit();
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/config/run_config.hpp"
+#include "sim/output/table.hpp"
 #include "sim/run/experiment.hpp"
 
 namespace dasgd {
@@ -37,6 +38,8 @@ struct ComparisonOutcome {
 // per algorithm), comparison_staleness.csv (histograms side by side) and comparison_figures.csv
 // (each algorithm's own figures), atomically.
 void write_comparison(const std::vector<ComparisonOutcome>& outcomes, const std::filesystem::path& directory);
+// The same four tables through `open` (CSV files, or memory for the Python module).
+void build_comparison_tables(const std::vector<ComparisonOutcome>& outcomes, const TableOpener& open);
 
 // The top-level names a comparison directory may hold: its four CSV files and one run directory
 // per label.

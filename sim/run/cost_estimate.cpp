@@ -46,9 +46,11 @@ void scan_edge_list(const std::string& path, GraphSize& size) {
   bool header = true;
   double max_id = 0, lines = 0;
   while (std::getline(in, line)) {
-    const auto hash = line.find('#');
+    const auto hash = line.find_first_of("#%");
     if (hash != std::string::npos) line.resize(hash);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // A CSV header has a comma; a whitespace list (SNAP) has none and starts with an edge.
+    if (header && line.find(',') == std::string::npos && line.find_first_of("0123456789") == line.find_first_not_of(" \t")) header = false;
     if (header) {
       header = false;
       continue;
@@ -57,10 +59,10 @@ void scan_edge_list(const std::string& path, GraphSize& size) {
     // The first two fields are u and v in the usual layout; any column order only shifts which
     // numbers are seen, and the bound n <= 2m below holds regardless.
     for (std::size_t at = 0, field = 0; at < line.size() && field < 2; ++field) {
-      max_id = std::max(max_id, std::strtod(line.c_str() + at, nullptr));
+      char* end = nullptr;
+      max_id = std::max(max_id, std::strtod(line.c_str() + at, &end));
       const auto comma = line.find(',', at);
-      if (comma == std::string::npos) break;
-      at = comma + 1;
+      at = comma != std::string::npos ? comma + 1 : static_cast<std::size_t>(end - line.c_str());
     }
   }
   size.edges = lines;
@@ -119,8 +121,8 @@ GraphSize graph_size(const TopologySpec& spec) {
     g.bytes_per_edge = kBytesPerFileEdge;
     if (!input_file_problem(spec.path)) {  // else the reader refuses the file, naming it
       const GraphFileFormat format = spec.format.value_or(GraphFileFormat::edge_list);
-      if (format == GraphFileFormat::edge_list) {
-        scan_edge_list(spec.path, g);
+      if (format == GraphFileFormat::edge_list || format == GraphFileFormat::matrix_market) {
+        scan_edge_list(spec.path, g);  // Matrix Market: its size line counts as the header
       } else if (format == GraphFileFormat::graphml) {
         g.edges = count_occurrences(spec.path, "<edge");
         g.nodes = count_occurrences(spec.path, "<node");
@@ -129,7 +131,8 @@ GraphSize graph_size(const TopologySpec& spec) {
         g.nodes = g.edges + 1;  // a connected graph has at most m + 1 nodes
       }
       std::error_code error;
-      g.extra_bytes = static_cast<double>(std::filesystem::file_size(spec.path, error)) * (format == GraphFileFormat::edge_list ? 0 : 2);
+      const bool parsed_in_place = format == GraphFileFormat::edge_list || format == GraphFileFormat::matrix_market;
+      g.extra_bytes = static_cast<double>(std::filesystem::file_size(spec.path, error)) * (parsed_in_place ? 0 : 2);
     }
   }
   if (g.mean_distance == 1 && kind != "complete" && g.nodes > 1) {
@@ -213,8 +216,11 @@ double model_copies(const RunConfig& config) {
 }  // namespace
 
 bool averaging_algorithm(const std::string& name) {
-  return name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
-         name == "local_async_sgd";
+  if (name == "gossip_sgd" || name == "adpsgd" || name == "dpsgd" || name == "local_sgd" ||
+      name == "local_async_sgd")
+    return true;
+  const AlgorithmEntry* entry = find_algorithm(name);  // a registered extension says itself
+  return entry != nullptr && entry->averaging;
 }
 
 namespace {
@@ -315,10 +321,11 @@ CostEstimate estimate_cost(const RunConfig& config) {
     c.window_gradients = window;
     const bool deliveries = config.record.deliveries.value_or(
         g.nodes <= static_cast<double>(auto_deliveries_max_nodes) && window <= auto_deliveries_max_window);
-    c.tracking_bytes = 40 * window;
+    // record.staleness false attaches no observer: nothing is tracked.
+    c.tracking_bytes = config.record.staleness ? 40 * window : 0.0;
     // Vector clocks keep each origin's gradient indices: 8 bytes per gradient for the whole run.
     if (config.record.staleness && averaging_algorithm(config.algorithm.name)) c.tracking_bytes += 8 * c.gradients;
-    if (deliveries)
+    if (deliveries && config.record.staleness)
       c.tracking_bytes += 2 * g.nodes * window / 8 +
                           std::min(window * window / 8, static_cast<double>(default_snapshot_budget_bytes));
   }
@@ -328,6 +335,16 @@ CostEstimate estimate_cost(const RunConfig& config) {
   c.metrics_rows = interval_rows + gradient_rows + 2;
   c.metrics_bytes = c.metrics_rows * (kBytesPerMetricsRow + (config.record.node_stats ? 16 * g.nodes : 0));
   if (config.record.per_gradient) c.log_disk_bytes = c.gradients * kBytesPerLogRow;
+  // trace.json: about three trace events per simulator event (a span, or an arrow's two ends and
+  // the slice it starts from), for the traced share of the nodes and of the run's time.
+  if (config.record.trace) {
+    const TraceSpec& trace_spec = *config.record.trace;
+    const double node_share = trace_spec.nodes.empty() || !(g.nodes > 0)
+                                  ? 1.0 : std::min(1.0, static_cast<double>(trace_spec.nodes.size()) / g.nodes);
+    const double end = c.end_time > 0 ? c.end_time : 1.0;
+    const double time_share = std::clamp((std::min(trace_spec.until, end) - trace_spec.from) / end, 0.0, 1.0);
+    c.trace_disk_bytes = 3 * c.events * trace_bytes_per_event * node_share * time_share;
+  }
 
   // Wall time: events, each gradient's own arithmetic (applied at every node by DASGD), metric rows.
   const double applications = config.algorithm.name == "dasgd" ? g.nodes : 2;
@@ -447,6 +464,7 @@ std::string describe_cost(const CostEstimate& c) {
     first = false;
   }
   if (c.log_disk_bytes >= 1e9) text += std::string(first ? "" : ", ") + "gradients.csv " + human_bytes(c.log_disk_bytes) + " on disk";
+  if (c.trace_disk_bytes >= 1e9) text += std::string(first ? "" : ", ") + "trace.json " + human_bytes(c.trace_disk_bytes) + " on disk";
   return text + "; " + two_digits(c.nodes) + " nodes, " + two_digits(c.edges) + " edges, d = " + two_digits(c.dimension) + ")";
 }
 

@@ -35,6 +35,8 @@ struct CostEstimate {
   double metrics_bytes = 0;     // convergence rows (per-node columns when node_stats)
   // gradients.csv (per_gradient): streamed to disk during the run, so disk, not memory.
   double log_disk_bytes = 0;
+  // trace.json (record.trace): streamed to disk too.
+  double trace_disk_bytes = 0;
   double total_bytes() const { return graph_bytes + model_bytes + data_bytes + tracking_bytes + metrics_bytes; }
   double wall_seconds = 0;
   // The JSON pointer of the config value that drives the largest memory component (for refusals).

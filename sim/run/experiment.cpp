@@ -109,6 +109,16 @@ bool auto_deliveries(const RunConfig& config, std::size_t n, RunResult& result) 
   return false;
 }
 
+// The pending-event set for about `pending` events: the calendar queue while its buckets and
+// event nodes stay in the caches (O(1), 1.5x fewer cycles than the 4-ary heap at 10^3 to 10^4
+// pending in the gossip pattern), the 4-ary heap above, whose top levels stay cached and whose
+// pops prefetch (at 10^5 pending and more it was faster; docs/PERFORMANCE.md). Both pop the same
+// events in the same order, so the choice never changes an output.
+std::string queue_kind_for(std::size_t pending) {
+  constexpr std::size_t calendar_max_pending = std::size_t{1} << 15;
+  return pending <= calendar_max_pending ? "calendar" : "quaternary_heap";
+}
+
 }  // namespace
 
 RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
@@ -122,19 +132,39 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   const std::uint64_t delays = delay_seed(config);
   const ComputeModel compute(config.compute, n, delays);
   Network network(topology, config.link, delays);
+  // Link faults: their own streams (Stream::link_loss, link_availability) keyed by the delay seed,
+  // so every algorithm under common_random_numbers sees the same losses and outages.
+  std::unique_ptr<LinkFaults> link_faults;
+  const bool faulty_links = config.link_faults.active_for(config.algorithm.name);
+  if (faulty_links) {
+    link_faults = std::make_unique<LinkFaults>(topology, config.link_faults, config.link, delays,
+                                               config.link_faults.transport.reliable &&
+                                                   config.link_faults.transport.applies_to(config.algorithm.name));
+    network.set_faults(link_faults.get());
+  }
   World world;
   world.topology = &topology;
   world.objective = objective.get();
   world.compute = &compute;
   world.network = &network;
   world.streams = RandomStreams(config.seed);
-  world.faults = &result.faults;
-  // graph.dynamic: the live graph, changed by its own events (the static graph fixes the node set).
+  // Node faults: keyed by the delay seed, so under common_random_numbers every algorithm sees the
+  // same crashes, and no other draw moves.
+  std::unique_ptr<NodeAvailability> availability;
+  if (config.node_faults) {
+    availability = std::make_unique<NodeAvailability>(*config.node_faults, n, delays, &result.fault_log);
+    world.availability = availability.get();
+    result.faults_on = true;
+  }
+  world.faults = &result.fault_log;  // one timeline for every fault process
+  // graph.dynamic: the live graph, changed by its own events (the static graph fixes the node set);
+  // its changes are rows of the same timeline.
   std::unique_ptr<LiveTopology> live;
   if (config.graph.dynamic) {
     live = std::make_unique<LiveTopology>(topology, *config.graph.dynamic, config.seed, delays, config.link,
-                                          &result.faults);
+                                          &result.fault_log);
     world.live = live.get();
+    result.faults_on = true;
   }
 
   result.nodes = n;
@@ -154,26 +184,46 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
-  recorder_options.staleness.track_deliveries =
-      config.record.deliveries ? *config.record.deliveries : auto_deliveries(config, n, result);
+  if (config.record.deliveries) {
+    recorder_options.staleness.track_deliveries = *config.record.deliveries;
+  } else if (faulty_links && (config.link_faults.loss_on() || config.link_faults.outages_on())) {
+    // A gradient lost for good pins its node's watermark below it: the out-of-order window, and
+    // with it each per-delivery set figure (O(W/64)), grows with the run (docs/FAULTS.md, "Cost").
+    recorder_options.staleness.track_deliveries = false;
+    result.deliveries_note =
+        "per-delivery set figures (receiver_only, symmetric_difference) off: record.deliveries \"auto\" under "
+        "link faults (a gradient lost for good makes the out-of-order window grow with the run; set "
+        "record.deliveries true to track them; S, S_hat, S_lost, delays and version differences stay exact)";
+  } else {
+    recorder_options.staleness.track_deliveries = auto_deliveries(config, n, result);
+  }
   result.deliveries_tracked = recorder_options.staleness.track_deliveries;
   // Averaging algorithms never deliver single gradients: their sets are vector clocks
   // (docs/STALENESS_TRACKING.md), exact and O(k) per merge instead of O(n·T/64).
   if (averaging_algorithm(config.algorithm.name))
     recorder_options.staleness.layout = SetLayout::origin_prefixes;
   recorder_options.statistics.window_width = config.record.staleness_window;
-  result.recorder = std::make_unique<GradientRecorder>(*objective, n, recorder_options);
+  recorder_options.lost_split = faulty_links;
+  // record.staleness false attaches no observer: the recorder then keeps state for one node only
+  // (its figures stay empty; nodes.csv reads zero staleness for every node), not ~150 bytes per node.
+  // Link faults keep per-node lost counts in it, so they keep every node.
+  result.recorder = std::make_unique<GradientRecorder>(
+      *objective, config.record.staleness || faulty_links ? n : 1, recorder_options);
   if (options.gradient_log && config.record.per_gradient) result.recorder->set_log_sink(options.gradient_log);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
 
   // Run.
   // record.staleness false: no observer at all (the recorder stays empty: no staleness, no bounds).
-  std::unique_ptr<Algorithm> built =
-      config.algorithm.build(world, config.record.staleness ? result.recorder.get() : nullptr);
+  GradientObserver* observer = config.record.staleness ? result.recorder.get() : nullptr;
+  if (options.observe) observer = options.observe(observer, n);
+  std::unique_ptr<Algorithm> built = config.algorithm.build(world, observer);
   Algorithm& algorithm = *built;
   result.virtual_step = algorithm.virtual_step();
   result.recorder->set_virtual_step(result.virtual_step);
-  Simulator simulator;
+  // Owned, so that its queue (one pending event per node and more) is freed before the per-node
+  // summary is built at the end.
+  auto simulator_owner = std::make_unique<Simulator>(make_event_queue(queue_kind_for(n + n / 4)));
+  Simulator& simulator = *simulator_owner;
   simulator.reserve(n + n / 4);  // one pending computation per node, plus messages in flight
   std::optional<WithTopologyChanges> changes;
   if (live) {
@@ -181,7 +231,10 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     changes->start(simulator);
   }
   EventHandler& handler = changes ? static_cast<EventHandler&>(*changes) : algorithm;
+  if (availability) availability->start(simulator);  // nodes down at 0 are down before anyone starts
   algorithm.start(simulator);
+  // Every node down for good: nothing can advance (RunStatus::no_live_nodes).
+  const auto everyone_gone = [&] { return availability && availability->all_gone(); };
 
   const double stop_time = config.stop.time.value_or(std::numeric_limits<double>::infinity());
   const std::uint64_t stop_gradients =
@@ -200,6 +253,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   auto take_sample = [&](SimTime at) {
     const ConvergenceSample& s = convergence.sample(algorithm, at, simulator.events_processed());
     if (live) result.live_edges.push_back(live->current().live_edges());
+    if (availability) result.live_nodes.push_back(availability->live());
     if (!result.first_below_epsilon_average && s.grad_sq_average <= config.epsilon)
       result.first_below_epsilon_average = s.gradients;
     return s;
@@ -215,21 +269,25 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     // Without a gradient count to watch, run_until skips the per-event predicate; it runs in slices
     // of kInterruptSlice events so that a signal still stops the run within microseconds.
     const bool count_gradients = stop_gradients != std::numeric_limits<std::uint64_t>::max() ||
-                                 next_gradient_mark != std::numeric_limits<std::uint64_t>::max();
+                                 next_gradient_mark != std::numeric_limits<std::uint64_t>::max() ||
+                                 availability != nullptr;  // (stops at the instant the last node leaves)
     StopReason why;
     if (count_gradients) {
       why = simulator.run_while(
           handler,
           [&] {
             const std::uint64_t g = algorithm.gradients_completed();
-            return g < stop_gradients && g < next_gradient_mark && !interrupt_requested();
+            return g < stop_gradients && g < next_gradient_mark && !interrupt_requested() && !everyone_gone();
           },
           horizon);
     } else {
       constexpr std::uint64_t kInterruptSlice = 1024;
       do {
-        why = simulator.run_until(handler, horizon, kInterruptSlice);
-      } while (why == StopReason::event_limit && !interrupt_requested());
+        // graph.dynamic: through the wrapper that runs topology changes; otherwise the algorithm's
+        // own loop (on its final type).
+        why = changes ? simulator.run_until(handler, horizon, kInterruptSlice)
+                      : algorithm.run_until(simulator, horizon, kInterruptSlice);
+      } while (why == StopReason::event_limit && !interrupt_requested() && !everyone_gone());
       if (why == StopReason::event_limit) why = StopReason::predicate;
     }
     const SimTime now = why == StopReason::time_reached ? horizon : simulator.now();
@@ -258,6 +316,11 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
       mark_interrupted(result);
       break;
     }
+    if (everyone_gone()) {
+      result.status = RunStatus::no_live_nodes;
+      result.stop_reason = "no_live_nodes";
+      break;
+    }
     if (sampled && config.stop.grad_norm_sq && last.grad_sq_average <= *config.stop.grad_norm_sq) {
       result.stop_reason = "grad_norm_sq";
       break;
@@ -280,6 +343,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   if (config.stop.drain && result.status == RunStatus::completed) {
     // Deliver what is in flight; computations already started still complete (and are counted).
     algorithm.stop_computing();
+    if (availability) availability->stop(simulator);  // no new crashes: the queue can empty
     simulator.run_while(handler, [] { return !interrupt_requested(); });
     if (interrupt_requested()) mark_interrupted(result);
     result.end_time = std::max(result.end_time, simulator.now());
@@ -308,6 +372,17 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
                               "0: record.staleness was false, no gradient observer ran (staleness, "
                               "B_t^2, the virtual sequence and the bounds are not measured)"});
   result.samples = convergence.samples();
+  if (availability) result.node_faults = availability->counters(result.end_time);
+  if (link_faults) {
+    result.link_faults = true;
+    result.link_faults_description = describe(config.link_faults);
+    result.link_totals = link_faults->totals();
+    result.link_per_node.assign(link_faults->per_node().begin(), link_faults->per_node().end());
+    link_faults->record_timeline(result.end_time, result.fault_log);
+    result.fault_log.sort_by_time();
+    result.faults_on = true;
+  }
+  simulator_owner.reset();  // events still pending will never run
 
   Vector scratch(objective->dimension());
   result.node_summaries.reserve(n);  // no doubling copy at 10^6 nodes
@@ -317,7 +392,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     node.speed = compute.speed(i);
     node.straggler = compute.is_straggler(i);
     node.mean_compute_time = compute.mean_duration(i);
-    node.degree = topology.degree(i);
+    node.degree = static_cast<std::uint32_t>(topology.degree(i));
     node.gradients = algorithm.gradients_of(i);
     node.final_f = objective->value(algorithm.model(i));
     objective->gradient(algorithm.model(i), scratch);

@@ -19,11 +19,23 @@ OutputClaimOptions claim_options(std::vector<std::string> names, bool force) {
 std::unique_ptr<GradientLogStream> open_gradient_log(const RunConfig& config, const std::filesystem::path& directory) {
   if (!config.record.per_gradient) return nullptr;
   ensure_directory(directory);
-  return std::make_unique<GradientLogStream>(directory / "gradients.csv");
+  return std::make_unique<GradientLogStream>(directory / "gradients.csv",
+                                             config.link_faults.active_for(config.algorithm.name));
 }
 
 RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream) {
   if (stream != nullptr) options.gradient_log = [stream](const GradientLogRow& row) { stream->append(row); };
+  return options;
+}
+
+RunOptions with_trace(RunOptions options, const RunConfig& config, const std::filesystem::path& directory,
+                      std::unique_ptr<TraceWriter>& trace) {
+  if (!config.record.trace) return options;
+  options.observe = [&trace, spec = *config.record.trace, directory](GradientObserver* inner, std::size_t nodes) {
+    ensure_directory(directory);
+    trace = std::make_unique<TraceWriter>(directory / "trace.json", spec, nodes, inner);
+    return static_cast<GradientObserver*>(trace.get());
+  };
   return options;
 }
 

@@ -12,6 +12,7 @@
 #include "sim/config/run_config.hpp"
 #include "sim/output/gradient_log_stream.hpp"
 #include "sim/output/run_directory.hpp"
+#include "sim/output/trace_writer.hpp"
 #include "sim/run/experiment.hpp"
 
 namespace dasgd {
@@ -24,6 +25,11 @@ std::unique_ptr<GradientLogStream> open_gradient_log(const RunConfig& config, co
 
 // `options` with the stream attached as the recorder's sink.
 RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream);
+
+// record.trace: `options` with an observer hook that opens trace.json in `directory` once the run
+// knows its node count; the writer is kept in `trace` (commit it with the other files).
+RunOptions with_trace(RunOptions options, const RunConfig& config, const std::filesystem::path& directory,
+                      std::unique_ptr<TraceWriter>& trace);
 
 // After the run: the summary's B² quantiles come from the stream.
 void finish_gradient_log(RunResult& result, const GradientLogStream* stream);

@@ -70,7 +70,11 @@ json point_results(const json& summary) {
                {"nodes", value_at(summary, "/run/nodes")},
                {"end_time", value_at(summary, "/run/end_time")},
                {"gradients", value_at(summary, "/run/gradients")},
-               {"events", value_at(summary, "/run/events")}};
+               {"events", value_at(summary, "/run/events")},
+               {"S_avg_steady_state", value_at(summary, "/steady_state/S_avg")},
+               {"S_avg_predicted", value_at(summary, "/predicted/S_avg")},
+               {"predicted_validity", value_at(summary, "/predicted/validity")},
+               {"S_avg_steady_over_predicted", value_at(summary, "/predicted/ratio_S_avg_steady_state")}};
   json bounds = json::array();
   std::vector<std::string> keys;
   for (const json& bound : summary["bounds"]) {

@@ -19,7 +19,8 @@ const std::vector<std::string>& result_fields() {
   static const std::vector<std::string> fields = {
       "S_avg", "S_max", "S_hat_avg", "S_hat_max", "gradients_to_epsilon_virtual",
       "gradients_to_epsilon_node_average", "mean_grad_sq_virtual", "final_f", "final_grad_sq",
-      "nodes", "end_time", "gradients", "events"};
+      "nodes", "end_time", "gradients", "events", "S_avg_steady_state", "S_avg_predicted", "predicted_validity",
+      "S_avg_steady_over_predicted"};
   return fields;
 }
 
@@ -29,16 +30,55 @@ const std::vector<std::string>& bound_fields() {
   return fields;
 }
 
-// A JSON value as one CSV cell: numbers in round-trip text, strings bare, null (absent, not
-// reached, not a number) empty.
-std::string cell_text(const json& value) {
+// A JSON value as one CSV cell: numbers as numbers (round-trip text), strings bare, null (absent,
+// not reached, not a number) empty.
+CsvCell cell_text(const json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_unsigned()) return format_number(value.get<std::uint64_t>());
-  if (value.is_number_integer()) return format_number(value.get<std::int64_t>());
-  if (value.is_number_float()) return format_number(value.get<double>());
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (value.is_number_float()) return value.get<double>();
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
   return value.dump();
+}
+
+void add_bound_keys(const json& record, std::vector<std::string>& bound_keys) {
+  if (!record.contains("results") || record["results"].is_null()) return;
+  for (const json& bound : record["results"]["bounds"]) {
+    const std::string key = bound["key"].get<std::string>();
+    if (std::find(bound_keys.begin(), bound_keys.end(), key) == bound_keys.end()) bound_keys.push_back(key);
+  }
+}
+
+void result_row(const Sweep& sweep, std::size_t k, const json& record, const std::vector<std::string>& bound_keys,
+                std::vector<CsvCell>& row) {
+  const json& r = record["results"];
+  row.clear();
+  row.emplace_back(k);
+  for (const PointOverride& o : sweep.point(k).overrides) row.push_back(cell_text(o.value));
+  row.push_back(cell_text(record["seed"]));
+  row.push_back(cell_text(record["status"]));
+  row.push_back(cell_text(record["reason"]));
+  for (const std::string& field : result_fields()) row.push_back(r.is_null() ? CsvCell("") : cell_text(r[field]));
+  row.push_back(record.contains("bound_violations") ? cell_text(json(record["bound_violations"].size())) : CsvCell(""));
+  for (const std::string& key : bound_keys) {
+    const json* found = nullptr;
+    if (!r.is_null()) {
+      for (const json& bound : r["bounds"]) {
+        if (bound["key"] == key) found = &bound;
+      }
+    }
+    for (const std::string& field : bound_fields()) row.push_back(found ? cell_text((*found)[field]) : CsvCell(""));
+  }
+}
+
+std::vector<CsvCell> timing_row(std::size_t k, const json& record) {
+  return {CsvCell(k), cell_text(record["seed"]), cell_text(record["status"]), cell_text(record["wall_seconds"])};
+}
+
+const std::vector<std::string>& timing_header() {
+  static const std::vector<std::string> header{"point", "seed", "status", "wall_seconds"};
+  return header;
 }
 
 // Above this many points, records are read again for the rows instead of kept from the count
@@ -73,12 +113,7 @@ std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep, std
     } else {
       ++tally.failed;
     }
-    if (bound_keys != nullptr && !(*record)["results"].is_null()) {
-      for (const json& bound : (*record)["results"]["bounds"]) {
-        const std::string key = bound["key"].get<std::string>();
-        if (std::find(bound_keys->begin(), bound_keys->end(), key) == bound_keys->end()) bound_keys->push_back(key);
-      }
-    }
+    if (bound_keys != nullptr) add_bound_keys(*record, *bound_keys);
     if (!records.empty()) records[k] = std::move(*record);
   }
   std::sort(tally.missing.begin(), tally.missing.end());
@@ -147,7 +182,7 @@ SweepTally write_sweep_results(const Sweep& sweep) {
   if (!tally.missing.empty()) return tally;
 
   CsvWriter results(sweep.directory / "results.csv", results_header(sweep, bound_keys));
-  CsvWriter timing(sweep.directory / "timing.csv", {"point", "seed", "status", "wall_seconds"});
+  CsvWriter timing(sweep.directory / "timing.csv", timing_header());
   std::vector<CsvCell> row;
   json reread;
   for (std::size_t k = 0; k < sweep.point_count; ++k) {
@@ -158,31 +193,28 @@ SweepTally write_sweep_results(const Sweep& sweep) {
       reread = std::move(*record);
     }
     const json& record = kept.empty() ? reread : kept[k];
-    const json& r = record["results"];
-    row.clear();
-    row.emplace_back(k);
-    for (const PointOverride& o : sweep.point(k).overrides) row.emplace_back(cell_text(o.value));
-    row.emplace_back(cell_text(record["seed"]));
-    row.emplace_back(cell_text(record["status"]));
-    row.emplace_back(cell_text(record["reason"]));
-    for (const std::string& field : result_fields()) row.emplace_back(r.is_null() ? "" : cell_text(r[field]));
-    row.emplace_back(record.contains("bound_violations") ? cell_text(json(record["bound_violations"].size())) : "");
-    for (const std::string& key : bound_keys) {
-      const json* found = nullptr;
-      if (!r.is_null()) {
-        for (const json& bound : r["bounds"]) {
-          if (bound["key"] == key) found = &bound;
-        }
-      }
-      for (const std::string& field : bound_fields()) row.emplace_back(found ? cell_text((*found)[field]) : "");
-    }
+    result_row(sweep, k, record, bound_keys, row);
     results.row(row);
-    timing.row({CsvCell(k), CsvCell(cell_text(record["seed"])), CsvCell(cell_text(record["status"])),
-                CsvCell(cell_text(record["wall_seconds"]))});
+    timing.row(timing_row(k, record));
   }
   results.commit();
   timing.commit();
   return tally;
+}
+
+void build_sweep_tables(const Sweep& sweep, const std::vector<nlohmann::json>& records, const TableOpener& open) {
+  std::vector<std::string> bound_keys;
+  for (const json& record : records) add_bound_keys(record, bound_keys);
+  const auto results = open("results.csv", results_header(sweep, bound_keys));
+  const auto timing = open("timing.csv", timing_header());
+  std::vector<CsvCell> row;
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    result_row(sweep, k, records[k], bound_keys, row);
+    results->row(row);
+    timing->row(timing_row(k, records[k]));
+  }
+  results->commit();
+  timing->commit();
 }
 
 }  // namespace dasgd

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/output/table.hpp"
 #include "sim/sweep/sweep_points.hpp"
 
 namespace dasgd {
@@ -42,5 +43,9 @@ std::vector<std::string> results_header(const Sweep& sweep, const std::vector<st
 // First removes any results.csv and timing.csv already there, so that with points missing (the
 // tally lists them) or a failure half-way none is left that the records no longer match.
 SweepTally write_sweep_results(const Sweep& sweep);
+
+// The same two tables (results.csv, timing.csv) through `open`, from records held in memory, one
+// per point in point order (PointOutcome::record of run_point): the Python module's sweep.
+void build_sweep_tables(const Sweep& sweep, const std::vector<nlohmann::json>& records, const TableOpener& open);
 
 }  // namespace dasgd

@@ -1,0 +1,24 @@
+// See model_recovery.hpp.
+#include "sim/algorithms/model_recovery.hpp"
+
+#include "sim/faults/node_availability.hpp"
+
+namespace dasgd {
+
+void recover_model(const World& world, GradientObserver* observer, Eigen::MatrixXd& models, NodeId node,
+                   SimTime now) {
+  switch (world.availability->recovery()) {
+    case Recovery::keep: break;
+    case Recovery::initial: models.col(node) = world.objective->initial_point(); break;
+    case Recovery::neighbour: {
+      const auto neighbours = world.topology->neighbours(node);
+      const auto from = world.availability->live_pick(node, neighbours.data(), neighbours.size());
+      if (!from) break;  // no live neighbour: keeps its own model
+      models.col(node) = models.col(*from);
+      if (observer != nullptr) observer->on_model_merged(node, observer->on_model_sent(*from, now, 1), now);
+      break;
+    }
+  }
+}
+
+}  // namespace dasgd
