@@ -9,6 +9,7 @@
 #   crash10         10 % of the nodes alternate Exp(mean 20) up and Exp(mean 5) down times
 #                   (messages to a down node dropped, model kept; AD-PSGD: partner timeout 0.5 s)
 #   loss1/5/20      Bernoulli loss p = 0.01 / 0.05 / 0.2 on every link, no retransmission
+#                   (reply_timeout 0.5 s: only the parameter server's workers wait for a reply)
 #   loss1/5/20_rt   the same with the reliable transport (timeout 0.5 s, at most 5 retries)
 #   one_peer        graph.dynamic one_peer_exponential, period 1 s (the parameter server has no graph)
 # Writes OUT/runs.csv (one row per run) and OUT/table.csv (mean and sd over seeds per cell), from
@@ -25,7 +26,7 @@ out=$(readlink -f "$out")
 
 nodes='{"renewal": {"up": {"law": "exponential", "mean": 20.0}, "down": {"law": "exponential", "mean": 5.0}, "fraction": 0.1}, "messages": "drop", "recovery": "keep"}'
 transport='{"reliable": true, "timeout": 0.5, "max_retries": 5}'
-loss() { echo "{\"loss\": {\"model\": \"bernoulli\", \"p\": $1}}"; }
+loss() { echo "{\"loss\": {\"model\": \"bernoulli\", \"p\": $1}, \"reply_timeout\": 0.5}"; }
 
 # One line per (algorithm, scenario): name, then the --set assignments (tab-separated).
 cells() {
