@@ -8,14 +8,18 @@
 // models. Combine-then-adapt sends x_i at the round start, concurrently with the gradient (the
 // gradient and the neighbour average both read x_i^r, so the paper runs them in parallel), unless
 // "overlap" is off; adapt-then-combine sends x_i − η g_i, so it must wait for the gradient.
+// graph.dynamic (World::live): each round mixes on the snapshot live when it opens, with that
+// graph's own W (the rule above; on a directed one-peer graph the paper's x_i ← (x_i + x_peer(i))/2).
 // Gradient sets: a node's new set is the union of its neighbours' sets (models sent) and its own,
 // plus its own new gradient.
 // Node faults (the round rule: synchronous_round.hpp; the mixing: dpsgd_faults.cpp): a round mixes
 // over its live set L, the reporters still up at the barrier, with W folded onto L: W'_ij = W_ij for
 // i ≠ j both in L, W'_ii = W_ii + Σ_{j ∈ N(i) \ L} W_ij, and row i = e_i for i ∉ L (the node keeps its
-// model). W' is symmetric with rows summing to 1, so doubly stochastic on every round.
+// model). W' is symmetric with rows summing to 1, so doubly stochastic on every round. Under
+// graph.dynamic W is the round graph's (undirected kinds; the directed one-peer graph is refused).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,8 @@
 #include "topologies/spectral.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 enum class DpsgdVariant { combine_then_adapt, adapt_then_combine };
 std::string to_string(DpsgdVariant variant);
@@ -75,6 +81,14 @@ class Dpsgd final : public SynchronousRounds {
   // Node faults only: node sent its model this round (its token has one use per neighbour); the
   // round's live set (reporters up at the barrier).
   std::vector<std::uint8_t> sent_, live_;
+
+  // graph.dynamic: each round uses the snapshot live when it opens, with that graph's own W.
+  void use_round_graph();
+  std::shared_ptr<LiveSnapshot> round_graph_;
+  std::uint64_t weights_for_ = ~std::uint64_t{0};  // snapshot index weights_ belong to
+  std::uint64_t round_graphs_ = 0;
+  std::vector<std::uint32_t> receivers_begin_;  // directed one-peer: node j sends to
+  std::vector<NodeId> receivers_;               // receivers_[receivers_begin_[j] ..)
 };
 
 }  // namespace dasgd

@@ -6,6 +6,7 @@
 #include "sim/algorithms/dpsgd.hpp"
 
 #include "sim/algorithms/model_recovery.hpp"
+#include "sim/faults/live_topology.hpp"
 
 namespace dasgd {
 
@@ -14,7 +15,7 @@ namespace dasgd {
 void Dpsgd::close_round_on_live_set(Simulator& simulator) {
   const SimTime now = simulator.now();
   const bool adapt_after = params_.variant == DpsgdVariant::combine_then_adapt;
-  const Topology& topology = *world_.topology;
+  const Topology& topology = round_graph_ ? round_graph_->topology() : *world_.topology;
   live_.assign(n_, 0);
   for (NodeId i = 0; i < n_; ++i) live_[i] = reported(i) && up(i) ? 1 : 0;
   for (NodeId i = 0; i < n_; ++i) {
