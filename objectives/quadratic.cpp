@@ -17,67 +17,15 @@ void require(bool condition, const std::string& message) {
   if (!condition) throw std::invalid_argument("quadratic: " + message);
 }
 
-// The ziggurat's slow path on a generator made of the four words: the normal and the words after it.
-// Out of line and cold, taking and returning the words by value, so that the caller's words never
-// have an address and stay in registers on the fast path.
-struct SlowDraw {
-  double z;
-  std::uint64_t words[4];
-};
-[[gnu::noinline, gnu::cold]] SlowDraw slow_normal(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2,
-                                                  std::uint64_t s3, unsigned layer, double u) noexcept {
-  SlowDraw draw{0.0, {s0, s1, s2, s3}};
-  Rng slow;
-  std::memcpy(static_cast<void*>(&slow), draw.words, sizeof draw.words);
-  draw.z = ziggurat_detail::slow_path(slow, layer, u);
-  std::memcpy(draw.words, static_cast<const void*>(&slow), sizeof draw.words);
-  return draw;
-}
-
 // out_j = (x_j λ_j − b_j) + scale · z_j with z_j = ziggurat_normal(rng), j = 0..d−1 in order: the
-// same values and the same generator state afterwards as gradient() then add_gaussian_noise().
-// The xoshiro256** step is spelled out on four local words (the bytes of `rng`, a trivially
-// copyable value) so that they stay in registers: through ziggurat_normal(Rng&) the generator's
-// address escapes into the out-of-line slow path and every draw went through memory.
+// same values and the same generator state afterwards as gradient() then add_gaussian_noise()
+// (for_each_normal keeps the generator's words in registers).
 void noisy_diagonal_gradient(const double* x, const double* lambda, const double* b, double scale, Rng& rng,
                              double* out, Eigen::Index d) {
-  static_assert(sizeof(Rng) == 4 * sizeof(std::uint64_t) && std::is_trivially_copyable_v<Rng>);
-  std::uint64_t words[4];
-  std::memcpy(words, static_cast<const void*>(&rng), sizeof words);
-  // Four scalars whose address is never taken (an array handed to memcpy on the slow path made
-  // GCC keep the state in memory: two loads and four stores per draw).
-  std::uint64_t s0 = words[0], s1 = words[1], s2 = words[2], s3 = words[3];
-  const auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
-  const ziggurat_detail::Tables& tables = ziggurat_detail::kTables;
-  for (Eigen::Index j = 0; j < d; ++j) {
-    // Rng::operator()(), word for word.
-    const std::uint64_t bits = rotl(s1 * 5, 7) * 9;
-    const std::uint64_t t = s1 << 17;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 45);
-    // ziggurat_normal's fast path, then its slow path on a generator holding the words.
-    const unsigned layer = static_cast<unsigned>(bits & 0xFF);
-    const double u = static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52;
-    double z;
-    if (std::fabs(u) < tables.ratio[layer]) [[likely]] {
-      z = u * tables.x[layer];
-    } else {
-      const SlowDraw draw = slow_normal(s0, s1, s2, s3, layer, u);
-      z = draw.z;
-      s0 = draw.words[0];
-      s1 = draw.words[1];
-      s2 = draw.words[2];
-      s3 = draw.words[3];
-    }
+  for_each_normal(rng, d, [&](std::int64_t j, double z) {
     const double g = x[j] * lambda[j] - b[j];
     out[j] = g + scale * z;
-  }
-  const std::uint64_t final_words[4] = {s0, s1, s2, s3};
-  std::memcpy(static_cast<void*>(&rng), final_words, sizeof final_words);
+  });
 }
 }  // namespace
 
