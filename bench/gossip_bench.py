@@ -9,7 +9,8 @@ every staleness figure off (record.staleness false, record.deliveries false); no
 peer's x* = 1, so the losses differ; the event counts (2 n T on average) and the work per event match.
 
 Cases (--cases, comma separated; default all):
-  speed      n = 1000, d = 32, T = 100: events/s of dasgd vs the peer (target >= 30x)
+  speed      n = 1000, d = 32, T = 100: events/s of dasgd vs the peer (target >= 30x), whole process and
+             loop vs loop (both sides: process CPU minus that of a run of almost no events)
   bandwidth  n = 1000, d = 1000, T = 20: dasgd events/s vs the memory-bandwidth limit
              = STREAM copy bytes/s (bench/gossip_stream_bench, same run) / (24 d bytes per event:
              each event reads two model vectors and writes one; target >= 40 %), peer alongside
@@ -28,7 +29,7 @@ CPU second of its event loop (process CPU time minus that of a run of almost no 
 
 Usage: /usr/bin/python3 bench/gossip_bench.py [--dasgd build/dasgd]
            [--stream build/gossip_stream_bench] [--peer /work/shared/peers/python_heapq/sim.py]
-           [--reps 5] [--cases speed,bandwidth,memory,scaling]
+           [--reps 5] [--cases speed,bandwidth,memory,scaling] [--baseline OLD_DASGD]
 """
 import argparse
 import json
@@ -56,7 +57,7 @@ def scenario(n, d, T, seed):
     }
 
 
-def run_dasgd(args, n, d, T, seed, tmp, staleness=False):
+def run_dasgd(args, n, d, T, seed, tmp, staleness=False, binary=None):
     path = os.path.join(tmp, "config.json")
     config = scenario(n, d, T, seed)
     if staleness:  # exact gradient sets on (the default observer), no per-gradient log
@@ -64,7 +65,7 @@ def run_dasgd(args, n, d, T, seed, tmp, staleness=False):
     with open(path, "w") as f:
         json.dump(config, f)
     out = os.path.join(tmp, "run")
-    _, cpu, rss_bytes = run_measured([args.dasgd, "run", path, "-q", "--out", out])
+    _, cpu, rss_bytes = run_measured([binary or args.dasgd, "run", path, "-q", "--out", out])
     timing = json.load(open(os.path.join(out, "timing.json")))
     summary = json.load(open(os.path.join(out, "summary.json")))
     return {"events": timing["events"], "wall": timing["wall_seconds"], "cpu": cpu,
@@ -115,22 +116,36 @@ def ring_bytes(args):
 
 def case_speed(args, tmp, n=1000, d=32, T=100):
     # dasgd's run is ~30x shorter than the peer's, so on a shared machine one burst of load hits it
-    # harder: three dasgd runs per peer run, interleaved, medians of each side.
-    mine, peer = [], []
+    # harder: three dasgd runs per peer run, interleaved, medians of each side. With --baseline, the
+    # same runs of that binary are interleaved too (before/after in one script run).
+    binaries = [("dasgd", args.dasgd)] + ([("baseline", args.baseline)] if args.baseline else [])
+    mine = {name: [] for name, _ in binaries}
+    peer = []
     for seed in range(1, args.reps + 1):
         for _ in range(3):
-            mine.append(run_dasgd(args, n, d, T, seed, tmp))
+            for name, path in binaries:
+                mine[name].append(run_dasgd(args, n, d, T, seed, tmp, binary=path))
         peer.append(run_peer(args, n, d, T, seed))
     startup = statistics.median(run_peer(args, n, d, 0.01, seed)["cpu_seconds"] for seed in (1, 2, 3))
-    m = statistics.median(r["eps"] for r in mine)
-    c = statistics.median(r["cpu_eps"] for r in mine)
     p = statistics.median(r["events_per_second"] for r in peer)
     pc = statistics.median(peer_cpu_rate(peer, startup))
-    print(f"speed     n={n} d={d} T={T}: wall: dasgd {m:.3g} ev/s (median of {len(mine)}), peer {p:.3g} ev/s, "
-          f"ratio {m / p:.1f}x; CPU time: dasgd {c:.3g} ev/s (whole process), peer {pc:.3g} ev/s (event loop), "
-          f"ratio {c / pc:.1f}x (target >= 30x)")
-    return {"dasgd_eps": m, "dasgd_cpu_eps": c, "peer_eps": p, "peer_cpu_eps": pc, "ratio": m / p,
-            "cpu_ratio": c / pc}
+    result = {"peer_eps": p, "peer_cpu_eps": pc}
+    for name, path in binaries:
+        # The peer's accounting for dasgd too: process CPU minus that of a run of almost no events
+        # (start-up, world, the output of a run), so loop against loop.
+        own_startup = statistics.median(run_dasgd(args, n, d, 0.01, seed, tmp, binary=path)["cpu"]
+                                        for seed in (1, 2, 3))
+        runs = mine[name]
+        m = statistics.median(r["eps"] for r in runs)
+        c = statistics.median(r["cpu_eps"] for r in runs)
+        lc = statistics.median(r["events"] / max(r["cpu"] - own_startup, 1e-3) for r in runs)
+        print(f"speed     n={n} d={d} T={T} {name}: wall: {m:.3g} ev/s (median of {len(runs)}), peer {p:.3g} ev/s, "
+              f"ratio {m / p:.1f}x; CPU time: {c:.3g} ev/s (whole process), peer {pc:.3g} ev/s (event loop), "
+              f"ratio {c / pc:.1f}x; loop vs loop (start-up {own_startup * 1e3:.0f} ms subtracted): "
+              f"{lc:.3g} ev/s, ratio {lc / pc:.1f}x (target >= 30x)")
+        result[name] = {"eps": m, "cpu_eps": c, "loop_cpu_eps": lc, "ratio": m / p, "cpu_ratio": c / pc,
+                        "loop_cpu_ratio": lc / pc}
+    return result
 
 
 def case_bandwidth(args, tmp, n=1000, d=1000, T=20):
@@ -213,6 +228,7 @@ def main():
     p.add_argument("--stream", default="build/gossip_stream_bench")
     p.add_argument("--peer", default="/work/shared/peers/python_heapq/sim.py")
     p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--baseline", default=None, help="a second dasgd binary measured alongside (speed case)")
     p.add_argument("--cases", default="speed,bandwidth,memory,tracking,scaling")
     a = p.parse_args()
     if a.reps < 1:

@@ -31,9 +31,7 @@ inline void add_gaussian_noise(double sigma2, Rng& rng, VectorRef out) {
   const double scale = gaussian_noise_scale(sigma2, out.size());
   double* data = out.data();
   const Eigen::Index d = out.size();
-  Rng local = rng;  // a local copy the compiler can keep in registers
-  for (Eigen::Index j = 0; j < d; ++j) data[j] += scale * ziggurat_normal(local);
-  rng = local;
+  for_each_normal(rng, d, [&](std::int64_t j, double z) { data[j] += scale * z; });
 }
 
 // Where objectives draw their own fixed randomness (synthetic data, rotations, x_0): the

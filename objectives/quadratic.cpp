@@ -18,43 +18,14 @@ void require(bool condition, const std::string& message) {
 }
 
 // out_j = (x_j λ_j − b_j) + scale · z_j with z_j = ziggurat_normal(rng), j = 0..d−1 in order: the
-// same values and the same generator state afterwards as gradient() then add_gaussian_noise().
-// The xoshiro256** step is spelled out on four local words (the bytes of `rng`, a trivially
-// copyable value) so that they stay in registers: through ziggurat_normal(Rng&) the generator's
-// address escapes into the out-of-line slow path and every draw went through memory.
+// same values and the same generator state afterwards as gradient() then add_gaussian_noise()
+// (for_each_normal keeps the generator's words in registers).
 void noisy_diagonal_gradient(const double* x, const double* lambda, const double* b, double scale, Rng& rng,
                              double* out, Eigen::Index d) {
-  static_assert(sizeof(Rng) == 4 * sizeof(std::uint64_t) && std::is_trivially_copyable_v<Rng>);
-  std::uint64_t s[4];
-  std::memcpy(s, static_cast<const void*>(&rng), sizeof s);
-  const auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
-  const ziggurat_detail::Tables& tables = ziggurat_detail::kTables;
-  for (Eigen::Index j = 0; j < d; ++j) {
-    // Rng::operator()(), word for word.
-    const std::uint64_t bits = rotl(s[1] * 5, 7) * 9;
-    const std::uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    // ziggurat_normal's fast path, then its slow path on a generator holding the words.
-    const unsigned layer = static_cast<unsigned>(bits & 0xFF);
-    const double u = static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52;
-    double z;
-    if (std::fabs(u) < tables.ratio[layer]) {
-      z = u * tables.x[layer];
-    } else {
-      Rng slow;
-      std::memcpy(static_cast<void*>(&slow), s, sizeof s);
-      z = ziggurat_detail::slow_path(slow, layer, u);
-      std::memcpy(s, static_cast<const void*>(&slow), sizeof s);
-    }
+  for_each_normal(rng, d, [&](std::int64_t j, double z) {
     const double g = x[j] * lambda[j] - b[j];
     out[j] = g + scale * z;
-  }
-  std::memcpy(static_cast<void*>(&rng), s, sizeof s);
+  });
 }
 }  // namespace
 

@@ -15,6 +15,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "sim/random/rng.hpp"
 
@@ -86,6 +88,68 @@ inline double ziggurat_normal(Rng& rng) noexcept {
   const double u = static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52;
   if (std::fabs(u) < kTables.ratio[layer]) return u * kTables.x[layer];
   return slow_path(rng, layer, u);
+}
+
+namespace ziggurat_detail {
+
+// The slow path on a generator given as its four words, by value both ways (see for_each_normal).
+struct SlowDraw {
+  double z;
+  std::uint64_t words[4];
+};
+[[gnu::noinline, gnu::cold]] inline SlowDraw slow_path_words(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2,
+                                                             std::uint64_t s3, unsigned layer, double u) noexcept {
+  static_assert(sizeof(Rng) == 4 * sizeof(std::uint64_t) && std::is_trivially_copyable_v<Rng>);
+  SlowDraw draw{0.0, {s0, s1, s2, s3}};
+  Rng rng;
+  std::memcpy(static_cast<void*>(&rng), draw.words, sizeof draw.words);
+  draw.z = slow_path(rng, layer, u);
+  std::memcpy(draw.words, static_cast<const void*>(&rng), sizeof draw.words);
+  return draw;
+}
+
+}  // namespace ziggurat_detail
+
+// consume(j, z_j) for j = 0 .. count − 1, z_j the normals that count calls of ziggurat_normal(rng)
+// give in turn; rng ends as those calls leave it. The per-event loop of the gradient noise: the
+// xoshiro256** step is spelled out on four scalars whose address is never taken, and the slow path
+// takes and returns them by value, so they stay in registers (an Rng handed by reference to the
+// out-of-line slow path made GCC keep its words in memory: two loads and four stores per draw).
+template <class Consume>
+inline void for_each_normal(Rng& rng, std::int64_t count, Consume&& consume) noexcept {
+  using namespace ziggurat_detail;
+  std::uint64_t words[4];
+  std::memcpy(words, static_cast<const void*>(&rng), sizeof words);
+  std::uint64_t s0 = words[0], s1 = words[1], s2 = words[2], s3 = words[3];
+  const auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
+  for (std::int64_t j = 0; j < count; ++j) {
+    // Rng::operator()(), word for word.
+    const std::uint64_t bits = rotl(s1 * 5, 7) * 9;
+    const std::uint64_t t = s1 << 17;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 45);
+    // ziggurat_normal, fast path inline.
+    const unsigned layer = static_cast<unsigned>(bits & 0xFF);
+    const double u = static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52;
+    double z;
+    if (std::fabs(u) < kTables.ratio[layer]) [[likely]] {
+      z = u * kTables.x[layer];
+    } else {
+      const SlowDraw draw = slow_path_words(s0, s1, s2, s3, layer, u);
+      z = draw.z;
+      s0 = draw.words[0];
+      s1 = draw.words[1];
+      s2 = draw.words[2];
+      s3 = draw.words[3];
+    }
+    consume(j, z);
+  }
+  const std::uint64_t after[4] = {s0, s1, s2, s3};
+  std::memcpy(static_cast<void*>(&rng), after, sizeof after);
 }
 
 }  // namespace dasgd
