@@ -33,6 +33,22 @@ struct World {
   // availability->up(node) where a message arrives and forward NodeAvailability::event_type events.
   NodeAvailability* availability = nullptr;
   FaultLog* faults = nullptr;  // the run's fault timeline (faults.csv)
+  // Per-node starting models, d × n (column i: node i; config "initial_models"); null: every node
+  // starts at objective->initial_point(). Algorithms start (and "initial" recovery restarts) from these.
+  const Eigen::MatrixXd* initial_models = nullptr;
+
+  Vector initial_model(NodeId node) const {
+    return initial_models != nullptr ? Vector(initial_models->col(node)) : objective->initial_point();
+  }
+  // Sets every column of `models` (d × n) to its node's initial model.
+  void set_initial_models(Eigen::MatrixXd& models) const {
+    if (initial_models != nullptr) models = *initial_models;
+    else models.colwise() = objective->initial_point();
+  }
+  // x̄_0, the mean of the initial models (the start of the virtual sequence and of minibatch SGD).
+  Vector initial_average() const {
+    return initial_models != nullptr ? Vector(initial_models->rowwise().mean()) : objective->initial_point();
+  }
 };
 
 // Observers of gradients (staleness, virtual sequence, per-gradient log). Metrics observe and never

@@ -48,9 +48,8 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("parameter_server: expected a step size eta >= 0, got " + std::to_string(params.eta));
   const auto columns = static_cast<Eigen::Index>(n_);
-  const Vector x0 = world.objective->initial_point();
   models_.resize(d_, columns);
-  models_.colwise() = x0;
+  world.set_initial_models(models_);
   inbox_ = models_;
   to_worker_.assign(n_, 0);
   to_server_.assign(n_, 0);
@@ -212,7 +211,7 @@ void ParameterServer::node_down(Simulator& simulator, NodeId node) {
 void ParameterServer::node_up(Simulator& /*simulator*/, NodeId node) {
   // initial: the server restarts from x_0 (a worker's model is only its last pull). neighbour is
   // refused for the parameter server by the config.
-  if (world_.availability->recovery() == Recovery::initial) models_.col(node) = world_.objective->initial_point();
+  if (world_.availability->recovery() == Recovery::initial) models_.col(node) = world_.initial_model(node);
 }
 
 void ParameterServer::node_resume(Simulator& simulator, NodeId node) {
