@@ -13,6 +13,9 @@
 namespace dasgd {
 
 namespace {
+// Sub-stream of Stream::initialisation for the minimiser's law (apart from objective_stream's tag).
+constexpr std::uint64_t minimiser_law_tag = 0x6D696E6C6177ULL;  // "minlaw"
+
 void require(bool condition, const std::string& message) {
   if (!condition) throw std::invalid_argument("quadratic: " + message);
 }
@@ -63,10 +66,22 @@ Quadratic::Quadratic(Eigen::Index dimension, const QuadraticParameters& paramete
     reflections_.push_back(u / norm);
   }
 
-  Rng draw = objective_stream(seed, ObjectiveDraw::minimiser);
   minimiser_.resize(dimension);
-  for (Eigen::Index j = 0; j < dimension; ++j)
-    minimiser_[j] = parameters.minimiser_scale * draw.normal();
+  if (!parameters.minimiser_values.empty()) {
+    require(static_cast<Eigen::Index>(parameters.minimiser_values.size()) == dimension,
+            "expected a minimiser of " + std::to_string(dimension) + " numbers, got " +
+                std::to_string(parameters.minimiser_values.size()));
+    for (Eigen::Index j = 0; j < dimension; ++j) minimiser_[j] = parameters.minimiser_values[static_cast<std::size_t>(j)];
+  } else if (parameters.minimiser_law) {
+    const std::uint64_t prefix = purpose_key(seed, Stream::initialisation);
+    for (Eigen::Index j = 0; j < dimension; ++j)
+      minimiser_[j] = draw(*parameters.minimiser_law, mix_key_from(prefix, minimiser_law_tag, static_cast<std::uint64_t>(j)));
+  } else {
+    Rng normal = objective_stream(seed, ObjectiveDraw::minimiser);
+    for (Eigen::Index j = 0; j < dimension; ++j)
+      minimiser_[j] = parameters.minimiser_scale * normal.normal();
+  }
+  require(minimiser_.allFinite(), "expected a finite minimiser");
   linear_term_.resize(dimension);
   apply_hessian(minimiser_, linear_term_);
   f_star_ = -0.5 * linear_term_.dot(minimiser_);

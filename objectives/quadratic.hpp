@@ -5,13 +5,16 @@
 //
 // Constants: L = λ_max(H) = max_eigenvalue (the spec's table: max_i |λ_i(H)|); μ-strongly convex;
 // Q unbounded (∇f = Hx − b grows linearly). x* = H⁻¹b in closed form: we draw x* first
-// (minimiser_scale · N(0, I) from the seed) and set b = H x*, so f* = −½ x*ᵀHx* = −½ bᵀx*.
+// (minimiser_scale · N(0, I) from the seed, or the config's value, list or law) and set b = H x*,
+// so f* = −½ x*ᵀHx* = −½ bᵀx*.
 // Heterogeneous data: f_i = f + c_iᵀx with Σ c_i = 0 (NodeShifts), ζ² exact at every x.
 // x_0 = 0, so f(x_0) − f* = ½ x*ᵀHx*.
 #pragma once
 
+#include <optional>
 #include <vector>
 
+#include "objectives/coordinate_law.hpp"
 #include "objectives/node_shifts.hpp"
 #include "objectives/objective.hpp"
 
@@ -25,6 +28,11 @@ struct QuadraticParameters {
   Spectrum spectrum = Spectrum::log;
   std::uint64_t reflections = 2;   // Householder reflections in R (0: H diagonal)
   double minimiser_scale = 1.0;    // x* ~ minimiser_scale · N(0, I)
+  // Set from the config ("minimiser": a number, a list of d numbers, or a coordinate law); when
+  // either is given, minimiser_scale is not used. values: x* itself (size d); law: x*_k =
+  // draw(law, mix_key(seed, Stream::initialisation, minimiser_law_tag, k)).
+  std::vector<double> minimiser_values;
+  std::optional<CoordinateLaw> minimiser_law;
 };
 
 class Quadratic final : public Objective {

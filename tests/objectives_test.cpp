@@ -15,6 +15,7 @@
 
 #include "objectives/objective_factory.hpp"
 #include "objectives/power_iteration.hpp"
+#include "objectives/quadratic.hpp"
 #include "sim/config/objective_config.hpp"
 
 namespace dasgd {
@@ -40,7 +41,7 @@ ObjectiveSpec quadratic_spec() {
   spec.kind = "quadratic";
   spec.dimension = 16;
   spec.quadratic = {.min_eigenvalue = 0.1, .max_eigenvalue = 5.0, .spectrum = Spectrum::log,
-                    .reflections = 3, .minimiser_scale = 1.0};
+                    .reflections = 3, .minimiser_scale = 1.0, .minimiser_values = {}, .minimiser_law = {}};
   return spec;
 }
 ObjectiveSpec finite_sum_spec(const std::string& kind) {
@@ -204,6 +205,35 @@ TEST(Quadratic, MinimiserAndMinimumMatchClosedForm) {
     const double excess = objective->value(x_star + delta) - *objective->constants().f_star;
     EXPECT_GE(excess, 0.5 * 0.1 * delta.squaredNorm() * (1 - 1e-9));
     EXPECT_LE(excess, 0.5 * 5.0 * delta.squaredNorm() * (1 + 1e-9));
+  }
+}
+
+// The config's "minimiser" (a number, a list, a law) is the point where ∇f = Hx − b vanishes and
+// f takes its stated minimum f* = −½ x*ᵀHx*: checked against the set values, with H rotated.
+TEST(Quadratic, ASetMinimiserIsWhereTheGradientVanishesAndFIsMinimal) {
+  std::vector<double> values(16);
+  for (std::size_t j = 0; j < values.size(); ++j) values[j] = 0.25 * static_cast<double>(j) - 1.5;
+  for (const std::string& given : {std::string("2.5"), nlohmann::json(values).dump(),
+                                   std::string(R"({"law": "uniform", "low": 3, "high": 4})")}) {
+    nlohmann::json document = nlohmann::json::parse(R"({"kind": "quadratic", "dimension": 16, "min_eigenvalue": 0.1,
+        "max_eigenvalue": 5, "reflections": 3, "minimiser": )" + given + "}");
+    JsonReader reader(document, "/objective");
+    const auto objective = make_objective(parse_objective(reader), 1, kSeed);
+    const Vector& x_star = dynamic_cast<const Quadratic&>(*objective).minimiser();
+    if (given == "2.5") EXPECT_EQ(x_star, Vector::Constant(16, 2.5));
+    else if (given[0] == '[') EXPECT_EQ(x_star, Eigen::Map<const Vector>(values.data(), 16));
+    else EXPECT_TRUE((x_star.array() >= 3).all() && (x_star.array() < 4).all()) << x_star.transpose();
+    Vector g(16);
+    objective->gradient(x_star, g);
+    EXPECT_LT(g.norm(), 1e-12 * (1 + x_star.norm())) << given;
+    const Quadratic& q = dynamic_cast<const Quadratic&>(*objective);
+    Vector hx(16);
+    q.apply_hessian(x_star, hx);
+    EXPECT_NEAR(*objective->constants().f_star, -0.5 * x_star.dot(hx), 1e-12 * x_star.squaredNorm()) << given;
+    EXPECT_NEAR(objective->value(x_star), *objective->constants().f_star, 1e-12 * x_star.squaredNorm()) << given;
+    Rng rng(5);
+    for (int trial = 0; trial < 50; ++trial)
+      EXPECT_GT(objective->value(x_star + random_point(rng, 16, 0.1)), *objective->constants().f_star) << given;
   }
 }
 

@@ -112,6 +112,19 @@ TEST(PredictTest, DistanceFormulasEqualShortestPathTreesOnBuiltGraphs) {
   const DeliveryDelays parallel = uniform_hop_delivery_delays(regular, more, 0.3);
   for (std::size_t i = 0; i < more.size(); ++i) EXPECT_NEAR(trees.weighted_in_flight[i], parallel.weighted_in_flight[i], 1e-9);
   EXPECT_NEAR(trees.max_delay, parallel.max_delay, 1e-12);
+  // 600 nodes: two full 256-source passes and a partial one; unequal and equal rates (the popcount
+  // path), on a sparse graph whose BFS levels leave most nodes complete before the pass ends.
+  const Topology sparse = generate::random_regular(600, 3, 11);
+  for (const bool equal : {false, true}) {
+    std::vector<double> r(600, 1.25);
+    if (!equal)
+      for (std::size_t i = 0; i < r.size(); ++i) r[i] = 0.5 + 0.001 * static_cast<double>(i);
+    const DeliveryDelays t = graph_delivery_delays(sparse, r, [](EdgeId) { return 0.2; }, PathRule::fewest_hops);
+    const DeliveryDelays p = uniform_hop_delivery_delays(sparse, r, 0.2);
+    for (std::size_t i = 0; i < r.size(); ++i)
+      EXPECT_NEAR(t.weighted_in_flight[i], p.weighted_in_flight[i], 1e-9 * t.weighted_in_flight[i]) << "node " << i;
+    EXPECT_NEAR(t.max_delay, p.max_delay, 1e-12);
+  }
 }
 
 TEST(PredictTest, ParameterServerTauAvgIsWorkersMinusOneWhateverTheSpeeds) {

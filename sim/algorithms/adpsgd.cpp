@@ -25,9 +25,8 @@ Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver*
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("adpsgd: expected a step size eta >= 0, got " + std::to_string(params.eta));
   const auto columns = static_cast<Eigen::Index>(n_);
-  const Vector x0 = world.objective->initial_point();
   models_.resize(d_, columns);
-  models_.colwise() = x0;
+  world.set_initial_models(models_);
   pending_gradient_.assign(n_, 0);
   lock_holder_.assign(n_, no_exchange);
   lock_queue_.resize(n_);

@@ -37,6 +37,22 @@ struct World {
   // graph.dynamic: the graph live now (its own network); null for a static graph, where topology
   // and network are the graph and links at every instant.
   LiveTopology* live = nullptr;
+  // Per-node starting models, d × n (column i: node i; config "initial_models"); null: every node
+  // starts at objective->initial_point(). Algorithms start (and "initial" recovery restarts) from these.
+  const Eigen::MatrixXd* initial_models = nullptr;
+
+  Vector initial_model(NodeId node) const {
+    return initial_models != nullptr ? Vector(initial_models->col(node)) : objective->initial_point();
+  }
+  // Sets every column of `models` (d × n) to its node's initial model.
+  void set_initial_models(Eigen::MatrixXd& models) const {
+    if (initial_models != nullptr) models = *initial_models;
+    else models.colwise() = objective->initial_point();
+  }
+  // x̄_0, the mean of the initial models (the start of the virtual sequence and of minibatch SGD).
+  Vector initial_average() const {
+    return initial_models != nullptr ? Vector(initial_models->rowwise().mean()) : objective->initial_point();
+  }
 };
 
 // Observers of gradients (staleness, virtual sequence, per-gradient log). Metrics observe and never

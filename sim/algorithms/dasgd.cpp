@@ -53,8 +53,7 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
       pool_(world.objective->dimension()),
       faults_(world.network->faults()) {
   if (params.batch == 0) throw std::invalid_argument("DASGD batch b must be >= 1");
-  const Vector x0 = world.objective->initial_point();
-  models_.colwise() = x0;
+  world.set_initial_models(models_);
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
   if (params.delivery == Delivery::routed && world.live == nullptr) {  // dynamic: per snapshot
     // Under link faults routed delivery always runs over trees (a FIFO link is refused then).
@@ -444,7 +443,7 @@ bool Dasgd::down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId
 }
 
 void Dasgd::node_up(Simulator& /*simulator*/, NodeId node) {
-  if (availability_->recovery() == Recovery::initial) models_.col(node) = world_.objective->initial_point();
+  if (availability_->recovery() == Recovery::initial) models_.col(node) = world_.initial_model(node);
   // neighbour is refused for DASGD by the config: a copied model would apply in-flight gradients twice.
 }
 

@@ -60,7 +60,7 @@ Dpsgd::Dpsgd(const World& world, const DpsgdParams& params, GradientObserver* ob
     spectral_ = spectral_gap(*world.topology, params.mixing);
   }
   if (params.initial_models.size() == 0) {
-    models_.colwise() = world.objective->initial_point();
+    world.set_initial_models(models_);
   } else if (params.initial_models.rows() != d_ || params.initial_models.cols() != models_.cols()) {
     throw std::invalid_argument("dpsgd: initial_models must be " + std::to_string(d_) + " x " +
                                 std::to_string(n_) + ", got " + std::to_string(params.initial_models.rows()) +

@@ -25,9 +25,8 @@ GossipSgd::GossipSgd(const World& world, const GossipSgdParams& params, Gradient
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("gossip_sgd: expected a step size eta >= 0, got " + std::to_string(params.eta));
   const auto columns = static_cast<Eigen::Index>(n_);
-  const Vector x0 = world.objective->initial_point();
   models_.resize(d_, columns);
-  models_.colwise() = x0;
+  world.set_initial_models(models_);
 }
 
 void GossipSgd::set_model(NodeId node, ConstVectorRef x) {

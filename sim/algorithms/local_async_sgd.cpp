@@ -68,7 +68,7 @@ LocalAsyncSgd::LocalAsyncSgd(const World& world, const LocalAsyncSgdParams& para
     throw std::invalid_argument("/algorithm/workers: blocking (post-local SGD) runs one worker per node, got " +
                                 std::to_string(params.workers));
   const auto columns = static_cast<Eigen::Index>(n_ * params.workers);
-  models_.colwise() = world.objective->initial_point();
+  world.set_initial_models(models_);
   gradients_ = Eigen::MatrixXd::Zero(d_, columns);
   computation_ids_.assign(static_cast<std::size_t>(columns), 0);
   started_at_.assign(static_cast<std::size_t>(columns), 0.0);

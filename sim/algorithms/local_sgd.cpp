@@ -17,7 +17,7 @@ LocalSgd::LocalSgd(const World& world, const LocalSgdParams& params, GradientObs
       all_reduce_(*world.topology) {
   if (!(params.eta >= 0)) throw std::invalid_argument("local_sgd: eta must be >= 0");
   if (params.local_steps == 0) throw std::invalid_argument("local_sgd: local_steps H must be >= 1, got 0");
-  models_.colwise() = world.objective->initial_point();
+  world.set_initial_models(models_);
 }
 
 std::vector<AlgorithmFigure> LocalSgd::figures() const {

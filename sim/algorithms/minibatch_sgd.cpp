@@ -8,7 +8,7 @@ namespace dasgd {
 MinibatchSgd::MinibatchSgd(const World& world, const MinibatchSgdParams& params, GradientObserver* observer)
     : SynchronousRounds(world, params.header_bytes, observer),
       params_(params),
-      model_(world.objective->initial_point()),
+      model_(world.initial_average()),
       sum_(world.objective->dimension()),
       round_gradient_(n_, 0),
       all_reduce_(*world.topology) {

@@ -9,7 +9,7 @@ void recover_model(const World& world, GradientObserver* observer, Eigen::Matrix
                    SimTime now) {
   switch (world.availability->recovery()) {
     case Recovery::keep: break;
-    case Recovery::initial: models.col(node) = world.objective->initial_point(); break;
+    case Recovery::initial: models.col(node) = world.initial_model(node); break;
     case Recovery::neighbour: {
       const auto neighbours = world.topology->neighbours(node);
       const auto from = world.availability->live_pick(node, neighbours.data(), neighbours.size());

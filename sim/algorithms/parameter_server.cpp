@@ -50,9 +50,8 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("parameter_server: expected a step size eta >= 0, got " + std::to_string(params.eta));
   const auto columns = static_cast<Eigen::Index>(n_);
-  const Vector x0 = world.objective->initial_point();
   models_.resize(d_, columns);
-  models_.colwise() = x0;
+  world.set_initial_models(models_);
   inbox_ = models_;
   to_worker_.assign(n_, 0);
   to_server_.assign(n_, 0);
@@ -240,7 +239,9 @@ void ParameterServer::node_up(Simulator& /*simulator*/, NodeId node) {
   // initial: the server restarts from x_0 (a worker's model is only its last pull). neighbour is
   // refused for the parameter server by the config.
   if (world_.availability->recovery() != Recovery::initial) return;
-  models_.col(node) = world_.objective->initial_point();
+  // The server's starting model (node 0's when initial_models are given), for a worker too: x_0 is
+  // the server's version-0 model.
+  models_.col(node) = world_.initial_model(server);
   if (node != server) read_version_[node] = 0;  // x_0 is the server's version-0 model
 }
 

@@ -44,7 +44,7 @@ SparsifiedAsgd::SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& p
   if (!(params.eta > 0)) throw std::invalid_argument("/algorithm/eta: expected a positive number");
   if (params.rescale && params.sparsifier != SparsifierKind::random_k)
     throw std::invalid_argument("/algorithm/rescale: rescaling by d/k applies to random_k only");
-  models_.colwise() = world.objective->initial_point();
+  world.set_initial_models(models_);
   choices_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) {
     choices_.push_back(world.streams.stream(Stream::algorithm, i));

@@ -35,7 +35,14 @@ int predict(const PredictArguments& args) {
     if (prediction.validity != Validity::no_closed_form) {
       // The bounds need the objective's constants and f(x_0): the objective is built (no run).
       const std::unique_ptr<Objective> objective = make_objective(config.objective, prediction.nodes, config.seed);
-      bounds = predicted_bounds(prediction, objective->constants(), objective->value(objective->initial_point()),
+      // f(x̄_0): the mean of the per-node initial models when the config gives them, as a run does.
+      const Vector start_point =
+          config.initial_models ? Vector(build_initial_models(*config.initial_models, prediction.nodes,
+                                                              objective->dimension(), config.seed)
+                                             .rowwise()
+                                             .mean())
+                                : objective->initial_point();
+      bounds = predicted_bounds(prediction, objective->constants(), objective->value(start_point),
                                 config.algorithm.eta, config.epsilon);
     }
   } catch (const ConfigError& error) {

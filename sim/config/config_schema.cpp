@@ -295,8 +295,9 @@ Registry pooled(Registry registry) {
   std::map<std::string, std::map<std::string, VariantFacts>> pools;
   const auto signature = [](const ObjectSchemaFacts& object) {
     std::string text = *object.discriminator + ":";
-    for (const auto& [value, v] : object.variants)
-      if (!value.empty()) text += value + ",";
+    // An object that is also read without its discriminator (initial_models: a law, or values, or
+    // a file) is another reader than a law alone (objective.minimiser), so "" is part of the pool's name.
+    for (const auto& [value, v] : object.variants) text += (value.empty() ? std::string("(none)") : value) + ",";
     return text;
   };
   for (const auto& [path, object] : registry) {

@@ -1,6 +1,8 @@
 // Parsing of the "objective" block; see objective_config.hpp.
 #include "sim/config/objective_config.hpp"
 
+#include "sim/config/initial_model_config.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -39,7 +41,7 @@ void parse_separable_cosine(JsonReader& reader, SeparableCosineParameters& p) {
   p.initial_value = reader.number_or("initial_value", p.initial_value);
 }
 
-void parse_quadratic(JsonReader& reader, QuadraticParameters& p) {
+void parse_quadratic(JsonReader& reader, QuadraticParameters& p, Eigen::Index dimension) {
   p.min_eigenvalue = reader.positive_or("min_eigenvalue", p.min_eigenvalue);
   p.max_eigenvalue = reader.positive_or("max_eigenvalue", std::max(p.max_eigenvalue, p.min_eigenvalue));
   if (p.max_eigenvalue < p.min_eigenvalue)
@@ -48,7 +50,27 @@ void parse_quadratic(JsonReader& reader, QuadraticParameters& p) {
   p.spectrum = reader.choice_or("spectrum", {"log", "linear"}, "log") == "log" ? Spectrum::log
                                                                                : Spectrum::linear;
   p.reflections = reader.count_or("reflections", p.reflections);
-  p.minimiser_scale = reader.non_negative_or("minimiser_scale", p.minimiser_scale);
+  if (!reader.has("minimiser")) {
+    p.minimiser_scale = reader.non_negative_or("minimiser_scale", p.minimiser_scale);
+    return;
+  }
+  // "minimiser": a number (every coordinate), a list of d numbers, or a coordinate law
+  // (initial_model_config.hpp). It replaces minimiser_scale, so the two together are refused.
+  if (reader.has("minimiser_scale")) reader.fail("minimiser_scale", "no minimiser_scale beside \"minimiser\"");
+  const nlohmann::json& value = reader.node()["minimiser"];
+  if (value.is_number()) {
+    const double x = reader.number("minimiser");
+    p.minimiser_values.assign(static_cast<std::size_t>(dimension), x);
+  } else if (value.is_array()) {
+    p.minimiser_values = reader.number_list("minimiser");
+    if (p.minimiser_values.size() != static_cast<std::size_t>(dimension))
+      reader.fail("minimiser", "a list of d = " + std::to_string(dimension) + " numbers (the objective's dimension)");
+  } else if (value.is_object()) {
+    JsonReader law = reader.object("minimiser");
+    p.minimiser_law = parse_coordinate_law(law);
+  } else {
+    reader.fail("minimiser", "a number, a list of d numbers, or an object with a \"law\"");
+  }
 }
 
 std::vector<ObjectiveEntry>& registered() {
@@ -109,7 +131,7 @@ ObjectiveSpec parse_objective(JsonReader& reader) {
   if (spec.kind == "separable_cosine") {
     parse_separable_cosine(reader, spec.separable_cosine);
   } else if (spec.kind == "quadratic") {
-    parse_quadratic(reader, spec.quadratic);
+    parse_quadratic(reader, spec.quadratic, spec.dimension);
   } else if (spec.kind == "nonconvex_logistic") {
     auto& p = spec.nonconvex_logistic;
     p.lambda = reader.non_negative_or("lambda", p.lambda);

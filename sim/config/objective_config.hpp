@@ -20,7 +20,7 @@ namespace dasgd {
 //   separable_cosine:   amplitude, amplitude_min (default = amplitude), mu, initial_value,
 //                       heterogeneity (ζ² of the node shifts)
 //   quadratic:          min_eigenvalue, max_eigenvalue, spectrum (log | linear), reflections,
-//                       minimiser_scale, heterogeneity
+//                       minimiser_scale | minimiser (a number, d numbers or a law), heterogeneity
 //   nonconvex_logistic: samples, lambda, label_noise, initial_scale
 //   two_layer_network:  samples, hidden, output_scale, label_noise, initial_scale
 //   welsch_regression:  samples, scale, noise_std, outlier_fraction, initial_scale

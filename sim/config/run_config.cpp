@@ -155,6 +155,13 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     JsonReader objective = root.object("objective");
     config.objective = parse_objective(objective);
   }
+  if (root.has("initial_models")) {
+    // Only when given: configs without it keep their resolved config.json byte for byte.
+    JsonReader initial = root.object("initial_models");
+    config.initial_models = parse_initial_models(initial, spec_nodes(config.graph), config.objective.dimension);
+    if (!config.initial_models->file.empty() && std::filesystem::path(config.initial_models->file).is_relative())
+      config.initial_models->file = (base / config.initial_models->file).string();
+  }
   {
     JsonReader algorithm = root.object("algorithm");
     config.algorithm = parse_algorithm(algorithm);

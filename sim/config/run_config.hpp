@@ -13,6 +13,7 @@
 #include "objectives/objective_factory.hpp"
 #include "sim/config/objective_config.hpp"
 #include "sim/config/delay_config.hpp"
+#include "sim/config/initial_model_config.hpp"
 #include "sim/config/algorithm_config.hpp"
 #include "sim/config/json_reader.hpp"
 #include "sim/config/topology_config.hpp"
@@ -82,6 +83,8 @@ struct RunConfig {
   ComputeModelSpec compute;
   LinkModelSpec link;
   ObjectiveSpec objective;
+  // "initial_models" (initial_model_config.hpp); absent: every node starts at the objective's x_0.
+  std::optional<InitialModelSpec> initial_models;
   AlgorithmSpec algorithm;
   StopSpec stop;
   RecordSpec record;

@@ -25,7 +25,7 @@ GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_n
       tracker_(num_nodes, options.staleness),
       statistics_(num_nodes, statistics_options(options)),
       latest_(num_nodes, latest_computation),
-      virtual_model_(objective.initial_point()),
+      virtual_model_(options.initial_model.size() > 0 ? options.initial_model : objective.initial_point()),
       scratch_(objective.dimension()),
       virtual_step_(options.eta) {
   if (!(options.eta >= 0)) throw std::invalid_argument("GradientRecorder: eta must be >= 0 (0: no gradient steps)");

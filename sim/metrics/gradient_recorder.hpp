@@ -46,6 +46,10 @@ struct GradientRecorderOptions {
   // A link fault process is on: split every S_t into S^transit + S^lost (gradients.csv columns,
   // statistics); off, outputs are as without faults.
   bool lost_split = false;
+  // Where the virtual sequence starts: x̄_0, the mean of the nodes' initial models (config
+  // "initial_models"); empty: the objective's x_0. With unequal starts B_t² also holds the start's
+  // disagreement, ‖x̄_0 − x_i(0) − η Σ_{M_t} g‖²/η² (docs/EXPERIMENTS.md).
+  Vector initial_model;
 };
 
 class GradientRecorder final : public GradientObserver {

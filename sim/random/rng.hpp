@@ -29,6 +29,7 @@ enum class Stream : std::uint64_t {
   link_loss = 11,          // the m-th message on arc a lost or not; Gilbert–Elliott transitions
   link_availability = 12,  // edge e's k-th up-time / down-time
   topology_schedule = 13,  // the graph of period k (matchings, random regular, Markov on/off edges)
+  initial_models = 14,     // coordinate k of node i's initial model (config "initial_models": a law)
 };
 
 // SplitMix64 (Steele, Lea, Flood 2014): the standard seed expander for the xoshiro family.

@@ -166,6 +166,12 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     world.live = live.get();
     result.faults_on = true;
   }
+  // Per-node initial models (config "initial_models"): built once the node count is known.
+  Eigen::MatrixXd initial_models;
+  if (config.initial_models) {
+    initial_models = build_initial_models(*config.initial_models, n, objective->dimension(), config.seed);
+    world.initial_models = &initial_models;
+  }
 
   result.nodes = n;
   result.edges = topology.num_edges();
@@ -174,7 +180,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.max_degree = degrees.max;
   result.dimension = objective->dimension();
   result.constants = objective->constants();
-  result.initial_f = objective->value(objective->initial_point());
+  result.initial_f = objective->value(world.initial_average());  // f(x̄_0)
   result.divergence_rule = make_divergence_rule(config.stop.divergence_factor.value_or(default_divergence_factor),
                                                 result.constants.f_star, result.initial_f);
 
@@ -184,6 +190,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   recorder_options.epsilon = config.epsilon;
   recorder_options.keep_log = config.record.per_gradient;
   recorder_options.gradient_norms = true;
+  if (config.initial_models) recorder_options.initial_model = world.initial_average();
   if (config.record.deliveries) {
     recorder_options.staleness.track_deliveries = *config.record.deliveries;
   } else if (faulty_links && (config.link_faults.loss_on() || config.link_faults.outages_on())) {
