@@ -27,6 +27,15 @@ json small_run(const json& algorithm, const json& faults) {
   })");
   config["algorithm"] = algorithm;
   config["faults"] = faults;
+  if (algorithm["name"] == "parameter_server") {
+    // A star (node 0 the server); the outage schedule on the server's edges; a worker's wait.
+    config["graph"] = {{"kind", "star"}, {"nodes", 6}};
+    if (faults.contains("links")) {
+      config["faults"]["links"]["reply_timeout"] = 0.5;
+      if (faults["links"].contains("outages") && faults["links"]["outages"].contains("schedule"))
+        config["faults"]["links"]["outages"]["schedule"][1]["u"] = 0;
+    }
+  }
   return config;
 }
 
@@ -55,7 +64,8 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
       json::parse(R"({"name": "dasgd", "eta": 0.01, "delivery": "neighbours"})"),
       json::parse(R"({"name": "dasgd", "eta": 0.01, "batch": 3})"),
       json::parse(R"({"name": "gossip_sgd", "eta": 0.01})"),
-      json::parse(R"({"name": "adpsgd", "eta": 0.01})")};
+      json::parse(R"({"name": "adpsgd", "eta": 0.01})"),
+      json::parse(R"({"name": "parameter_server", "eta": 0.01})")};
   for (const json& algorithm : algorithms) {
     for (const auto& [name, faults] : fault_processes()) {
       const std::string where = algorithm.dump() + " under " + name;
@@ -78,7 +88,7 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
 
 TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
   for (const std::string& name : algorithm_names()) {
-    if (name == "dasgd" || name == "gossip_sgd" || name == "adpsgd") continue;
+    if (name == "dasgd" || name == "gossip_sgd" || name == "adpsgd" || name == "parameter_server") continue;
     json algorithm{{"name", name}, {"eta", 0.01}};
     if (name == "local_sgd") algorithm["local_steps"] = 2;
     if (name == "sparsified_asgd") algorithm["k"] = 2;
@@ -90,6 +100,50 @@ TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
       EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
     }
   }
+}
+
+// The parameter server under a server crash and link loss at once: the crash rule (pushes to the
+// down server dropped, models owed at recovery) and the loss rule (a lost message resumes its
+// worker after reply_timeout) compose, the run drains, and every completed gradient was applied
+// or counted as a lost push.
+TEST(LinkFaultRuns, ParameterServerTakesNodeAndLinkFaultsTogether) {
+  for (const std::string messages : {"drop", "hold"}) {
+    json faults = json::parse(R"({"links": {"loss": {"model": "bernoulli", "p": 0.15}, "reply_timeout": 0.4},
+        "nodes": {"schedule": [{"node": 2, "down_at": 3, "up_at": 12}, {"node": 0, "down_at": 5, "up_at": 9}]}})");
+    faults["nodes"]["messages"] = messages;
+    const RunConfig config =
+        parse_run_config(small_run(json::parse(R"({"name": "parameter_server", "eta": 0.01})"), faults), "c.json");
+    const RunResult result = run_experiment(config);
+    EXPECT_EQ(result.status, RunStatus::completed) << messages;
+    EXPECT_GE(result.gradients, 120u) << messages;
+    double applied = 0, lost = 0;
+    for (const AlgorithmFigure& f : result.figures) {
+      if (f.name == "server_updates") applied = f.value;
+      if (f.name == "pushes_lost") lost = f.value;
+    }
+    EXPECT_GT(lost, 0) << messages;
+    // drop: pushes reaching the down server are neither applied nor lost on a link.
+    if (messages == "hold") EXPECT_EQ(applied + lost, static_cast<double>(result.gradients));
+    else EXPECT_LE(applied + lost, static_cast<double>(result.gradients));
+    EXPECT_FALSE(result.fault_log.empty());
+  }
+}
+
+// Without a reliable transport a lost push or reply would leave its worker waiting forever: the
+// parameter server needs faults.links.reply_timeout (the transport's give-up is its signal instead).
+TEST(LinkFaultRuns, ParameterServerNeedsAReplyTimeoutUnlessTheTransportIsReliable) {
+  json faults = json::parse(R"({"links": {"loss": {"model": "bernoulli", "p": 0.1}}})");
+  json config = small_run(json::parse(R"({"name": "parameter_server", "eta": 0.01})"), faults);
+  config["faults"]["links"].erase("reply_timeout");
+  try {
+    parse_run_config(config, "c.json");
+    ADD_FAILURE() << "accepted a lossy parameter server without reply_timeout";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.path(), "/faults/links");
+    EXPECT_NE(std::string(e.what()).find("reply_timeout"), std::string::npos) << e.what();
+  }
+  config["faults"]["transport"] = {{"reliable", true}, {"timeout", 0.3}};
+  EXPECT_FALSE(parse_run_config(config, "c.json").link_faults.reply_timeout.has_value());
 }
 
 // The transport can be limited to some algorithms: others run on the plain network (and, with

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/faults/link_faults.hpp"
 #include "sim/faults/node_availability.hpp"
 
 namespace dasgd {
@@ -38,6 +39,7 @@ std::string to_string(ServerStep step) {
 ParameterServer::ParameterServer(const World& world, const ParameterServerParams& params,
                                  GradientObserver* observer)
     : world_(world),
+      links_(world.network->faults()),
       params_(params),
       observer_(observer),
       computations_(world, observer),
@@ -66,11 +68,18 @@ ParameterServer::ParameterServer(const World& world, const ParameterServerParams
     model_in_flight_.assign(n_, 0);
     push_in_flight_.assign(n_, 0);
     owed_.assign(n_, 0);
-    world.availability->set_server(server);
+  }
+  if (world.availability != nullptr) world.availability->set_server(server);
+  if (links_ != nullptr) {
+    reply_timeout_ = links_->spec().reply_timeout.value_or(0.0);
+    waiting_since_.assign(n_, 0.0);
+    wait_generation_.assign(n_, 0);
   }
 }
 
-bool ParameterServer::down(NodeId node) const { return faults_on() && !world_.availability->up(node); }
+bool ParameterServer::down(NodeId node) const {
+  return world_.availability != nullptr && !world_.availability->up(node);
+}
 
 double ParameterServer::delay_mean() const noexcept {
   return version_ == 0 ? 0.0 : static_cast<double>(delay_sum_ / static_cast<long double>(version_));
@@ -91,7 +100,7 @@ std::uint64_t ParameterServer::delay_quantile(double p) const {
 
 std::vector<AlgorithmFigure> ParameterServer::figures() const {
   const double updates = static_cast<double>(version_);
-  return {
+  std::vector<AlgorithmFigure> figures{
       {"tau_avg", delay_mean(), "mean server delay: updates between a worker's pull and its push's application"},
       {"tau_max", static_cast<double>(delay_max_), "largest server delay tau"},
       {"tau_p50", static_cast<double>(delay_quantile(0.5)), "median server delay (nearest rank)"},
@@ -101,6 +110,13 @@ std::vector<AlgorithmFigure> ParameterServer::figures() const {
       {"step_avg", updates == 0 ? params_.eta : step_sum_ / updates,
        "mean step eta_t the server applied (" + to_string(params_.step) + " step)"},
       {"message_bytes", message_bytes_, "bytes per pull or push: d*8 + header"}};
+  if (links_ == nullptr) return figures;
+  figures.push_back({"pushes_lost", static_cast<double>(pushes_lost_), "pushes (gradients) lost on a link: never applied"});
+  figures.push_back({"replies_lost", static_cast<double>(replies_lost_), "server models lost on the way to a worker"});
+  figures.push_back({"requests_lost", static_cast<double>(requests_lost_), "pull requests (after a worker's recovery) lost"});
+  figures.push_back({"resumes", static_cast<double>(resumes_),
+                     "workers that computed again on their old model after a lost push, reply or request"});
+  return figures;
 }
 
 void ParameterServer::start(Simulator& simulator) {
@@ -118,6 +134,11 @@ void ParameterServer::handle(Simulator& simulator, const Event& event) {
         if (!world_.availability->hold_or_drop(server, event)) {
           push_in_flight_[event.target] = 0;
           owed_[event.target] = 1;
+          // Under link faults (S split into transit and lost) a push dropped at the down server is
+          // lost for every node like one lost on its link.
+          if (event.type == gradient_arrival && links_ != nullptr && observer_ != nullptr)
+            for (NodeId node = 0; node < n_; ++node)
+              observer_->on_gradient_lost(node, gradient_index_[event.target], simulator.now());
         }
       } else if (event.type == gradient_arrival) {
         apply_gradient(simulator, event.target);
@@ -136,6 +157,8 @@ void ParameterServer::handle(Simulator& simulator, const Event& event) {
       }
       receive_model(simulator, event.target);
       break;
+    case message_lost: lose(simulator, event.target, static_cast<Lost>(event.payload)); break;
+    case reply_timeout: resume(simulator, event.target, event.payload); break;
     case NodeAvailability::event_type: world_.availability->handle(simulator, event, *this); break;
     default: throw std::logic_error("parameter_server: unknown event type");
   }
@@ -151,14 +174,16 @@ void ParameterServer::send_model(Simulator& simulator, NodeId worker) {
   inbox_.col(worker) = models_.col(server);
   inbox_version_[worker] = version_;
   if (observer_ != nullptr) inbox_token_[worker] = observer_->on_model_sent(server, now, 1);
-  const SimTime at = world_.network->transmit(to_worker_[worker], message_bytes_, now);
+  const SimTime first = world_.network->transmit(to_worker_[worker], message_bytes_, now);
   count_message();
   if (faults_on()) model_in_flight_[worker] = 1;
-  simulator.schedule_at(at, model_arrival, worker);
+  const std::optional<SimTime> at = over_link(simulator, to_worker_[worker], message_bytes_, first, worker, lost_reply);
+  if (at) simulator.schedule_at(*at, model_arrival, worker);
 }
 
 void ParameterServer::receive_model(Simulator& simulator, NodeId worker) {
   if (faults_on()) model_in_flight_[worker] = 0;
+  if (links_ != nullptr) ++wait_generation_[worker];  // the wait is over
   models_.col(worker) = inbox_.col(worker);
   read_version_[worker] = inbox_version_[worker];
   if (observer_ != nullptr) observer_->on_model_merged(worker, inbox_token_[worker], simulator.now());
@@ -173,10 +198,12 @@ void ParameterServer::complete_compute(Simulator& simulator, NodeId worker) {
   const SimTime now = simulator.now();
   const std::uint64_t t = computations_.complete(worker, now);
   gradient_index_[worker] = t;
-  const SimTime at = world_.network->transmit(to_server_[worker], message_bytes_, now);
+  const SimTime first = world_.network->transmit(to_server_[worker], message_bytes_, now);
   count_message();
   if (faults_on()) push_in_flight_[worker] = 1;
-  simulator.schedule_at(at, gradient_arrival, worker);
+  start_wait(now, worker);
+  const std::optional<SimTime> at = over_link(simulator, to_server_[worker], message_bytes_, first, worker, lost_push);
+  if (at) simulator.schedule_at(*at, gradient_arrival, worker);
 }
 
 void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
@@ -212,7 +239,9 @@ void ParameterServer::node_down(Simulator& simulator, NodeId node) {
 void ParameterServer::node_up(Simulator& /*simulator*/, NodeId node) {
   // initial: the server restarts from x_0 (a worker's model is only its last pull). neighbour is
   // refused for the parameter server by the config.
-  if (world_.availability->recovery() == Recovery::initial) models_.col(node) = world_.objective->initial_point();
+  if (world_.availability->recovery() != Recovery::initial) return;
+  models_.col(node) = world_.objective->initial_point();
+  if (node != server) read_version_[node] = 0;  // x_0 is the server's version-0 model
 }
 
 void ParameterServer::node_resume(Simulator& simulator, NodeId node) {
@@ -226,10 +255,65 @@ void ParameterServer::node_resume(Simulator& simulator, NodeId node) {
     return;
   }
   if (model_in_flight_[node] || push_in_flight_[node] || computations_.busy(node)) return;
-  const SimTime at = world_.network->transmit(to_server_[node], params_.header_bytes, simulator.now());
+  const SimTime first = world_.network->transmit(to_server_[node], params_.header_bytes, simulator.now());
   count_message();  // (counted at the full message size in traffic bytes)
   push_in_flight_[node] = 1;  // the request stands for the worker's outstanding push
-  simulator.schedule_at(at, pull_request, node);
+  start_wait(simulator.now(), node);
+  const std::optional<SimTime> at = over_link(simulator, to_server_[node], params_.header_bytes, first, node, lost_request);
+  if (at) simulator.schedule_at(*at, pull_request, node);
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+void ParameterServer::start_wait(SimTime now, NodeId worker) {
+  if (links_ == nullptr) return;
+  waiting_since_[worker] = now;
+  ++wait_generation_[worker];
+}
+
+std::optional<SimTime> ParameterServer::over_link(Simulator& simulator, ArcId arc, double bytes, SimTime at,
+                                                  NodeId worker, Lost kind) {
+  if (links_ == nullptr) return at;
+  const HopOutcome outcome = links_->hop(arc, simulator.now(), at, bytes);
+  if (outcome.delivered) return outcome.at;
+  simulator.schedule_at(outcome.at, message_lost, worker, kind);
+  return std::nullopt;
+}
+
+// The copy is gone (now): account for it, then the worker waits out its reply timeout.
+void ParameterServer::lose(Simulator& simulator, NodeId worker, Lost kind) {
+  const SimTime now = simulator.now();
+  switch (kind) {
+    case lost_push:
+      ++pushes_lost_;
+      push_in_flight_[worker] = 0;
+      // Only the server's model carries gradients to anyone: this one reaches no node, ever.
+      if (observer_ != nullptr)
+        for (NodeId node = 0; node < n_; ++node) observer_->on_gradient_lost(node, gradient_index_[worker], now);
+      break;
+    case lost_request:
+      ++requests_lost_;
+      push_in_flight_[worker] = 0;
+      break;
+    case lost_reply:
+      ++replies_lost_;
+      model_in_flight_[worker] = 0;
+      if (observer_ != nullptr) observer_->on_model_dropped(inbox_token_[worker]);
+      break;
+  }
+  const SimTime at = std::max(now, waiting_since_[worker] + reply_timeout_);
+  simulator.schedule_at(at, reply_timeout, worker, wait_generation_[worker]);
+}
+
+// The wait begun at waiting_since_ is over with no model: compute again on the model held. A newer
+// push or request since (a recovery's) makes this timer stale; a down worker resumes at recovery.
+void ParameterServer::resume(Simulator& simulator, NodeId worker, std::uint64_t generation) {
+  if (generation != wait_generation_[worker] || computations_.stopped() || down(worker)) return;
+  if (model_in_flight_[worker] || push_in_flight_[worker] || computations_.busy(worker)) return;
+  ++resumes_;
+  begin_compute(simulator, worker);
 }
 
 }  // namespace dasgd

@@ -24,9 +24,20 @@
 // average x̄ therefore mixes the server with stale copies of it; the server's model is the iterate.
 // virtual_step() = η: every gradient is applied once (with the adaptive step the virtual sequence
 // stays the constant-η one, an upper envelope of the steps taken; the figure step_avg reports them).
+//
+// Link faults (docs/FAULTS.md "Links"): every push, reply and pull request is one LinkFaults::hop.
+// A lost push loses its gradient: never applied, so it is lost for every node (on_gradient_lost at
+// the server and at every worker, at the moment the copy is gone: the server model is the only way
+// a gradient reaches anyone), it counts in every later S_t as S^lost and in no τ (τ counts applied
+// updates). A worker whose push, reply or request was lost resumes at max(loss instant, its send +
+// faults.links.reply_timeout): it computes again on the model it holds (read version unchanged, so
+// that push's τ spans both cycles), and that push asks for the next model as every push does.
+// Under the reliable transport a message is lost only when it gives up; reply_timeout then
+// defaults to 0 (resume at the give-up).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +45,8 @@
 #include "sim/algorithms/node_computations.hpp"
 
 namespace dasgd {
+
+class LinkFaults;
 
 enum class ServerStep {
   constant,        // η_t = η
@@ -59,7 +72,12 @@ struct ServerUpdate {
 class ParameterServer final : public Algorithm {
  public:
   // pull_request: a recovered worker asks the server for its model (header-only, node faults only).
-  enum EventType : std::uint32_t { compute_done = 1, gradient_arrival = 2, model_arrival = 3, pull_request = 4 };
+  // message_lost: a push, reply or request of worker `target` is gone (payload: Lost); reply_timeout:
+  // the worker's wait is over (payload: its wait generation). Link faults only.
+  enum EventType : std::uint32_t {
+    compute_done = 1, gradient_arrival = 2, model_arrival = 3, pull_request = 4, message_lost = 5, reply_timeout = 6
+  };
+  enum Lost : std::uint64_t { lost_push = 0, lost_reply = 1, lost_request = 2 };
   static constexpr NodeId server = 0;
 
   // Throws std::invalid_argument naming /graph/kind unless the topology is a star with hub 0 and at
@@ -90,6 +108,12 @@ class ParameterServer final : public Algorithm {
   void node_resume(Simulator& simulator, NodeId node) override;
 
   std::size_t num_workers() const noexcept { return n_ - 1; }
+  // Link faults: pushes (gradients) lost, replies lost, pull requests lost, and resumes (a worker
+  // computing again on its old model after a lost message).
+  std::uint64_t pushes_lost() const noexcept { return pushes_lost_; }
+  std::uint64_t replies_lost() const noexcept { return replies_lost_; }
+  std::uint64_t requests_lost() const noexcept { return requests_lost_; }
+  std::uint64_t resumes() const noexcept { return resumes_; }
   // Updates the server has applied (its model's version).
   std::uint64_t server_version() const noexcept { return version_; }
   const ServerUpdate& last_update() const noexcept { return last_update_; }
@@ -107,10 +131,19 @@ class ParameterServer final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId worker);
   void apply_gradient(Simulator& simulator, NodeId worker);
   void count_message();
-  bool faults_on() const noexcept { return world_.availability != nullptr; }
+  // The arrival time of a message on `arc` sent now whose first try arrives at `at`, or, when link
+  // faults lose it, schedules message_lost for `worker` and returns nullopt.
+  std::optional<SimTime> over_link(Simulator& simulator, ArcId arc, double bytes, SimTime at, NodeId worker, Lost kind);
+  void lose(Simulator& simulator, NodeId worker, Lost kind);
+  void resume(Simulator& simulator, NodeId worker, std::uint64_t generation);
+  void start_wait(SimTime now, NodeId worker);
+  // Node or link faults: the per-worker in-flight flags are kept.
+  bool faults_on() const noexcept { return world_.availability != nullptr || links_ != nullptr; }
   bool down(NodeId node) const;
 
   World world_;
+  LinkFaults* links_;  // null: a perfect network
+  double reply_timeout_ = 0;
   ParameterServerParams params_;
   GradientObserver* observer_;
   NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
@@ -128,6 +161,11 @@ class ParameterServer final : public Algorithm {
   std::vector<std::uint64_t> gradient_index_; // t of worker w's gradient in flight
   // Node faults only: a model / push / pull request of worker w on the way; the server owes w a model.
   std::vector<std::uint8_t> model_in_flight_, push_in_flight_, owed_;
+  // Link faults only: when worker w's wait for a model began (its last push or request), and a
+  // generation counter so that a stale reply_timeout is ignored.
+  std::vector<SimTime> waiting_since_;
+  std::vector<std::uint64_t> wait_generation_;
+  std::uint64_t pushes_lost_ = 0, replies_lost_ = 0, requests_lost_ = 0, resumes_ = 0;
 
   TrafficCounters traffic_;
   std::uint64_t version_ = 0;

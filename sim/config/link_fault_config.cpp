@@ -185,6 +185,7 @@ LinkFaultSpec parse_link_faults(JsonReader& faults, const std::filesystem::path&
       JsonReader outages = links.object("outages");
       spec.outages = parse_outages(outages, base);
     }
+    if (links.has("reply_timeout")) spec.reply_timeout = links.positive("reply_timeout");
     links.finish();
   }
   if (faults.has("transport")) {
@@ -198,12 +199,21 @@ LinkFaultSpec parse_link_faults(JsonReader& faults, const std::filesystem::path&
 std::optional<std::string> link_fault_refusal(const LinkFaultSpec& spec, const std::string& algorithm,
                                               const nlohmann::json& /*algorithm_section*/, bool fifo) {
   if (!spec.active_for(algorithm)) return std::nullopt;
-  if (algorithm != "dasgd" && algorithm != "gossip_sgd" && algorithm != "adpsgd")
+  if (algorithm != "dasgd" && algorithm != "gossip_sgd" && algorithm != "adpsgd" && algorithm != "parameter_server")
     return "algorithm \"" + algorithm +
-           "\" cannot honour link faults or the reliable transport yet (its rounds, locks or server "
-           "replies would wait forever for a lost message); supported: dasgd, gossip_sgd, adpsgd";
+           "\" cannot honour link faults or the reliable transport yet (its rounds or all-reduce "
+           "would wait forever for a lost message); supported: dasgd, gossip_sgd, adpsgd, parameter_server";
   if (fifo) return "link.fifo with link faults is not supported (a FIFO link's clock under retransmission is not modelled)";
   return std::nullopt;
+}
+
+void check_reply_timeout(const LinkFaultSpec& spec, const std::string& algorithm) {
+  if (algorithm != "parameter_server" || spec.reply_timeout || !(spec.loss_on() || spec.outages_on())) return;
+  if (spec.transport.reliable && spec.transport.applies_to(algorithm)) return;  // the give-up is the signal
+  throw ConfigError("/faults/links", "parameter_server needs \"reply_timeout\" (seconds a worker waits for the "
+                                     "server's model after its push before it computes again on the model it holds) "
+                                     "when messages can be lost without a reliable transport; else a worker whose push "
+                                     "or reply is lost would wait forever");
 }
 
 }  // namespace dasgd

@@ -6,6 +6,7 @@
 //             "outages": {"up_time": <law>, "down_time": <law>}
 //                      | {"schedule": [{"u": 0, "v": 1, "down_at": 2.0, "up_at": 3.5}, ...]}
 //                      | {"trace": "outages.csv"}}          (rows u,v,down_at,up_at; up_at "inf")
+//   "links": {..., "reply_timeout": 2.0}                     (parameter_server: a worker's wait)
 //   "transport": {"reliable": true, "timeout": 0.5, "max_retries": 5, "algorithms": ["dasgd"]}
 // Errors name the JSON path, or file:line for a trace row. Algorithms that cannot honour link
 // faults are refused by link_fault_support().
@@ -27,5 +28,10 @@ LinkFaultSpec parse_link_faults(JsonReader& faults, const std::filesystem::path&
 // Why `algorithm` (with this delivery, link model) cannot run under `spec`, or nullopt.
 std::optional<std::string> link_fault_refusal(const LinkFaultSpec& spec, const std::string& algorithm,
                                               const nlohmann::json& algorithm_section, bool fifo);
+
+// faults.links.reply_timeout: required by parameter_server (ConfigError naming /faults/links) when
+// messages can be lost and no reliable transport serves it. Algorithms that wait for no reply
+// ignore it, so one faults block can serve a whole `dasgd compare`.
+void check_reply_timeout(const LinkFaultSpec& spec, const std::string& algorithm);
 
 }  // namespace dasgd

@@ -185,6 +185,7 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     if (auto reason = link_fault_refusal(config.link_faults, config.algorithm.name,
                                          document["algorithm"], config.link.fifo))
       throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport", *reason);
+    check_reply_timeout(config.link_faults, config.algorithm.name);
     if (config.node_faults && config.link_faults.active_for(config.algorithm.name) &&
         config.algorithm.name == "adpsgd")
       throw ConfigError("/faults", "AD-PSGD takes node faults or link faults, not both in one run yet: "

@@ -238,6 +238,10 @@ std::string describe(const LinkFaultSpec& spec) {
     out << "reliable transport: timeout " << spec.transport.timeout << " s, " << spec.transport.max_retries
         << " retries";
   }
+  if (spec.reply_timeout) {
+    if (out.tellp() > 0) out << "; ";
+    out << "reply timeout " << *spec.reply_timeout << " s";
+  }
   return out.str();
 }
 

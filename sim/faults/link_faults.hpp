@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -86,6 +87,10 @@ struct LinkFaultSpec {
   LossModel loss;
   OutageSpec outages;
   TransportSpec transport;
+  // faults.links.reply_timeout: seconds a parameter-server worker waits, from its push (or pull
+  // request), for the server's model before it computes again on the model it holds (needed by
+  // parameter_server when messages can be lost without a reliable transport; docs/FAULTS.md).
+  std::optional<double> reply_timeout;
   bool loss_on() const noexcept { return !std::holds_alternative<std::monostate>(loss); }
   bool outages_on() const noexcept { return outages.kind != OutageSpec::Kind::none; }
   // A link fault process or the reliable transport for `algorithm` is on: the run then reports
