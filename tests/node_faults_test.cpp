@@ -367,14 +367,18 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
       {{"schedule", {{{"node", 1}, {"down_at", 0.0}, {"up_at", 4.0}}, {{"node", 0}, {"down_at", 3.0}, {"up_at", 6.0}},
                      {{"node", 4}, {"down_at", 5.0}}}}},
       {{"trace", trace}}};
-  for (const std::string algorithm : {"dasgd", "gossip_sgd", "parameter_server", "adpsgd"}) {
+  for (const std::string algorithm :
+       {"dasgd", "gossip_sgd", "parameter_server", "adpsgd", "minibatch_sgd", "local_sgd"}) {
     for (const std::string messages : {"drop", "hold"}) {
       if (algorithm == "adpsgd" && messages == "hold") continue;
       for (nlohmann::json process : processes) {
         process["messages"] = messages;
-        if (algorithm == "adpsgd") process["timeout"] = 0.5;
-        if (algorithm == "gossip_sgd" || algorithm == "adpsgd") process["recovery"] = "neighbour";
-        const RunConfig config = parse_run_config(small_run(algorithm, process), "x.json");
+        if (algorithm == "adpsgd" || algorithm == "minibatch_sgd") process["timeout"] = 0.5;
+        if (algorithm == "gossip_sgd" || algorithm == "adpsgd" || algorithm == "local_sgd")
+          process["recovery"] = "neighbour";
+        nlohmann::json run = small_run(algorithm, process);
+        if (algorithm == "local_sgd") run["algorithm"]["local_steps"] = 3;
+        const RunConfig config = parse_run_config(run, "x.json");
         const RunResult result = run_experiment(config);
         EXPECT_EQ(result.status, RunStatus::completed) << algorithm << " " << process.dump();
         EXPECT_GT(result.gradients, 0u) << algorithm << " " << process.dump();

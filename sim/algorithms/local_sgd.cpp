@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "sim/algorithms/model_recovery.hpp"
+
 namespace dasgd {
 
 LocalSgd::LocalSgd(const World& world, const LocalSgdParams& params, GradientObserver* observer)
@@ -31,7 +33,7 @@ std::vector<AlgorithmFigure> LocalSgd::figures() const {
 void LocalSgd::open_round(Simulator& simulator) {
   for (NodeId i = 0; i < n_; ++i) {
     steps_done_[i] = 0;
-    begin_compute(simulator, i, models_.col(i));
+    if (participates(i)) begin_compute(simulator, i, models_.col(i));
   }
 }
 
@@ -48,22 +50,50 @@ void LocalSgd::gradient_done(Simulator& simulator, NodeId node, std::uint64_t t)
 
 SimTime LocalSgd::communicate(Simulator& /*simulator*/) {
   // Each node's model enters the all-reduce once its H steps are done; every other node merges it.
-  if (observer_ != nullptr && n_ > 1)
+  // Node faults: the reporters' models only, merged by every other reporter (or dropped at the
+  // barrier for one that is down by then).
+  const std::size_t m = reporters();
+  if (observer_ != nullptr && m > 1)
     for (NodeId j = 0; j < n_; ++j)
-      tokens_[j] = observer_->on_model_sent(j, ready_time(j), static_cast<std::uint32_t>(n_ - 1));
+      if (reported(j)) tokens_[j] = observer_->on_model_sent(j, ready_time(j), static_cast<std::uint32_t>(m - 1));
   const SimTime end = all_reduce_.run(ready_times(), *world_.network, message_bytes_, traffic_);
   traffic_.deliveries += n_ - 1;
   return end;
 }
 
 void LocalSgd::close_round(Simulator& simulator) {
-  average_ = models_.rowwise().sum() / static_cast<double>(n_);
-  models_.colwise() = average_;
-  if (observer_ == nullptr || n_ == 1) return;
+  if (!faults_on()) {
+    average_ = models_.rowwise().sum() / static_cast<double>(n_);
+    models_.colwise() = average_;
+    if (observer_ == nullptr || n_ == 1) return;
+    const SimTime now = simulator.now();
+    for (NodeId i = 0; i < n_; ++i)
+      for (NodeId j = 0; j < n_; ++j)
+        if (j != i) observer_->on_model_merged(i, tokens_[j], now);
+    return;
+  }
+  const std::size_t m = reporters();
+  if (m == 0) return;
+  average_.setZero();
+  for (NodeId j = 0; j < n_; ++j)
+    if (reported(j)) average_ += models_.col(j);
+  average_ /= static_cast<double>(m);
   const SimTime now = simulator.now();
-  for (NodeId i = 0; i < n_; ++i)
-    for (NodeId j = 0; j < n_; ++j)
-      if (j != i) observer_->on_model_merged(i, tokens_[j], now);
+  for (NodeId i = 0; i < n_; ++i) {
+    if (!reported(i)) continue;
+    const bool receives = up(i);
+    if (receives) models_.col(i) = average_;
+    if (observer_ == nullptr || m == 1) continue;
+    for (NodeId j = 0; j < n_; ++j) {
+      if (j == i || !reported(j)) continue;
+      if (receives) observer_->on_model_merged(i, tokens_[j], now);
+      else observer_->on_model_dropped(tokens_[j]);
+    }
+  }
+}
+
+void LocalSgd::recover(Simulator& simulator, NodeId node) {
+  recover_model(world_, observer_, models_, node, simulator.now());
 }
 
 }  // namespace dasgd

@@ -3,6 +3,10 @@
 // then all models are averaged, x_i ← (1/n) Σ_j x_j, by an all-reduce (TreeAllReduce: reduce +
 // broadcast over a BFS tree of the graph) ending at a barrier. H = 1 is minibatch SGD.
 // Gradient sets: each average makes every node's set the union of all nodes' sets.
+// Node faults (synchronous_round.hpp): the average is over the reporters R (the participants that
+// finished their H steps), x_i ← (1/|R|) Σ_{j∈R} x_j, and replaces the models of the reporters up at
+// the barrier; every other node keeps its model (a participant that crashed keeps its steps so far).
+// A recovered node rejoins at the next round with its recovery model (keep, initial, neighbour).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +38,7 @@ class LocalSgd final : public SynchronousRounds {
   void gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) override;
   SimTime communicate(Simulator& simulator) override;
   void close_round(Simulator& simulator) override;
+  void recover(Simulator& simulator, NodeId node) override;
 
   LocalSgdParams params_;
   Eigen::MatrixXd models_;                 // column i: x_i

@@ -24,7 +24,8 @@ std::vector<AlgorithmFigure> MinibatchSgd::figures() const {
 }
 
 void MinibatchSgd::open_round(Simulator& simulator) {
-  for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i, model_);
+  for (NodeId i = 0; i < n_; ++i)
+    if (participates(i)) begin_compute(simulator, i, model_);
 }
 
 void MinibatchSgd::gradient_done(Simulator& simulator, NodeId node, std::uint64_t t) {
@@ -39,14 +40,20 @@ SimTime MinibatchSgd::communicate(Simulator& /*simulator*/) {
 }
 
 void MinibatchSgd::close_round(Simulator& simulator) {
+  // Node faults: the mean of the m gradients that were reported (m = n without faults; m = 0: no step).
+  const std::size_t m = reporters();
+  if (m == 0) return;
   sum_.setZero();
-  for (NodeId i = 0; i < n_; ++i) sum_ += gradient(i);
-  model_.noalias() -= (params_.eta / static_cast<double>(n_)) * sum_;
+  for (NodeId i = 0; i < n_; ++i)
+    if (reported(i)) sum_ += gradient(i);
+  model_.noalias() -= (params_.eta / static_cast<double>(m)) * sum_;
   if (observer_ == nullptr) return;
-  // Every node applies every gradient of the round at the barrier.
+  // Every node applies every gradient of the round at the barrier (the one shared model, which a
+  // node down now reads when it rejoins).
   const SimTime now = simulator.now();
   for (NodeId j = 0; j < n_; ++j)
-    for (NodeId i = 0; i < n_; ++i) observer_->on_apply(j, round_gradient_[i], now, i == j);
+    for (NodeId i = 0; i < n_; ++i)
+      if (reported(i)) observer_->on_apply(j, round_gradient_[i], now, i == j);
 }
 
 }  // namespace dasgd

@@ -3,6 +3,8 @@
 // summed by an all-reduce (TreeAllReduce: reduce + broadcast over a BFS tree of the graph), and at
 // the barrier x ← x − η (1/n) Σ_i g_i(x). The round lasts as long as the slowest node plus the
 // all-reduce. All nodes hold the same model, so it is stored once.
+// Node faults (synchronous_round.hpp): x ← x − η (1/m) Σ_{i reported} g_i over the m reporters (no
+// step when m = 0); a recovered node reads the shared model at its next round (recovery "keep").
 #pragma once
 
 #include <string>

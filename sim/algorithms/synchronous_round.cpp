@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/faults/node_availability.hpp"
+
 namespace dasgd {
 
 namespace {
@@ -94,6 +96,13 @@ SynchronousRounds::SynchronousRounds(const World& world, double header_bytes, Gr
   if (!(header_bytes >= 0)) throw std::invalid_argument("header_bytes must be >= 0");
   noise_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
+  needed_ = n_;
+  if (faults_on()) {
+    participating_.assign(n_, 0);
+    reported_.assign(n_, 0);
+    generation_.assign(n_, 0);
+    busy_.assign(n_, 0);
+  }
 }
 
 double SynchronousRounds::mean_round_time() const noexcept {
@@ -109,11 +118,18 @@ double SynchronousRounds::idle_fraction() const noexcept {
 }
 
 std::vector<AlgorithmFigure> SynchronousRounds::round_figures() const {
-  return {{"rounds", static_cast<double>(rounds_), "barriers passed (synchronous rounds completed)"},
+  std::vector<AlgorithmFigure> figures{{"rounds", static_cast<double>(rounds_), "barriers passed (synchronous rounds completed)"},
           {"mean_round_time", mean_round_time(), "mean of (barrier - round start) over rounds"},
           {"mean_barrier_wait", mean_barrier_wait(),
            "mean over nodes and rounds of (barrier - time the node's own work for the round was done)"},
           {"idle_fraction", idle_fraction(), "sum of barrier waits / (nodes * sum of round times)"}};
+  if (faults_on()) {
+    figures.push_back({"short_rounds", static_cast<double>(short_rounds_),
+                       "rounds that closed with fewer reporters than nodes (node faults)"});
+    figures.push_back({"crashed_participants", static_cast<double>(crashed_participants_),
+                       "participants that crashed before their round's contribution was ready"});
+  }
+  return figures;
 }
 
 void SynchronousRounds::start(Simulator& simulator) { begin_round(simulator); }
@@ -122,16 +138,37 @@ void SynchronousRounds::begin_round(Simulator& simulator) {
   if (stopped_) return;
   round_start_ = simulator.now();
   ready_count_ = 0;
+  if (faults_on()) {
+    // The round's participants: the nodes up now. Nobody up: the next recovery opens the round.
+    needed_ = 0;
+    reporter_count_ = 0;
+    detected_until_ = round_start_;
+    for (NodeId i = 0; i < n_; ++i) {
+      participating_[i] = world_.availability->up(i) ? 1 : 0;
+      reported_[i] = 0;
+      ready_at_[i] = round_start_;  // a non-participant contributes nothing, at once
+      needed_ += participating_[i];
+    }
+    round_open_ = needed_ > 0;
+    if (!round_open_) return;
+  }
   open_round(simulator);
 }
 
 void SynchronousRounds::handle(Simulator& simulator, const Event& event) {
   switch (event.type) {
     case compute_done:
+      if (faults_on()) {
+        if (event.payload != generation_[event.target]) break;  // lost in a crash
+        busy_[event.target] = 0;
+      }
       complete_compute(simulator, event.target);
       break;
     case barrier:
       pass_barrier(simulator);
+      break;
+    case NodeAvailability::event_type:
+      world_.availability->handle(simulator, event, *this);
       break;
     default:
       throw std::logic_error(name() + ": unknown event type " + std::to_string(event.type));
@@ -143,7 +180,10 @@ void SynchronousRounds::begin_compute(Simulator& simulator, NodeId node, ConstVe
   started_at_[node] = now;
   if (observer_ != nullptr) observer_->on_compute_start(node, now, model);
   world_.objective->stochastic_gradient(node, model, noise_[node], gradients_.col(node));
-  simulator.schedule_at(now + world_.compute->duration(node, computed_[node]), compute_done, node);
+  const SimTime at = now + world_.compute->duration(node, computed_[node]);
+  if (faults_on()) busy_[node] = 1;
+  if (faults_on()) simulator.schedule_at(at, compute_done, node, generation_[node]);
+  else simulator.schedule_at(at, compute_done, node);
 }
 
 void SynchronousRounds::complete_compute(Simulator& simulator, NodeId node) {
@@ -156,17 +196,52 @@ void SynchronousRounds::complete_compute(Simulator& simulator, NodeId node) {
 
 void SynchronousRounds::node_ready(Simulator& simulator, NodeId node) {
   ready_at_[node] = simulator.now();
-  if (++ready_count_ < n_) return;
-  const SimTime end = std::max(communicate(simulator), simulator.now());
+  if (faults_on()) {
+    reported_[node] = 1;
+    ++reporter_count_;
+  }
+  if (++ready_count_ < needed_) return;
+  end_of_contributions(simulator);
+}
+
+void SynchronousRounds::end_of_contributions(Simulator& simulator) {
+  const SimTime end = std::max({communicate(simulator), simulator.now(), detected_until_});
   simulator.schedule_at(end, barrier, 0);
+}
+
+// A participant that is not ready yet loses its computation and leaves the round; the barrier
+// waits for its detection (crash + timeout). Others: nothing until the next round.
+void SynchronousRounds::node_down(Simulator& simulator, NodeId node) {
+  if (!round_open_ || !participating_[node] || reported_[node] || ready_count_ >= needed_) return;
+  // Its gradient in progress (none once computing was stopped) is lost.
+  if (busy_[node]) {
+    ++generation_[node];
+    busy_[node] = 0;
+    if (observer_ != nullptr) observer_->on_compute_lost(node);
+  }
+  participating_[node] = 0;
+  ++crashed_participants_;
+  const SimTime detected = simulator.now() + world_.availability->timeout();
+  ready_at_[node] = detected;
+  detected_until_ = std::max(detected_until_, detected);
+  if (++ready_count_ == needed_) end_of_contributions(simulator);
+}
+
+bool SynchronousRounds::up(NodeId node) const { return !faults_on() || world_.availability->up(node); }
+
+void SynchronousRounds::node_resume(Simulator& simulator, NodeId /*node*/) {
+  if (!round_open_ && !stopped_) begin_round(simulator);  // nobody was up: this node opens one
 }
 
 void SynchronousRounds::pass_barrier(Simulator& simulator) {
   const SimTime now = simulator.now();
   total_round_time_ += now - round_start_;
-  for (const SimTime ready : ready_at_) total_wait_ += now - ready;
+  for (NodeId i = 0; i < n_; ++i)
+    if (reported(i)) total_wait_ += now - ready_at_[i];  // faults: reporters' waits only
   ++rounds_;
+  if (faults_on() && reporter_count_ < n_) ++short_rounds_;
   close_round(simulator);
+  if (faults_on()) round_open_ = false;
   begin_round(simulator);
 }
 

@@ -51,6 +51,16 @@ class TreeAllReduce {
 // has everything; then the next round starts at once (unless computing was stopped).
 // Gradient bookkeeping for the observer (start, completion, global numbering t in completion order)
 // lives here; what a completion and the barrier do to the models is the derived algorithm's.
+//
+// Node faults (World::availability; docs/FAULTS.md "Per algorithm"): a round's participants are
+// the nodes up at its start. A participant that crashes before it is ready loses its computation
+// and leaves the round; the barrier waits for it until crash + faults.nodes.timeout (default 0, a
+// perfect failure detector): that is its ready time in the round's communication, which carries
+// nothing from it. A participant that crashes after it is ready keeps its contribution (it was
+// handed to the communication at its ready time). So the round closes once every participant has
+// reported or crashed: no wait can last forever. A node that recovers during a round rejoins at
+// the next round start with its recovery model; with no node up, no round opens until one comes
+// back. The derived algorithm averages over the reporters (reported()).
 class SynchronousRounds : public Algorithm {
  public:
   enum EventType : std::uint32_t { compute_done = 1, barrier = 2 };
@@ -63,6 +73,15 @@ class SynchronousRounds : public Algorithm {
   std::uint64_t gradients_completed() const override { return next_gradient_; }
   std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
   const TrafficCounters& traffic() const override { return traffic_; }
+
+  // Node faults (see above). node_up sets the model by recover() of the derived algorithm.
+  void node_down(Simulator& simulator, NodeId node) override;
+  void node_up(Simulator& simulator, NodeId node) override { recover(simulator, node); }
+  void node_resume(Simulator& simulator, NodeId node) override;
+  // Node faults: rounds that closed with fewer reporters than nodes; participants that crashed
+  // before they were ready.
+  std::uint64_t short_rounds() const noexcept { return short_rounds_; }
+  std::uint64_t crashed_participants() const noexcept { return crashed_participants_; }
 
   // Barriers passed so far.
   std::uint64_t rounds_completed() const noexcept { return rounds_; }
@@ -87,6 +106,18 @@ class SynchronousRounds : public Algorithm {
   virtual SimTime communicate(Simulator& simulator) = 0;
   // At the barrier: apply the round's update to the models.
   virtual void close_round(Simulator& simulator) = 0;
+  // Node faults: node is back up; set its model by the recovery rule (default: nothing).
+  virtual void recover(Simulator& /*simulator*/, NodeId /*node*/) {}
+
+  // Without node faults every node takes part and reports every round.
+  bool faults_on() const noexcept { return world_.availability != nullptr; }
+  // Node takes part in this round (it was up at its start).
+  bool participates(NodeId node) const noexcept { return !faults_on() || participating_[node] != 0; }
+  // Node's contribution is in this round's communication (it was ready, crashed or not since).
+  bool reported(NodeId node) const noexcept { return !faults_on() || reported_[node] != 0; }
+  // Reporters this round (n without faults).
+  std::size_t reporters() const noexcept { return faults_on() ? reporter_count_ : n_; }
+  bool up(NodeId node) const;  // always true without node faults
 
   // Node reads `model` now and starts a gradient on it (observer start, noise draw, compute time
   // world.compute->duration(node, k) for its k-th gradient). The gradient is evaluated at once: it
@@ -114,13 +145,23 @@ class SynchronousRounds : public Algorithm {
   void begin_round(Simulator& simulator);
   void complete_compute(Simulator& simulator, NodeId node);
   void pass_barrier(Simulator& simulator);
+  void end_of_contributions(Simulator& simulator);
 
   Eigen::MatrixXd gradients_;           // column i: node i's gradient in progress / last completed
   std::vector<Rng> noise_;              // per node: Stream::gradient_noise
   std::vector<SimTime> started_at_;
   std::vector<std::uint64_t> computed_;
   std::vector<SimTime> ready_at_;
-  std::size_t ready_count_ = 0;
+  std::size_t ready_count_ = 0;  // reporters and crashed participants so far
+  std::size_t needed_ = 0;       // participants (n without faults)
+  // Node faults only.
+  std::vector<std::uint8_t> participating_, reported_;
+  std::vector<std::uint64_t> generation_;  // per node: compute_done events of older ones are stale
+  std::vector<std::uint8_t> busy_;         // per node: a computation is in progress
+  std::size_t reporter_count_ = 0;
+  SimTime detected_until_ = 0;  // the barrier waits for crash + timeout of crashed participants
+  bool round_open_ = false;
+  std::uint64_t short_rounds_ = 0, crashed_participants_ = 0;
   SimTime round_start_ = 0;
   std::uint64_t rounds_ = 0;
   std::uint64_t next_gradient_ = 0;
