@@ -19,10 +19,14 @@ using testing::fresh_directory;
 using testing::read_file;
 using testing::run_cli;
 
+// configs/*.json and the fault study's base configs configs/study/*.json (named "study/X").
 std::vector<std::string> example_configs() {
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(DASGD_SOURCE_DIR) / "configs"))
+  const auto configs = std::filesystem::path(DASGD_SOURCE_DIR) / "configs";
+  for (const auto& entry : std::filesystem::directory_iterator(configs))
     if (entry.is_regular_file() && entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  for (const auto& entry : std::filesystem::directory_iterator(configs / "study"))
+    if (entry.is_regular_file() && entry.path().extension() == ".json") names.push_back("study/" + entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -37,8 +41,10 @@ class ExampleConfig : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ExampleConfig, RunsAndWritesCompleteConsistentPinnedResults) {
   const std::string name = GetParam();
-  const auto dir = fresh_directory("config-" + name);
-  const auto r = run_cli("run configs/" + name + ".json -q --out " + dir.string(), name);
+  std::string flat = name;
+  std::replace(flat.begin(), flat.end(), '/', '_');
+  const auto dir = fresh_directory("config-" + flat);
+  const auto r = run_cli("run configs/" + name + ".json -q --out " + dir.string(), flat);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* file : {"config.json", "summary.json", "timing.json", "metrics.csv", "staleness_hist.csv",
                            "staleness_windows.csv", "nodes.csv"})
@@ -72,7 +78,11 @@ TEST_P(ExampleConfig, RunsAndWritesCompleteConsistentPinnedResults) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, ExampleConfig, ::testing::ValuesIn(example_configs()),
-                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string name = param.param;
+                           std::replace(name.begin(), name.end(), '/', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace dasgd

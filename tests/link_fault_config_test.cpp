@@ -102,6 +102,24 @@ TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
   }
 }
 
+// graph.dynamic with link faults: refused at the fault key, for every algorithm that honours both
+// and every link fault process (a snapshot's edges are not the base graph's, where faults live).
+TEST(LinkFaultRuns, TimeVaryingGraphWithLinkFaultsIsRefusedWithThePath) {
+  for (const std::string name : {"dasgd", "gossip_sgd", "adpsgd"}) {
+    for (const auto& [process, faults] : fault_processes()) {
+      json config = small_run(json{{"name", name}, {"eta", 0.01}}, faults);
+      config["graph"] = json::parse(R"({"kind": "ring", "nodes": 6, "dynamic": {"kind": "random_matching", "period": 1}})");
+      try {
+        parse_run_config(config, "c.json");
+        ADD_FAILURE() << name << " accepted graph.dynamic with " << process;
+      } catch (const ConfigError& e) {
+        EXPECT_EQ(e.path(), faults.contains("links") ? "/faults/links" : "/faults/transport") << name << " " << process;
+        EXPECT_NE(std::string(e.what()).find("graph.dynamic"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 // The parameter server under a server crash and link loss at once: the crash rule (pushes to the
 // down server dropped, models owed at recovery) and the loss rule (a lost message resumes its
 // worker after reply_timeout) compose, the run drains, and every completed gradient was applied

@@ -390,6 +390,27 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
   std::remove(trace.c_str());
 }
 
+// graph.dynamic with node faults: refused at /faults/nodes for every algorithm that honours both,
+// under every generated dynamic kind (recovery from a neighbour and the timeouts are defined on the
+// static graph; docs/FAULTS.md).
+TEST(NodeFaultRuns, TimeVaryingGraphWithNodeFaultsIsRefusedWithThePath) {
+  const nlohmann::json process = {{"renewal", {{"up", 3.0}, {"down", 1.0}}}, {"timeout", 0.5}};
+  for (const std::string algorithm : {"dasgd", "gossip_sgd", "adpsgd"}) {
+    for (const char* dynamic : {R"({"kind": "random_matching", "period": 1})", R"({"kind": "one_peer_exponential", "period": 1})",
+                                R"({"kind": "markov", "on_rate": 1, "off_rate": 1, "period": 1})"}) {
+      nlohmann::json config = small_run(algorithm, process);
+      config["graph"]["dynamic"] = nlohmann::json::parse(dynamic);
+      try {
+        parse_run_config(config, "x.json");
+        ADD_FAILURE() << algorithm << " accepted node faults on " << dynamic;
+      } catch (const ConfigError& e) {
+        EXPECT_EQ(e.path(), "/faults/nodes") << algorithm << " " << dynamic;
+        EXPECT_NE(std::string(e.what()).find("graph.dynamic"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 // Under common_random_numbers (the default) the crash timeline depends on the seed alone: every
 // algorithm sees the same crashes at the same times.
 TEST(NodeFaultRuns, CommonRandomNumbersGiveEveryAlgorithmTheSameCrashes) {

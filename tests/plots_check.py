@@ -54,6 +54,36 @@ def main(source, run_dir, out):
     check(figure.axes[0].get_xscale() == "log" and figure.axes[0].get_yscale() == "linear",
           "any column on either axis; log only where the values span decades")
 
+    # The fault study: bench/fault_study_table.py over hand-made run directories (two seeds of one
+    # cell with S_avg 10 and 14: mean 12, sample sd 2*sqrt(2); one refused cell), then its figure.
+    import json
+    study = os.path.join(out, "study")
+    for seed, s_avg in ((1, 10.0), (2, 14.0)):
+        d = os.path.join(study, "runs", "dasgd", "loss5", "seed%d" % seed)
+        os.makedirs(d)
+        with open(os.path.join(d, "summary.json"), "w") as f:
+            json.dump({"status": "completed", "run": {"gradients": 100, "messages": 50},
+                       "convergence": {"final": {"f_average_model": 1e-3, "consensus_distance": 1e-4},
+                                       "gradients_to_epsilon": {"node_average": 40 + seed}},
+                       "staleness": {"S_avg": s_avg, "S_lost_avg": s_avg / 2}}, f)
+    d = os.path.join(study, "runs", "parameter_server", "loss5", "seed1")
+    os.makedirs(d)
+    with open(os.path.join(d, "refused.txt"), "w") as f:
+        f.write("2\ndasgd: /x/parameter_server.json: /faults/links: cannot honour\n")
+    made = subprocess.run([sys.executable, os.path.join(source, "bench", "fault_study_table.py"), study],
+                          capture_output=True, text=True)
+    check(made.returncode == 0, "fault_study_table.py runs: " + made.stderr)
+    with open(os.path.join(study, "table.csv"), newline="") as f:
+        cells = {(r["algorithm"], r["scenario"]): r for r in csv.DictReader(f)}
+    cell = cells[("dasgd", "loss5")]
+    check(abs(float(cell["S_avg_mean"]) - 12) < 1e-12 and abs(float(cell["S_avg_sd"]) - 8 ** 0.5) < 1e-12,
+          "the study table gives the mean and the sample sd over seeds")
+    check(cells[("parameter_server", "loss5")]["status"] == "refused: /faults/links: cannot honour",
+          "a refused cell keeps its located reason")
+    import plot_fault_study
+    study_figure = plot_fault_study.study_figure(study)
+    check(isinstance(study_figure, Figure) and len(study_figure.axes) == 3, "study_figure is a Figure of three panels")
+
     import figure_output
     for fmt, magic in (("pdf", b"%PDF"), ("svg", b"<?xml"), ("png", b"\x89PNG")):
         path = os.path.join(out, "sweep." + fmt)

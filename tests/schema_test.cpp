@@ -131,6 +131,9 @@ std::vector<std::pair<std::string, json>> shipped_configs() {
   std::vector<std::pair<std::string, json>> configs;
   for (const auto& entry : fs::directory_iterator(source + "/configs"))
     if (entry.path().extension() == ".json") configs.emplace_back(entry.path().filename().string(), read_json_file(entry.path().string()));
+  for (const auto& entry : fs::directory_iterator(source + "/configs/study"))  // the fault study's
+    if (entry.path().extension() == ".json")
+      configs.emplace_back("study/" + entry.path().filename().string(), read_json_file(entry.path().string()));
   std::sort(configs.begin(), configs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return configs;
 }

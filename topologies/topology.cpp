@@ -84,6 +84,15 @@ std::size_t count_components(std::size_t n, const std::vector<ArcId>& offsets,
 
 Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name)
     : num_nodes_(num_nodes), name_(std::move(name)) {
+  build_with_attributes(std::move(edges), true);
+}
+
+Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name, MayBeDisconnected)
+    : num_nodes_(num_nodes), name_(std::move(name)) {
+  build_with_attributes(std::move(edges), false);
+}
+
+void Topology::build_with_attributes(std::vector<Edge> edges, bool require_connected) {
   // Keep the edges compactly (endpoints; attributes only if some edge has one) and free the list
   // before the CSR is laid out.
   EdgeList endpoints;
@@ -99,7 +108,7 @@ Topology::Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string n
     for (const Edge& e : edges) attributes_.push_back(e.attributes);
   }
   std::vector<Edge>().swap(edges);
-  build(std::move(endpoints));
+  build(std::move(endpoints), require_connected);
 }
 
 Topology::Topology(std::size_t num_nodes, EdgeList endpoints, std::string name)
@@ -107,7 +116,12 @@ Topology::Topology(std::size_t num_nodes, EdgeList endpoints, std::string name)
   build(std::move(endpoints));
 }
 
-void Topology::build(EdgeList endpoints) {
+Topology::Topology(std::size_t num_nodes, EdgeList endpoints, std::string name, MayBeDisconnected)
+    : num_nodes_(num_nodes), name_(std::move(name)) {
+  build(std::move(endpoints), false);
+}
+
+void Topology::build(EdgeList endpoints, bool require_connected) {
   endpoints_ = std::move(endpoints);
   const auto text = [this](EdgeId e) { return edge_text(Edge{endpoints_[e].u, endpoints_[e].v, {}}); };
   std::vector<ArcId> offsets;
@@ -172,7 +186,7 @@ void Topology::build(EdgeList endpoints) {
     }
   }
 
-  const std::size_t components = count_components(num_nodes_, offsets, targets);
+  const std::size_t components = require_connected ? count_components(num_nodes_, offsets, targets) : 1;
   if (components > 1) {
     throw std::invalid_argument("graph is disconnected: " + std::to_string(components) + " components");
   }

@@ -53,6 +53,11 @@ class Topology {
   Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name);
   // The same for edges without attributes.
   Topology(std::size_t num_nodes, EdgeList edges, std::string name);
+  // A graph that may be disconnected and have isolated nodes: one snapshot of a time-varying graph
+  // (topologies/dynamic_graphs.hpp). Self-loops and duplicates are still refused.
+  struct MayBeDisconnected {};
+  Topology(std::size_t num_nodes, EdgeList edges, std::string name, MayBeDisconnected);
+  Topology(std::size_t num_nodes, std::vector<Edge> edges, std::string name, MayBeDisconnected);
 
   std::size_t num_nodes() const noexcept { return num_nodes_; }
   std::size_t num_edges() const noexcept { return endpoints_.size(); }
@@ -86,7 +91,8 @@ class Topology {
  private:
   std::size_t num_nodes_ = 0;
   std::string name_;
-  void build(EdgeList endpoints);
+  void build(EdgeList endpoints, bool require_connected = true);
+  void build_with_attributes(std::vector<Edge> edges, bool require_connected);
 
   // The CSR arrays are Boost's own (m_forward is a public member of compressed_sparse_row_graph):
   // row_start()[u] is u's first arc, column()[a] the arc's target, rows sorted by target.

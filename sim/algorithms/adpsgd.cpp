@@ -2,6 +2,8 @@
 // protocol and why it cannot deadlock.
 #include "sim/algorithms/adpsgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -64,6 +66,9 @@ std::vector<AlgorithmFigure> Adpsgd::figures() const {
           {"lock_wait_avg", mean_lock_wait(),
            "mean time per exchange spent queued for the two endpoint locks (taken in id order)"},
           {"message_bytes", model_bytes_, "bytes per model message: d*8 + header (lock requests: header only)"}};
+  if (world_.live != nullptr)
+    figures.push_back({"exchanges_skipped", static_cast<double>(exchanges_skipped_),
+                       "gradients applied without an exchange: the node had no live neighbour (graph.dynamic)"});
   if (world_.network->faults() != nullptr)
     figures.push_back({"exchanges_abandoned", static_cast<double>(exchanges_abandoned_),
                        "exchanges given up because one of their messages was lost on a link"});
@@ -95,8 +100,12 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
   const SimTime now = simulator.now();
   const std::uint64_t t = computations_.complete(node, now);
   pending_gradient_[node] = t;
-  const auto neighbours = world_.topology->neighbours(node);
+  // graph.dynamic: the partner is drawn among the neighbours live now, and the exchange's messages
+  // travel on that snapshot to its end; with no live neighbour the node applies its gradient alone.
+  std::shared_ptr<LiveSnapshot> live = world_.live != nullptr ? world_.live->share() : nullptr;
+  const auto neighbours = live ? live->choices(node) : world_.topology->neighbours(node);
   if (neighbours.empty()) {  // one node: nobody to average with, plain SGD
+    if (live) ++exchanges_skipped_;
     apply_own_gradient(simulator, node);
     return;
   }
@@ -117,6 +126,7 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
   exchange.lower = std::min(node, partner);
   exchange.higher = std::max(node, partner);
   exchange.wanted_at = now;
+  exchange.snapshot = std::move(live);
   ++in_flight_;
   if (faults_on()) initiated_[node] = slot;
   if (node == exchange.lower) request_lock(simulator, node, slot);
@@ -124,6 +134,15 @@ void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {
 }
 
 void Adpsgd::send(Simulator& simulator, NodeId from, NodeId to, double bytes, EventType type, std::uint32_t slot) {
+  // graph.dynamic: on the exchange's snapshot (link faults are refused with a dynamic graph).
+  if (LiveSnapshot* live = slots_[slot].snapshot.get(); live != nullptr) [[unlikely]] {
+    const SimTime at = live->network().transmit(live->arc(from, to), bytes, simulator.now());
+    ++traffic_.messages;
+    traffic_.bytes += static_cast<std::uint64_t>(bytes);
+    const std::uint64_t generation = faults_on() ? generation_[slot] : 0;
+    simulator.schedule_at(at, type, to, (generation << 32) | slot);
+    return;
+  }
   const ArcId arc = *world_.topology->find_arc(from, to);
   SimTime at = world_.network->transmit(arc, bytes, simulator.now());
   ++traffic_.messages;
@@ -231,6 +250,7 @@ void Adpsgd::finish_at_lower(Simulator& simulator, std::uint32_t slot) {
   lock_wait_sum_ += e.lock_wait;
   exchange_wait_sum_ += e.exchange_wait;
   const bool initiated_here = e.initiator == a;
+  e.snapshot.reset();
   free_slots_.push_back(slot);
   if (initiated_here) apply_own_gradient(simulator, a);
   release_lock(simulator, a);

@@ -33,6 +33,9 @@
 // a lower endpoint (higher endpoints release at once), so E waits forever for some lock(w), w > v:
 // contradicting the choice of v. Hence every exchange completes, and every node keeps computing.
 //
+// graph.dynamic (World::live): the partner is drawn among the neighbours live at the completion and
+// the exchange's messages travel on that snapshot to its end; no live neighbour: the gradient is
+// applied without an exchange (counted). The locking argument above does not depend on the graph.
 // Link faults (sim/faults/link_faults.hpp): a message of an exchange that is lost (or whose
 // transport gives up) abandons the exchange at the moment the copy is gone, as if the endpoints'
 // timeouts had fired then: a lock request lost: the initiator b applies its gradient to its own
@@ -48,6 +51,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +59,8 @@
 #include "sim/algorithms/node_computations.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 struct AdpsgdParams {
   double eta = 0.01;         // step size η
@@ -125,6 +131,7 @@ class Adpsgd final : public Algorithm {
     SimTime exchange_wait = 0;        // wanted_at until the initiator's model holds the average
     std::uint64_t token_lower = 0;    // gradient set of x_a, merged at b
     std::uint64_t token_higher = 0;   // gradient set of the average, merged at a
+    std::shared_ptr<LiveSnapshot> snapshot;  // graph.dynamic: the graph it was started on
     bool lower_token_open = false;    // node faults: x_a's token sent, not merged yet
     bool higher_token_open = false;   // node faults: the average's token sent, not merged yet
     bool aborted = false;
@@ -176,6 +183,7 @@ class Adpsgd final : public Algorithm {
   std::size_t in_flight_ = 0;
   double exchange_wait_sum_ = 0;
   double lock_wait_sum_ = 0;
+  std::uint64_t exchanges_skipped_ = 0;  // graph.dynamic: no live neighbour at the completion
 };
 
 }  // namespace dasgd

@@ -21,6 +21,7 @@ namespace dasgd {
 
 class NodeAvailability;  // sim/faults/node_availability.hpp
 class FaultLog;          // sim/faults/fault_log.hpp
+class LiveTopology;      // sim/faults/live_topology.hpp
 
 // Everything an algorithm acts in, built from the config (config → world).
 struct World {
@@ -32,7 +33,10 @@ struct World {
   // Fault processes (null: every node always up). Algorithms that honour node faults check
   // availability->up(node) where a message arrives and forward NodeAvailability::event_type events.
   NodeAvailability* availability = nullptr;
-  FaultLog* faults = nullptr;  // the run's fault timeline (faults.csv)
+  FaultLog* faults = nullptr;  // the run's fault timeline (faults.csv), when a fault process is on
+  // graph.dynamic: the graph live now (its own network); null for a static graph, where topology
+  // and network are the graph and links at every instant.
+  LiveTopology* live = nullptr;
 };
 
 // Observers of gradients (staleness, virtual sequence, per-gradient log). Metrics observe and never

@@ -1,6 +1,9 @@
 // DASGD's node behaviour on each event; see dasgd.hpp.
 #include "sim/algorithms/dasgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+#include "topologies/properties.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -8,6 +11,22 @@
 #include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
+
+namespace {
+
+// graph.dynamic: the batch's destinations the tree reached (into `out`); returns how many it did not.
+[[gnu::noinline]] std::uint64_t keep_reached(std::span<const NodeId> destinations,
+                                             const std::vector<NodeId>& unreached, std::vector<NodeId>& out) {
+  out.clear();
+  std::uint64_t lost = 0;
+  for (const NodeId j : destinations) {
+    if (std::binary_search(unreached.begin(), unreached.end(), j)) ++lost;
+    else out.push_back(j);
+  }
+  return lost;
+}
+
+}  // namespace
 
 std::string to_string(Delivery delivery) {
   switch (delivery) {
@@ -37,7 +56,7 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
   const Vector x0 = world.objective->initial_point();
   models_.colwise() = x0;
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
-  if (params.delivery == Delivery::routed) {
+  if (params.delivery == Delivery::routed && world.live == nullptr) {  // dynamic: per snapshot
     // Under link faults routed delivery always runs over trees (a FIFO link is refused then).
     if (faults_ != nullptr && params.per_hop_routing)
       throw std::invalid_argument("DASGD: per-hop routing under link faults is not supported");
@@ -49,11 +68,18 @@ Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* ob
 }
 
 std::vector<AlgorithmFigure> Dasgd::figures() const {
-  return {{"message_bytes", message_bytes_, "bytes per gradient message: d*8 + header"},
+  std::vector<AlgorithmFigure> figures = {{"message_bytes", message_bytes_, "bytes per gradient message: d*8 + header"},
           {"peak_messages_in_flight", static_cast<double>(pool_.peak_in_flight()),
            "most gradient messages stored at once (each shared by all its deliveries)"},
           {"duplicates_dropped", static_cast<double>(traffic_.duplicates),
            "flooding copies that reached a node that already had the gradient"}};
+  if (world_.live != nullptr) {
+    figures.push_back({"deliveries_unreachable", static_cast<double>(unreachable_),
+                       "routed copies dropped at the send: the destination was unreachable on the live graph"});
+    figures.push_back({"route_rebuilds", static_cast<double>(route_rebuilds_),
+                       "graph snapshots routing state was set up for (one per snapshot a routed send used)"});
+  }
+  return figures;
 }
 
 void Dasgd::start(Simulator& simulator) {
@@ -140,23 +166,33 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   batch_indices_[origin].clear();
   message.origin = origin;
   message.version = batch_versions_[origin];
-  const Topology& topology = *world_.topology;
+  // graph.dynamic: routes and floods start on the graph live at the send.
+  LiveSnapshot* live = world_.live != nullptr ? &world_.live->current() : nullptr;
+  const Topology& topology = live != nullptr ? live->topology() : *world_.topology;
+  Network& network = live != nullptr ? live->network() : *world_.network;
   switch (params_.delivery) {
     case Delivery::routed: {
+      if (live != nullptr) use_live_routes();
       if (trees_) {
         send_over_tree(simulator, slot, origin);
         break;  // (n >= 2: the broadcast holds the message until its last batch)
       }
-      traffic_.messages += router_->broadcast(origin, now, message_bytes_, *world_.network, arrival_scratch_);
+      traffic_.messages += router_->broadcast(origin, now, message_bytes_, network, arrival_scratch_);
+      if (live != nullptr) reachable_scratch_ = hop_distances(topology, origin);
       // Destinations in increasing id order; a run of equal arrival times becomes one event.
       message.batch_begin.push_back(0);
       for (NodeId j = 0; j < n_; ++j) {
         if (j == origin) continue;
+        if (live != nullptr && reachable_scratch_[j] == unreachable) {
+          ++unreachable_;  // no path on the live graph: this copy is lost
+          continue;
+        }
         if (!message.destinations.empty() && arrival_scratch_[j] != arrival_scratch_[message.destinations.back()])
           message.batch_begin.push_back(static_cast<std::uint32_t>(message.destinations.size()));
         message.destinations.push_back(j);
       }
       message.batch_begin.push_back(static_cast<std::uint32_t>(message.destinations.size()));
+      if (message.destinations.empty()) message.batch_begin.clear();
       message.outstanding += message.destinations.size();
       for (std::uint32_t b = 0; b + 1 < message.batch_begin.size(); ++b) {
         const SimTime at = arrival_scratch_[message.destinations[message.batch_begin[b]]];
@@ -173,7 +209,8 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
     case Delivery::neighbours: {
       const auto neighbours = topology.neighbours(origin);
       const ArcId first = topology.arc_begin(origin);
-      for (std::size_t k = 0; k < neighbours.size(); ++k) send_copy(simulator, first + k, neighbours[k], slot, origin, now);
+      for (std::size_t k = 0; k < neighbours.size(); ++k)
+        send_copy(simulator, network, first + k, neighbours[k], slot, origin, now);
       if (faults_ != nullptr && params_.delivery == Delivery::neighbours) {
         // No copy ever heads for a node that is not a neighbour: lost for it from the send.
         std::size_t k = 0;
@@ -192,8 +229,11 @@ void Dasgd::send(Simulator& simulator, NodeId origin) {
   }
 }
 
-void Dasgd::send_copy(Simulator& simulator, ArcId arc, NodeId to, std::uint32_t slot, NodeId from, SimTime now) {
-  const SimTime at = world_.network->transmit(arc, message_bytes_, now);
+// `network` is the world's, or with graph.dynamic the live snapshot's (link faults are refused then,
+// so faults_ is null and `arc` is never looked up in the base graph's fault state).
+void Dasgd::send_copy(Simulator& simulator, Network& network, ArcId arc, NodeId to, std::uint32_t slot, NodeId from,
+                      SimTime now) {
+  const SimTime at = network.transmit(arc, message_bytes_, now);
   ++traffic_.messages;
   if (faults_ == nullptr) {
     schedule_arrival(simulator, at, to, slot, from);
@@ -261,7 +301,11 @@ void Dasgd::send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId orig
   const ShortestPathTree& tree = *broadcast_trees_[slot];
   // Counted as the per-hop walk sends it: one message per destination, one transmission per hop.
   traffic_.messages += tree.hops;
-  broadcast.start(tree, now, message_bytes_, *world_.network);
+  if (world_.live != nullptr) {
+    if (broadcast_graphs_.size() < broadcasts_.size()) broadcast_graphs_.resize(broadcasts_.size());
+    broadcast_graphs_[slot] = route_graph_;  // the broadcast's hops are drawn on its own snapshot
+  }
+  broadcast.start(tree, now, message_bytes_, slot_network(slot));
   // The message is held once for the whole broadcast and released after its last batch.
   ++pool_[slot].outstanding;
   // The broadcast's first tick takes the sequence number every one of its events would have had.
@@ -284,8 +328,13 @@ void Dasgd::run_routed_batch(Simulator& simulator) {
   const PendingBatches::Entry batch = pending_.top();
   TreeBroadcast& broadcast = broadcasts_[batch.slot];
   const auto destinations = broadcast.next_batch();
-  batch_scratch_.assign(destinations.begin(), destinations.end());
-  broadcast.advance(*world_.network);
+  if (broadcast_graphs_.empty()) {  // a static graph reaches every node
+    batch_scratch_.assign(destinations.begin(), destinations.end());
+    broadcast.advance(*world_.network);
+  } else {  // graph.dynamic: copies to nodes the live graph could not reach at the send are lost
+    unreachable_ += keep_reached(destinations, broadcast_trees_[batch.slot]->unreached, batch_scratch_);
+    broadcast.advance(broadcast_graphs_[batch.slot]->network());
+  }
   const bool last = broadcast.done();
   if (!last) {
     simulator.schedule_at(broadcast.next_time(), routed_batch, broadcast_trees_[batch.slot]->source,
@@ -294,6 +343,7 @@ void Dasgd::run_routed_batch(Simulator& simulator) {
   } else {
     pending_.pop();
     broadcast_trees_[batch.slot].reset();
+    if (!broadcast_graphs_.empty()) broadcast_graphs_[batch.slot].reset();
   }
   // With many broadcasts in flight their state is cold: start loading the next batch's (most often
   // the heap's top) and the broadcasts likely to follow it while this batch runs.
@@ -347,13 +397,15 @@ void Dasgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeI
     }
     word |= bit;
     apply_message(node, slot, simulator.now());
-    // Forward to every neighbour but the one it came from.
-    const Topology& topology = *world_.topology;
+    // Forward to every neighbour but the one it came from (graph.dynamic: every live neighbour now).
+    LiveSnapshot* live = world_.live != nullptr ? &world_.live->current() : nullptr;
+    const Topology& topology = live != nullptr ? live->topology() : *world_.topology;
+    Network& network = live != nullptr ? live->network() : *world_.network;
     const auto neighbours = topology.neighbours(node);
     const ArcId first = topology.arc_begin(node);
     for (std::size_t k = 0; k < neighbours.size(); ++k) {
       if (neighbours[k] == from || neighbours[k] == message.origin) continue;
-      send_copy(simulator, first + k, neighbours[k], slot, node, simulator.now());
+      send_copy(simulator, network, first + k, neighbours[k], slot, node, simulator.now());
     }
     traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   } else {
@@ -404,6 +456,30 @@ void Dasgd::finish_delivery(std::uint32_t slot, SimTime now) {
   if (--pool_[slot].outstanding != 0) return;
   if (faults_ != nullptr && params_.delivery == Delivery::flooding) lose_unseen(slot, now);
   pool_.release(slot);
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+Network& Dasgd::slot_network(std::uint32_t slot) noexcept {
+  return broadcast_graphs_.empty() ? *world_.network : broadcast_graphs_[slot]->network();
+}
+
+// Routing state belongs to one snapshot: at the first routed send on a new one it is set up again,
+// O(n) (the per-source tree table or the walk's arrays); each source's shortest-path tree is then
+// built on its first send in that snapshot, one O(n + m) BFS.
+void Dasgd::use_live_routes() {
+  LiveSnapshot& live = world_.live->current();
+  if (route_graph_ && route_graph_->index() == live.index()) return;
+  route_graph_ = world_.live->share();
+  ++route_rebuilds_;
+  router_.reset();
+  trees_.reset();
+  if (params_.per_hop_routing || live.network().needs_per_hop_routing())
+    router_ = std::make_unique<ShortestPathRouter>(live.topology());
+  else
+    trees_ = std::make_unique<ShortestPathTrees>(live.topology(), params_.tree_cache_bytes);
 }
 
 }  // namespace dasgd

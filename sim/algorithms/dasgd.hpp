@@ -2,6 +2,9 @@
 // each gradient is applied to the computing node's current model at completion, then sent to every
 // other node with the version it was computed on and applied there on arrival. No barrier, no
 // averaging: every model is x_0 − η Σ_{g applied} g. See ../shared/spec/dasgd.md, "DASGD".
+// graph.dynamic (World::live): routes are computed on the snapshot live at the send (routing state
+// is rebuilt once per snapshot, trees lazily per source), unreachable destinations are dropped and
+// counted; flooding forwards over the graph live at each receipt (docs/FAULTS.md).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +18,8 @@
 #include "sim/algorithms/routing.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 // How a gradient reaches the nodes of a non-complete graph.
 enum class Delivery {
@@ -98,7 +103,8 @@ class Dasgd final : public Algorithm {
   // event that keeps the slot) or dropped.
   bool down_at_arrival(SimTime now, NodeId node, std::uint32_t slot, NodeId from);
   // Link faults (sim/faults/link_faults.hpp).
-  void send_copy(Simulator& simulator, ArcId arc, NodeId to, std::uint32_t slot, NodeId from, SimTime now);
+  void send_copy(Simulator& simulator, Network& network, ArcId arc, NodeId to, std::uint32_t slot, NodeId from,
+                 SimTime now);
   void lose_copy(NodeId node, std::uint32_t slot, SimTime now);
   void lose_gradients(NodeId node, std::uint32_t slot, SimTime now);
   void lose_unseen(std::uint32_t slot, SimTime now);
@@ -136,6 +142,16 @@ class Dasgd final : public Algorithm {
   std::vector<std::uint64_t> routed_gradient_;
   static constexpr std::uint64_t kSeveralGradients = ~std::uint64_t{0};
   TrafficCounters traffic_;
+
+  // graph.dynamic: routing state of the snapshot it was built on; each tree broadcast keeps the
+  // snapshot it started on (its hops are drawn on that snapshot's links).
+  void use_live_routes();
+  Network& slot_network(std::uint32_t slot) noexcept;
+  std::shared_ptr<LiveSnapshot> route_graph_;
+  std::vector<std::shared_ptr<LiveSnapshot>> broadcast_graphs_;  // by slot; empty when static
+  std::vector<std::uint32_t> reachable_scratch_;
+  std::uint64_t unreachable_ = 0;
+  std::uint64_t route_rebuilds_ = 0;
   LinkFaults* faults_ = nullptr;  // network.faults(): null on a perfect network
 };
 

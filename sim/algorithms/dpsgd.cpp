@@ -1,6 +1,8 @@
 // D-PSGD's rounds: gradient, neighbour exchange, mixing at the barrier; see dpsgd.hpp.
 #include "sim/algorithms/dpsgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -38,12 +40,21 @@ Dpsgd::Dpsgd(const World& world, const DpsgdParams& params, GradientObserver* ob
       tokens_(n_, 0),
       models_in_(n_, 0.0) {
   if (!(params.eta >= 0)) throw std::invalid_argument("dpsgd: eta must be >= 0");
-  check_mixing(*world.topology, params.mixing);
+  if (world.live == nullptr) {
+    check_mixing(*world.topology, params.mixing);
+  } else if (params.mixing == MixingRule::uniform && !world.live->uniform_mixing_doubly_stochastic()) {
+    throw std::invalid_argument(
+        "/graph/dynamic: dpsgd with \"mixing\": \"uniform\" needs every snapshot's edges to join nodes of equal "
+        "degree (W_ij = 1/(deg_i + 1) is doubly stochastic only then); " + world.live->spec().kind +
+        " can produce other graphs: use \"mixing\": \"metropolis_hastings\"");
+  }
   if (params.overlap && params.variant == DpsgdVariant::adapt_then_combine)
     throw std::invalid_argument(
         "dpsgd: adapt_then_combine sends x_i - eta g_i, which needs the gradient first: overlap must be false");
-  weights_ = mixing_weights(*world.topology, params.mixing);
-  spectral_ = spectral_gap(*world.topology, params.mixing);
+  if (world.live == nullptr) {
+    weights_ = mixing_weights(*world.topology, params.mixing);
+    spectral_ = spectral_gap(*world.topology, params.mixing);
+  }
   if (params.initial_models.size() == 0) {
     models_.colwise() = world.objective->initial_point();
   } else if (params.initial_models.rows() != d_ || params.initial_models.cols() != models_.cols()) {
@@ -57,6 +68,12 @@ Dpsgd::Dpsgd(const World& world, const DpsgdParams& params, GradientObserver* ob
 
 std::vector<AlgorithmFigure> Dpsgd::figures() const {
   std::vector<AlgorithmFigure> figures = round_figures();
+  if (world_.live != nullptr) {  // no one W: each round mixes with its own graph's
+    figures.push_back({"round_graphs", static_cast<double>(round_graphs_),
+                       "distinct graph snapshots the rounds mixed on (graph.dynamic)"});
+    figures.push_back({"message_bytes", message_bytes_, "bytes per model message: d*8 + header"});
+    return figures;
+  }
   figures.push_back({"consensus_rate_p", spectral_.p,
                      "p = 1 - lambda^2, lambda = max(|lambda_2(W)|, |lambda_n(W)|) (Koloskova et al. 2020)"});
   figures.push_back({"second_modulus", spectral_.second_modulus,
@@ -65,14 +82,48 @@ std::vector<AlgorithmFigure> Dpsgd::figures() const {
   return figures;
 }
 
+void Dpsgd::use_round_graph() {
+  round_graph_ = world_.live->share();
+  if (round_graph_->index() == weights_for_) return;
+  weights_for_ = round_graph_->index();
+  ++round_graphs_;
+  const std::vector<NodeId>& peer = round_graph_->peers();
+  if (peer.empty()) {
+    weights_ = mixing_weights(round_graph_->topology(), params_.mixing);
+    return;
+  }
+  // Directed one-peer graph: node j's model goes to every i with peer(i) = j (reverse lists).
+  receivers_begin_.assign(n_ + 1, 0);
+  for (NodeId i = 0; i < n_; ++i) ++receivers_begin_[peer[i] + 1];
+  for (std::size_t j = 0; j < n_; ++j) receivers_begin_[j + 1] += receivers_begin_[j];
+  receivers_.resize(n_);
+  std::vector<std::uint32_t> cursor(receivers_begin_.begin(), receivers_begin_.end() - 1);
+  for (NodeId i = 0; i < n_; ++i) receivers_[cursor[peer[i]]++] = i;
+}
+
 void Dpsgd::send_model(NodeId node, SimTime now) {
-  const Topology& topology = *world_.topology;
+  if (round_graph_ && round_graph_->directed()) {
+    // The paper's one-peer W (Ying et al. 2021): x_i <- (x_i + x_peer(i))/2, so peer(i) sends to i.
+    const std::uint32_t begin = receivers_begin_[node], end = receivers_begin_[node + 1];
+    if (observer_ != nullptr && end > begin) tokens_[node] = observer_->on_model_sent(node, now, end - begin);
+    for (std::uint32_t k = begin; k < end; ++k) {
+      const NodeId i = receivers_[k];
+      const SimTime at = round_graph_->network().transmit(round_graph_->arc(node, i), message_bytes_, now);
+      models_in_[i] = std::max(models_in_[i], at);
+    }
+    traffic_.messages += end - begin;
+    traffic_.deliveries += end - begin;
+    traffic_.bytes += static_cast<std::uint64_t>(static_cast<double>(end - begin) * message_bytes_);
+    return;
+  }
+  const Topology& topology = round_graph_ ? round_graph_->topology() : *world_.topology;
+  Network& network = round_graph_ ? round_graph_->network() : *world_.network;
   const auto neighbours = topology.neighbours(node);
   if (observer_ != nullptr && !neighbours.empty())
     tokens_[node] = observer_->on_model_sent(node, now, static_cast<std::uint32_t>(neighbours.size()));
   const ArcId first = topology.arc_begin(node);
   for (std::size_t k = 0; k < neighbours.size(); ++k) {
-    const SimTime at = world_.network->transmit(first + k, message_bytes_, now);
+    const SimTime at = network.transmit(first + k, message_bytes_, now);
     models_in_[neighbours[k]] = std::max(models_in_[neighbours[k]], at);
   }
   traffic_.messages += neighbours.size();
@@ -82,6 +133,7 @@ void Dpsgd::send_model(NodeId node, SimTime now) {
 
 void Dpsgd::open_round(Simulator& simulator) {
   const SimTime now = simulator.now();
+  if (world_.live != nullptr) use_round_graph();  // this round's graph and its W
   std::fill(models_in_.begin(), models_in_.end(), now);
   for (NodeId i = 0; i < n_; ++i) begin_compute(simulator, i, models_.col(i));
   if (params_.variant == DpsgdVariant::combine_then_adapt && params_.overlap)
@@ -108,9 +160,23 @@ SimTime Dpsgd::communicate(Simulator& /*simulator*/) {
 }
 
 void Dpsgd::close_round(Simulator& simulator) {
-  const Topology& topology = *world_.topology;
   const SimTime now = simulator.now();
   const bool adapt_after = params_.variant == DpsgdVariant::combine_then_adapt;
+  if (round_graph_ && round_graph_->directed()) {
+    const std::vector<NodeId>& peer = round_graph_->peers();
+    for (NodeId i = 0; i < n_; ++i) {
+      mixed_.col(i).noalias() = 0.5 * models_.col(i) + 0.5 * models_.col(peer[i]);
+      if (adapt_after) mixed_.col(i).noalias() -= params_.eta * gradient(i);
+    }
+    models_.swap(mixed_);
+    if (observer_ == nullptr) return;
+    for (NodeId i = 0; i < n_; ++i) {
+      observer_->on_model_merged(i, tokens_[peer[i]], now);
+      if (adapt_after) observer_->on_apply(i, round_gradient_[i], now, true);
+    }
+    return;
+  }
+  const Topology& topology = round_graph_ ? round_graph_->topology() : *world_.topology;
   for (NodeId i = 0; i < n_; ++i) {
     // Row i of W: x_i ← W_ii x_i + Σ_{j ∈ N(i)} W_ij x_j (arc weights in arc order).
     mixed_.col(i).noalias() = weights_.self[i] * models_.col(i);

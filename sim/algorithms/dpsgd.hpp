@@ -8,10 +8,13 @@
 // models. Combine-then-adapt sends x_i at the round start, concurrently with the gradient (the
 // gradient and the neighbour average both read x_i^r, so the paper runs them in parallel), unless
 // "overlap" is off; adapt-then-combine sends x_i − η g_i, so it must wait for the gradient.
+// graph.dynamic (World::live): each round mixes on the snapshot live when it opens, with that
+// graph's own W (the rule above; on a directed one-peer graph the paper's x_i ← (x_i + x_peer(i))/2).
 // Gradient sets: a node's new set is the union of its neighbours' sets (models sent) and its own,
 // plus its own new gradient.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,8 @@
 #include "topologies/spectral.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 enum class DpsgdVariant { combine_then_adapt, adapt_then_combine };
 std::string to_string(DpsgdVariant variant);
@@ -66,6 +71,14 @@ class Dpsgd final : public SynchronousRounds {
   std::vector<std::uint64_t> round_gradient_;  // per node: the index t of its gradient this round
   std::vector<std::uint64_t> tokens_;          // per node: observer's snapshot of the model it sent
   std::vector<SimTime> models_in_;             // per node: last arrival of a neighbour's model
+
+  // graph.dynamic: each round uses the snapshot live when it opens, with that graph's own W.
+  void use_round_graph();
+  std::shared_ptr<LiveSnapshot> round_graph_;
+  std::uint64_t weights_for_ = ~std::uint64_t{0};  // snapshot index weights_ belong to
+  std::uint64_t round_graphs_ = 0;
+  std::vector<std::uint32_t> receivers_begin_;  // directed one-peer: node j sends to
+  std::vector<NodeId> receivers_;               // receivers_[receivers_begin_[j] ..)
 };
 
 }  // namespace dasgd

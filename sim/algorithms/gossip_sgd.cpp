@@ -1,6 +1,8 @@
 // Push-gossip SGD: local step, push to a random neighbour, average on arrival; see gossip_sgd.hpp.
 #include "sim/algorithms/gossip_sgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -46,6 +48,9 @@ std::vector<AlgorithmFigure> GossipSgd::figures() const {
           {"merges", static_cast<double>(merges_), "pushed models averaged in at their receiver"},
           {"peak_messages_in_flight", static_cast<double>(peak_in_flight_), "most model copies in flight at once"},
           {"message_bytes", message_bytes_, "bytes per gossip message: d*8 + header"}};
+  if (world_.live != nullptr)
+    figures.push_back({"pushes_skipped", static_cast<double>(pushes_skipped_),
+                       "local steps after which the node had no live neighbour to push to (graph.dynamic)"});
   if (world_.network->faults() != nullptr)
     figures.push_back({"models_lost", static_cast<double>(models_lost_),
                        "pushed models that never reached their receiver (lost on a link, or the transport gave up)"});
@@ -102,8 +107,13 @@ std::uint32_t GossipSgd::acquire_slot() {
 }
 
 void GossipSgd::push(Simulator& simulator, NodeId node) {
-  const auto neighbours = world_.topology->neighbours(node);
-  if (neighbours.empty()) return;  // one node: plain SGD
+  // graph.dynamic: pick among the neighbours live now; none live: the push is skipped (counted).
+  LiveSnapshot* live = world_.live != nullptr ? &world_.live->current() : nullptr;
+  const auto neighbours = live != nullptr ? live->choices(node) : world_.topology->neighbours(node);
+  if (neighbours.empty()) {  // one node: plain SGD
+    if (live != nullptr) ++pushes_skipped_;
+    return;
+  }
   Rng choice(mix_key_from(choice_key_, node, computations_.completed_by(node)));  // = streams.stream(algorithm, node, k)
   const std::size_t k = choice.below(neighbours.size());
   if (LinkFaults* faults = world_.network->faults(); faults != nullptr) [[unlikely]] {
@@ -118,7 +128,8 @@ void GossipSgd::push(Simulator& simulator, NodeId node) {
   MessageHeader& message = messages_[slot];
   message.sent_at = now;
   if (observer_ != nullptr) message.token = observer_->on_model_sent(node, now, 1);
-  const SimTime at = world_.network->transmit(world_.topology->arc_begin(node) + k, message_bytes_, now);
+  const SimTime at = live != nullptr ? live->network().transmit(live->choice_arc(node, k), message_bytes_, now)
+                                      : world_.network->transmit(world_.topology->arc_begin(node) + k, message_bytes_, now);
   ++traffic_.messages;
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   simulator.schedule_at(at, arrival, neighbours[k], slot);

@@ -15,6 +15,8 @@
 // The neighbour of node i's k-th push is drawn from the counter-keyed Rng(key(algorithm, i, k)),
 // so no generator state is kept per node.
 // Gradient sets (spec "Staleness"): each push is on_model_sent(i, uses = 1), merged at j on arrival.
+// graph.dynamic (World::live): the neighbour is drawn among those live at the push (the same draw
+// over a different list); with none live the push is skipped and counted (docs/FAULTS.md).
 // Link faults (docs/FAULTS.md, "Links"): a push the link loses is accounted at once with
 // on_model_dropped (figure models_lost); no gradient is ever lost for a node (S^lost = 0).
 #pragma once
@@ -84,6 +86,7 @@ class GossipSgd final : public Algorithm {
   // Mean time between a model's send and its merge at the receiver.
   double mean_model_age() const noexcept;
   std::size_t peak_messages_in_flight() const noexcept { return peak_in_flight_; }
+  std::uint64_t pushes_skipped() const noexcept { return pushes_skipped_; }
 
  private:
   struct MessageHeader {
@@ -122,6 +125,7 @@ class GossipSgd final : public Algorithm {
   TrafficCounters traffic_;
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
+  std::uint64_t pushes_skipped_ = 0;  // graph.dynamic: no live neighbour at the push
   std::uint64_t models_lost_ = 0;  // link faults: pushes that never arrived
 };
 

@@ -9,7 +9,9 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/validators.hpp"
+#include "sim/config/dynamic_topology_config.hpp"
 #include "sim/config/json_file.hpp"
+#include "sim/faults/live_topology_report.hpp"
 #include "sim/config/topology_config.hpp"
 #include "sim/run/cost_estimate.hpp"
 #include "sim/output/atomic_file.hpp"
@@ -27,6 +29,7 @@ struct GraphArguments {
   std::optional<double> p, beta;
   std::string file, format, dot;
   std::uint64_t seed = 1;
+  std::size_t periods = 4;  // graph.dynamic: random re-draws described
 };
 
 int describe(const GraphArguments& a) {
@@ -67,10 +70,19 @@ int describe(const GraphArguments& a) {
     }
     JsonReader reader(graph, "/graph");
     const TopologySpec spec = parse_topology(reader);
+    if (spec.dynamic)  // snapshot graph files resolve against the config's directory, like the graph's
+      for (SnapshotSpec& snapshot : spec.dynamic->snapshots)
+        if (snapshot.graph && !snapshot.graph->path.empty() && std::filesystem::path(snapshot.graph->path).is_relative())
+          snapshot.graph->path = (base / snapshot.graph->path).string();
     std::string limit_source;
     refuse_graph_if_too_large(spec, memory_limit("", limit_source), limit_source);
     const Topology topology = build_topology(spec, a.seed, base);
     std::cout << describe_topology(topology);
+    if (spec.dynamic) {  // graph.dynamic: per-snapshot gaps and diameters, and the period product
+      DynamicReportOptions options;
+      options.periods = a.periods;
+      std::cout << describe_dynamic_topology(topology, *spec.dynamic, a.seed, options);
+    }
     if (!a.dot.empty()) {
       write_file_atomically(a.dot, to_dot(topology));
       std::cout << "DOT written to " << a.dot << "\n";
@@ -110,6 +122,8 @@ void register_graph(CLI::App& app) {
   c->add_option("--file", a->file, "Read the graph from an edge-list CSV, GraphML or DOT file");
   c->add_option("--format", a->format, "File format: edgelist, graphml, dot (default: from the extension)");
   c->add_option("--seed", a->seed, "Seed for random generators")->check(count_at_least(0));
+  c->add_option("--periods", a->periods, "With a graph.dynamic section: random re-draws to describe (default 4)")
+      ->check(count_at_least(1));
   c->add_option("--dot", a->dot, "Also write the graph as Graphviz DOT to this file");
   c->callback([a] { set_exit_code(describe(*a)); });
 }

@@ -203,7 +203,14 @@ Registry explore() {
                           "fraction": 0.1}, "messages": "drop", "recovery": "keep"},
     "links": {"loss": {"model": "bernoulli", "p": 0.05}},
     "transport": {"reliable": true, "timeout": 0.5, "max_retries": 5}})");
-  for (json seed : {seed_config(), unnamed, by_gradients, with_faults}) {
+  // graph.dynamic: a schedule (its snapshots are an array of a graph and an edge list) and a
+  // generated kind (its siblings are reached as choices of "kind").
+  json with_schedule = seed_config();
+  with_schedule["graph"]["dynamic"] = json::parse(R"({"kind": "schedule", "snapshots": [
+    {"at": 1, "graph": {"kind": "complete", "nodes": 8}}, {"at": 2, "edges": [[0, 1], [2, 3]]}]})");
+  json with_markov = seed_config();
+  with_markov["graph"]["dynamic"] = json::parse(R"({"kind": "markov", "on_rate": 2, "off_rate": 1, "period": 0.5})");
+  for (json seed : {seed_config(), unnamed, by_gradients, with_faults, with_schedule, with_markov}) {
     seen.insert(seed.dump());
     queue.push_back({next_id++, Attempt{std::move(seed), 0, "", 0}});
   }

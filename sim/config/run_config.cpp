@@ -1,6 +1,7 @@
 // Top-level config parsing; see run_config.hpp.
 #include "sim/config/run_config.hpp"
 
+#include "sim/config/dynamic_topology_config.hpp"
 #include "sim/config/json_file.hpp"
 #include "sim/config/node_fault_config.hpp"
 #include "sim/config/link_fault_config.hpp"
@@ -135,6 +136,10 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     config.graph = parse_topology(graph);
     if (!config.graph.path.empty() && std::filesystem::path(config.graph.path).is_relative())
       config.graph.path = (base / config.graph.path).string();
+    if (config.graph.dynamic)
+      for (SnapshotSpec& snapshot : config.graph.dynamic->snapshots)
+        if (snapshot.graph && !snapshot.graph->path.empty() && std::filesystem::path(snapshot.graph->path).is_relative())
+          snapshot.graph->path = (base / snapshot.graph->path).string();
   }
   {
     JsonReader compute = root.object("compute");
@@ -154,6 +159,8 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
     JsonReader algorithm = root.object("algorithm");
     config.algorithm = parse_algorithm(algorithm);
   }
+  if (config.graph.dynamic && !supports_dynamic_topology(config.algorithm.name))
+    throw ConfigError("/graph/dynamic", dynamic_topology_refusal(config.algorithm.name));
   {
     JsonReader stop = root.object("stop");
     config.stop = parse_stop(stop);
@@ -190,6 +197,17 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
         config.algorithm.name == "adpsgd")
       throw ConfigError("/faults", "AD-PSGD takes node faults or link faults, not both in one run yet: "
                                    "an exchange aborted by a crash and lost on a link would be settled twice");
+    // graph.dynamic with faults: each snapshot has its own links and arcs, while node and link fault
+    // processes are keyed by the base graph's nodes' neighbourhoods and edges (docs/FAULTS.md).
+    if (config.graph.dynamic && config.node_faults)
+      throw ConfigError("/faults/nodes", "node faults with a time-varying graph (graph.dynamic) are not supported "
+                                         "yet: recovery from a neighbour and the timeout rules are defined on the "
+                                         "static graph; use one or the other");
+    if (config.graph.dynamic && config.link_faults.active_for(config.algorithm.name))
+      throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport",
+                        "link faults with a time-varying graph (graph.dynamic) are not supported yet: loss, "
+                        "outages and retransmission are defined on the static graph's edges, and a snapshot "
+                        "has edges of its own; use one or the other");
   }
   config.epsilon = root.positive_or("epsilon", config.stop.grad_norm_sq.value_or(1e-2));
   {

@@ -2,6 +2,7 @@
 // build_topology turns the spec into a Topology through the generators and readers.
 #include "sim/config/topology_config.hpp"
 
+#include "sim/config/dynamic_topology_config.hpp"
 #include "topologies/generators.hpp"
 
 #include <stdexcept>
@@ -72,6 +73,10 @@ TopologySpec parse_topology(JsonReader& reader) {
         reader.fail("path", "a file ending in .csv, .txt, .edges, .edgelist, .graphml, .xml, .dot, .gv or .mtx, or a \"format\" key");
       }
     }
+  }
+  if (reader.has("dynamic")) {
+    JsonReader dynamic = reader.object("dynamic");
+    spec.dynamic = std::make_shared<DynamicTopologySpec>(parse_dynamic_topology(dynamic));
   }
   reader.finish();
   return spec;

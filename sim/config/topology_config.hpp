@@ -10,11 +10,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace dasgd {
+
+struct DynamicTopologySpec;  // sim/config/dynamic_topology_config.hpp
 
 // One graph description; only the fields its kind uses are set (others keep their zero values).
 struct TopologySpec {
@@ -33,11 +36,14 @@ struct TopologySpec {
   std::uint64_t m = 0;        // barabasi_albert: edges per new node
   std::string path;           // file: as written (the caller resolves it against the config's directory)
   std::optional<GraphFileFormat> format;  // file: absent → inferred from the extension
+  // "dynamic": how the graph changes over time; absent (null) for a static graph.
+  std::shared_ptr<DynamicTopologySpec> dynamic;
 };
 
 const std::vector<std::string>& topology_kinds();
 
-// Parses one graph object and calls reader.finish() (unknown keys are refused).
+// Parses one graph object (with its optional "dynamic" section) and calls reader.finish()
+// (unknown keys are refused).
 TopologySpec parse_topology(JsonReader& reader);
 
 // Builds the graph; random kinds draw from RandomStreams(seed).stream(Stream::topology). A relative

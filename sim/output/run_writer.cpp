@@ -418,9 +418,12 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
                                     "consensus_distance", "f_node_min", "f_node_mean", "f_node_max",
                                     "grad_sq_node_min", "grad_sq_node_mean", "grad_sq_node_max", "messages",
                                     "bytes", "deliveries"};
-    // Node faults: the live nodes at each row (only then, so fault-free files stay as they were).
+    // Node faults: the live nodes at each row; graph.dynamic: the live graph's edges (only then, so
+    // files without them stay as they were).
     const bool live = !result.live_nodes.empty();
     if (live) header.emplace_back("live_nodes");
+    const bool live_edges = !result.live_edges.empty();
+    if (live_edges) header.emplace_back("live_edges");
     const auto csv = open("metrics.csv", header);
     std::vector<CsvCell> cells;
     for (std::size_t k = 0; k < result.samples.size(); ++k) {
@@ -432,6 +435,7 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
                s.has_node_stats ? s.grad_sq_mean : nan, s.has_node_stats ? s.grad_sq_max : nan,
                s.messages, s.bytes, s.deliveries};
       if (live) cells.emplace_back(static_cast<std::uint64_t>(result.live_nodes[k]));
+      if (live_edges) cells.emplace_back(static_cast<std::uint64_t>(result.live_edges[k]));
       csv->row(cells);
     }
     csv->commit();

@@ -76,6 +76,9 @@ struct RunResult {
   std::vector<LinkFaultCounters> link_per_node;
   // p50/p90/p99 of B_t² when gradients.csv was streamed (the recorder kept no log to take them from).
   std::optional<std::vector<double>> b_squared_quantiles;
+  // graph.dynamic: the live graph's edge count at each sample (parallel to samples); empty when the
+  // graph is static (metrics.csv then has no live_edges column).
+  std::vector<std::uint64_t> live_edges;
 };
 
 }  // namespace dasgd

@@ -14,6 +14,7 @@
 #include "sim/delay/compute_model.hpp"
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/faults/live_topology.hpp"
 #include "sim/text/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
 #include "sim/run/cost_estimate.hpp"
@@ -156,6 +157,15 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     result.faults_on = true;
   }
   world.faults = &result.fault_log;  // one timeline for every fault process
+  // graph.dynamic: the live graph, changed by its own events (the static graph fixes the node set);
+  // its changes are rows of the same timeline.
+  std::unique_ptr<LiveTopology> live;
+  if (config.graph.dynamic) {
+    live = std::make_unique<LiveTopology>(topology, *config.graph.dynamic, config.seed, delays, config.link,
+                                          &result.fault_log);
+    world.live = live.get();
+    result.faults_on = true;
+  }
 
   result.nodes = n;
   result.edges = topology.num_edges();
@@ -215,6 +225,12 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   auto simulator_owner = std::make_unique<Simulator>(make_event_queue(queue_kind_for(n + n / 4)));
   Simulator& simulator = *simulator_owner;
   simulator.reserve(n + n / 4);  // one pending computation per node, plus messages in flight
+  std::optional<WithTopologyChanges> changes;
+  if (live) {
+    changes.emplace(algorithm, *live);
+    changes->start(simulator);
+  }
+  EventHandler& handler = changes ? static_cast<EventHandler&>(*changes) : algorithm;
   if (availability) availability->start(simulator);  // nodes down at 0 are down before anyone starts
   algorithm.start(simulator);
   // Every node down for good: nothing can advance (RunStatus::no_live_nodes).
@@ -236,6 +252,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
 
   auto take_sample = [&](SimTime at) {
     const ConvergenceSample& s = convergence.sample(algorithm, at, simulator.events_processed());
+    if (live) result.live_edges.push_back(live->current().live_edges());
     if (availability) result.live_nodes.push_back(availability->live());
     if (!result.first_below_epsilon_average && s.grad_sq_average <= config.epsilon)
       result.first_below_epsilon_average = s.gradients;
@@ -257,7 +274,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     StopReason why;
     if (count_gradients) {
       why = simulator.run_while(
-          algorithm,
+          handler,
           [&] {
             const std::uint64_t g = algorithm.gradients_completed();
             return g < stop_gradients && g < next_gradient_mark && !interrupt_requested() && !everyone_gone();
@@ -266,7 +283,10 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     } else {
       constexpr std::uint64_t kInterruptSlice = 1024;
       do {
-        why = algorithm.run_until(simulator, horizon, kInterruptSlice);
+        // graph.dynamic: through the wrapper that runs topology changes; otherwise the algorithm's
+        // own loop (on its final type).
+        why = changes ? simulator.run_until(handler, horizon, kInterruptSlice)
+                      : algorithm.run_until(simulator, horizon, kInterruptSlice);
       } while (why == StopReason::event_limit && !interrupt_requested() && !everyone_gone());
       if (why == StopReason::event_limit) why = StopReason::predicate;
     }
@@ -324,7 +344,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     // Deliver what is in flight; computations already started still complete (and are counted).
     algorithm.stop_computing();
     if (availability) availability->stop(simulator);  // no new crashes: the queue can empty
-    simulator.run_while(algorithm, [] { return !interrupt_requested(); });
+    simulator.run_while(handler, [] { return !interrupt_requested(); });
     if (interrupt_requested()) mark_interrupted(result);
     result.end_time = std::max(result.end_time, simulator.now());
   }
@@ -344,6 +364,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   result.events = simulator.events_processed();
   result.traffic = algorithm.traffic();
   result.figures = algorithm.figures();
+  if (live)
+    result.figures.push_back({"topology_changes", static_cast<double>(live->changes()),
+                              "graph snapshots that took effect after t = 0 (graph.dynamic)"});
   if (!config.record.staleness)
     result.figures.push_back({"staleness_tracked", 0.0,
                               "0: record.staleness was false, no gradient observer ran (staleness, "
