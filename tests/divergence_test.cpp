@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "sim/config/algorithm_config.hpp"
-#include "sim/run/divergence.hpp"
-#include "sim/run/run_status.hpp"
+#include "sim/metrics/divergence.hpp"
+#include "sim/result/run_status.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/run_directory_support.hpp"
 

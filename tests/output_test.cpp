@@ -17,7 +17,7 @@
 
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/csv_writer.hpp"
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
 #include "sim/random/rng.hpp"
 

@@ -1,6 +1,6 @@
 // The `dasgd` command: run, graph, bound, compare, sweep, predict. Parses the command line (CLI11) and dispatches; every
 // command lives in its own file under sim/cli/. Exit codes: 0 success, 1 failed run, 2 usage or
-// config error, 3 diverged, 130/143 interrupted (docs/OUTCOMES.md; sim/run/run_status.hpp).
+// config error, 3 diverged, 130/143 interrupted (docs/OUTCOMES.md; sim/result/run_status.hpp).
 // Every error is one line starting "dasgd: " (docs/ROBUSTNESS.md).
 #include <CLI/CLI.hpp>
 

@@ -32,7 +32,7 @@ struct StopSpec {
   // After the stopping rule fires, start no new computations but deliver every message in flight
   // (every model then holds every gradient that was sent); the run ends when the queue is empty.
   bool drain = false;
-  // The divergence rule's factor (sim/run/divergence.hpp, docs/OUTCOMES.md): the run stops as
+  // The divergence rule's factor (sim/metrics/divergence.hpp, docs/OUTCOMES.md): the run stops as
   // "diverged" once f(x̄) − f* exceeds this many times its start value. Absent: 1e6 (not written
   // back, so resolved configs of earlier versions stay the same).
   std::optional<double> divergence_factor;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 
 namespace dasgd {
 namespace {

@@ -14,7 +14,7 @@
 #include "sim/output/gradient_log_stream.hpp"
 #include "sim/output/run_directory.hpp"
 #include "sim/output/table.hpp"
-#include "sim/run/experiment.hpp"
+#include "sim/result/run_result.hpp"
 
 namespace dasgd {
 

@@ -15,7 +15,7 @@
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/faults/live_topology.hpp"
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
 #include "sim/run/cost_estimate.hpp"
 #include "sim/run/interrupt.hpp"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "sim/output/csv_writer.hpp"
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 #include "sim/predict/staleness_prediction.hpp"
 
 namespace dasgd {

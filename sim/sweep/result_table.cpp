@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "sim/output/csv_writer.hpp"
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 #include "sim/sweep/point_record.hpp"
 
 namespace dasgd {

@@ -1,9 +1,9 @@
 // The divergence rule; see divergence.hpp.
-#include "sim/run/divergence.hpp"
+#include "sim/metrics/divergence.hpp"
 
 #include <cmath>
 
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 
 namespace dasgd {
 

@@ -1,6 +1,7 @@
-// Deterministic, locale-independent number text for every file the simulator writes (the "files"
-// end of config → world → run → metrics → files): shortest round-trip doubles, plain integers, and
-// non-finite values spelled so Python's float() and pandas read them back ("nan", "inf", "-inf").
+// Deterministic, locale-independent number text for every file and message the simulator writes:
+// shortest round-trip doubles, plain integers, and non-finite values spelled so Python's float() and
+// pandas read them back ("nan", "inf", "-inf"). A leaf at the bottom of the tree, so that any layer
+// (the divergence rule's reasons in sim/metrics, the writers in sim/output) can use it.
 #pragma once
 
 #include <concepts>

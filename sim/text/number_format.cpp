@@ -1,6 +1,6 @@
 // Number text for output files (files stage): std::to_chars gives shortest round-trip output that
 // ignores the locale, unlike printf("%g") or iostreams, so files are byte-identical across machines.
-#include "sim/output/number_format.hpp"
+#include "sim/text/number_format.hpp"
 
 #include <array>
 #include <charconv>

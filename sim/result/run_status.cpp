@@ -1,5 +1,5 @@
 // Run statuses; see run_status.hpp.
-#include "sim/run/run_status.hpp"
+#include "sim/result/run_status.hpp"
 
 #include <csignal>
 #include <stdexcept>
