@@ -56,3 +56,35 @@ def add_output_arguments(parser, single_file=True):
     if not single_file:
         parser.add_argument("--format", choices=FORMATS, default="png",
                             help="file format of every figure written (default png)")
+
+
+def single_figure_main(argv, description, input_name, default_file, make_figure, script, not_input):
+    """The command line of a script that turns one input directory into one figure: INPUT_DIR,
+    --out FILE (default INPUT_DIR/default_file, format from the extension) and --dpi. A bad --out is
+    a usage error (exit 2); an unreadable input prints "script: DIR: not_input: why" and returns 2."""
+    import argparse
+    import sys
+
+    import matplotlib.pyplot as plt
+
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(input_name)
+    parser.add_argument("--out", default=None, help="figure to write, .png, .pdf or .svg (default: %s/%s)"
+                        % (input_name.upper(), default_file))
+    add_output_arguments(parser)
+    args = parser.parse_args(argv)
+    directory = getattr(args, input_name)
+    out = args.out or os.path.join(directory, default_file)
+    try:
+        output_format(out)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        fig = make_figure(directory)
+    except OSError as error:
+        print("%s: %s: %s: %s" % (script, directory, not_input, error), file=sys.stderr)
+        return 2
+    save(fig, out, dpi=args.dpi)
+    plt.close(fig)
+    print("wrote " + out)
+    return 0

@@ -12,7 +12,6 @@ From a notebook (no backend is chosen on import):
   plot_compare.comparison_figure("runs/compare-family_ring")   # the matplotlib Figure
 Needs Debian's python3-matplotlib (/usr/bin/python3).
 """
-import argparse
 import csv
 import math
 import os
@@ -109,25 +108,7 @@ def comparison_figure(compare_dir):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("compare_dir")
-    parser.add_argument("--out", default=None, help="figure to write, .png, .pdf or .svg (default: COMPARE_DIR/comparison.png)")
-    figure_output.add_output_arguments(parser)
-    args = parser.parse_args(argv)
-    out = args.out or os.path.join(args.compare_dir, "comparison.png")
-    try:
-        figure_output.output_format(out)
-    except ValueError as error:
-        parser.error(str(error))
-    try:
-        fig = comparison_figure(args.compare_dir)
-    except OSError as error:
-        print("plot_compare.py: %s: not a dasgd compare directory: %s" % (args.compare_dir, error), file=sys.stderr)
-        return 2
-    figure_output.save(fig, out, dpi=args.dpi)
-    plt.close(fig)
-    print("wrote " + out)
-    return 0
+    return figure_output.single_figure_main(argv, __doc__, "compare_dir", "comparison.png", comparison_figure, "plot_compare.py", "not a dasgd compare directory")
 
 
 if __name__ == "__main__":

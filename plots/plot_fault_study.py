@@ -13,7 +13,6 @@ From a notebook (no backend is chosen on import):
   plot_fault_study.study_figure("runs/fault_study")   # the matplotlib Figure
 Needs Debian's python3-matplotlib (/usr/bin/python3).
 """
-import argparse
 import csv
 import math
 import os
@@ -94,26 +93,7 @@ def study_figure(study_dir):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("study_dir")
-    parser.add_argument("--out", default=None, help="figure to write, .png, .pdf or .svg (default: STUDY_DIR/fault_study.png)")
-    figure_output.add_output_arguments(parser)
-    args = parser.parse_args(argv)
-    out = args.out or os.path.join(args.study_dir, "fault_study.png")
-    try:
-        figure_output.output_format(out)
-    except ValueError as error:
-        parser.error(str(error))
-    try:
-        fig = study_figure(args.study_dir)
-    except OSError as error:
-        print("plot_fault_study.py: %s: not a bench/fault_study.sh directory: %s" % (args.study_dir, error),
-              file=sys.stderr)
-        return 2
-    figure_output.save(fig, out, dpi=args.dpi)
-    plt.close(fig)
-    print("wrote " + out)
-    return 0
+    return figure_output.single_figure_main(argv, __doc__, "study_dir", "fault_study.png", study_figure, "plot_fault_study.py", "not a bench/fault_study.sh directory")
 
 
 if __name__ == "__main__":
