@@ -23,6 +23,7 @@
 #include "sim/faults/live_topology.hpp"
 #include "sim/faults/live_topology_report.hpp"
 #include "sim/run/experiment.hpp"
+#include "tests/dynamic_run.hpp"
 #include "tests/test_world.hpp"
 #include "topologies/dynamic_graphs.hpp"
 
@@ -32,32 +33,9 @@ namespace {
 using testing::compute_law;
 using testing::cosine_objective;
 using testing::link_law;
+using testing::DynamicRun;
 using testing::make_world;
-
-DynamicTopologySpec periodic(const std::string& kind, double period) {
-  DynamicTopologySpec spec;
-  spec.kind = kind;
-  spec.period = period;
-  return spec;
-}
-
-// Drives an algorithm with its topology changes, as run_experiment does.
-struct DynamicRun {
-  DynamicRun(testing::TestWorld& w, const DynamicTopologySpec& spec, std::uint64_t seed = 1)
-      : live(w.topology, spec, seed, seed, w.network->spec(), &log) {
-    w.world.live = &live;
-    w.world.faults = &log;
-  }
-  void start(Algorithm& algorithm) {
-    changes = std::make_unique<WithTopologyChanges>(algorithm, live);
-    changes->start(simulator);
-    algorithm.start(simulator);
-  }
-  FaultLog log;
-  LiveTopology live;
-  Simulator simulator;
-  std::unique_ptr<WithTopologyChanges> changes;
-};
+using testing::periodic;
 
 TEST(OnePeerExponential, ProductOverLog2nRoundsIsExactlyTheAverageForPowersOfTwo) {
   for (const std::size_t n : {2u, 4u, 8u, 16u, 32u, 64u}) {
@@ -285,10 +263,25 @@ TEST(EveryAlgorithmOnEveryDynamicGraph, RunsToCompletionOnASmallWorld) {
       nlohmann::json::parse(R"({"kind": "one_peer_exponential", "period": 0.5})"),
       nlohmann::json::parse(R"({"kind": "random_regular", "degree": 3, "period": 0.5})"),
       nlohmann::json::parse(R"({"kind": "markov", "on_rate": 1, "off_rate": 2, "period": 0.5})")};
-  for (const std::string algorithm : {"dasgd", "gossip_sgd", "adpsgd", "dpsgd"}) {
+  for (const std::string algorithm : {"dasgd", "gossip_sgd", "adpsgd", "dpsgd", "sparsified_asgd", "local_async_sgd",
+                                      "local_sgd", "minibatch_sgd"}) {
     for (const auto& dynamic : dynamics) {
       nlohmann::json document = small_run(algorithm, dynamic);
+      if (algorithm == "local_sgd") document["algorithm"]["local_steps"] = 2;
+      if (algorithm == "sparsified_asgd") document["algorithm"]["k"] = 2;
+      if (algorithm == "local_async_sgd") document["algorithm"]["local_steps"] = 2;
       RunConfig config = parse_run_config(document, "dyn.json");
+      if (algorithm == "minibatch_sgd" && dynamic["kind"] != "random_regular") {
+        // Every other kind here can be disconnected on 8 nodes (the schedule's first snapshot is).
+        try {
+          run_experiment(config);
+          ADD_FAILURE() << "minibatch_sgd ran on " << dynamic.dump();
+        } catch (const std::invalid_argument& error) {
+          const std::string where = dynamic["kind"] == "schedule" ? "/graph/dynamic/snapshots/0:" : "/graph/dynamic/kind:";
+          EXPECT_EQ(std::string(error.what()).rfind(where, 0), 0u) << error.what();
+        }
+        continue;
+      }
       const RunResult result = run_experiment(config);
       EXPECT_EQ(result.status, RunStatus::completed) << algorithm << " " << dynamic.dump();
       EXPECT_GE(result.gradients, 160u) << algorithm << " " << dynamic.dump();
@@ -298,6 +291,28 @@ TEST(EveryAlgorithmOnEveryDynamicGraph, RunsToCompletionOnASmallWorld) {
                                  [](const FaultRecord& a, const FaultRecord& b) { return a.time < b.time; }));
       EXPECT_EQ(result.live_edges.size(), result.samples.size());
     }
+  }
+  // The parameter server on a star whose worker-server links switch on and off (markov, or a
+  // schedule of star subgraphs); generators that make graphs of their own are refused.
+  for (const auto& dynamic : dynamics) {
+    nlohmann::json document = small_run("parameter_server", dynamic);
+    document["graph"]["kind"] = "star";
+    if (dynamic["kind"] == "schedule")
+      document["graph"]["dynamic"] = nlohmann::json::parse(R"({"kind": "schedule", "snapshots": [
+          {"at": 1, "edges": [[0, 1], [0, 2]]}, {"at": 3, "graph": {"kind": "star", "nodes": 8}}]})");
+    RunConfig config = parse_run_config(document, "dyn.json");
+    if (dynamic["kind"] != "schedule" && dynamic["kind"] != "markov") {
+      try {
+        run_experiment(config);
+        ADD_FAILURE() << "parameter_server ran on " << dynamic.dump();
+      } catch (const std::invalid_argument& error) {
+        EXPECT_EQ(std::string(error.what()).rfind("/graph/dynamic/kind:", 0), 0u) << error.what();
+      }
+      continue;
+    }
+    const RunResult result = run_experiment(config);
+    EXPECT_EQ(result.status, RunStatus::completed) << dynamic.dump();
+    EXPECT_GE(result.gradients, 160u) << dynamic.dump();
   }
   for (const std::string delivery : {"flooding", "neighbours"}) {
     nlohmann::json document = small_run("dasgd", dynamics[1]);

@@ -2,6 +2,9 @@
 // local_async_sgd.hpp.
 #include "sim/algorithms/local_async_sgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+#include "topologies/properties.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -99,7 +102,7 @@ std::pair<Eigen::Index, Eigen::Index> LocalAsyncSgd::block(std::uint32_t worker)
 std::vector<AlgorithmFigure> LocalAsyncSgd::figures() const {
   const double averages = static_cast<double>(averages_);
   const double gradients = static_cast<double>(next_gradient_);
-  return {
+  std::vector<AlgorithmFigure> figures = {
       {"averages_done", averages, "all-reduce averages completed"},
       {"mean_collective_duration", averages_ == 0 ? 0.0 : collective_time_ / averages,
        "mean time from the last node joining to the all-reduce's end (ring model, 2(n-1) steps)"},
@@ -111,6 +114,10 @@ std::vector<AlgorithmFigure> LocalAsyncSgd::figures() const {
       {"local_steps", static_cast<double>(params_.local_steps), "H, minibatches per node between averages (0: never)"},
       {"chunk_bytes", chunk_bytes_, "bytes per all-reduce chunk: ceil(d/n)*8 + header"},
   };
+  if (world_.live != nullptr)
+    figures.push_back({"partitioned_collectives", static_cast<double>(partitioned_collectives_),
+                       "collectives whose live snapshot was disconnected: each component averaged on its own"});
+  return figures;
 }
 
 void LocalAsyncSgd::start(Simulator& simulator) {
@@ -198,7 +205,7 @@ void LocalAsyncSgd::join(Simulator& simulator, NodeId node) {
   in_flight_ = true;
   collective_started_ = now;
   wait_time_ += now - first_join_;
-  simulator.schedule_at(ring_allreduce(now), collective_done, 0);
+  simulator.schedule_at(world_.live != nullptr ? ring_allreduce_live(now) : ring_allreduce(now), collective_done, 0);
 }
 
 SimTime LocalAsyncSgd::ring_allreduce(SimTime start) {
@@ -224,6 +231,20 @@ SimTime LocalAsyncSgd::ring_allreduce(SimTime start) {
 
 void LocalAsyncSgd::finish_collective(Simulator& simulator) {
   const SimTime now = simulator.now();
+  if (world_.live != nullptr) average_live(now);
+  else average(now);
+  ++averages_;
+  collective_time_ += now - collective_started_;
+  in_flight_ = false;
+  joined_count_ = 0;
+  std::fill(joined_.begin(), joined_.end(), 0);
+  for (NodeId i = 0; i < n_; ++i) {
+    if (params_.blocking) begin_compute(simulator, i, 0);
+    else if (since_snapshot_[i] >= params_.local_steps && !stopped_) join(simulator, i);
+  }
+}
+
+void LocalAsyncSgd::average(SimTime now) {
   mean_ = snapshots_.col(0);
   for (std::size_t i = 1; i < n_; ++i) mean_ += snapshots_.col(static_cast<Eigen::Index>(i));
   mean_ /= static_cast<double>(n_);
@@ -237,15 +258,100 @@ void LocalAsyncSgd::finish_collective(Simulator& simulator) {
     for (NodeId j = 0; j < n_; ++j)
       for (NodeId i = 0; i < n_; ++i)
         if (i != j) observer_->on_model_merged(j, tokens_[i], now);
-  ++averages_;
-  collective_time_ += now - collective_started_;
-  in_flight_ = false;
-  joined_count_ = 0;
-  std::fill(joined_.begin(), joined_.end(), 0);
-  for (NodeId i = 0; i < n_; ++i) {
-    if (params_.blocking) begin_compute(simulator, i, 0);
-    else if (since_snapshot_[i] >= params_.local_steps && !stopped_) join(simulator, i);
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+// graph.dynamic: the collective runs on the snapshot live when it starts (the last node joins).
+// Each connected component of that snapshot runs its own ring all-reduce over its members in id
+// order (member k sends to member k + 1 mod c along a fewest-hop path of the snapshot, on the
+// snapshot's links), 2(c − 1) steps of ⌈d/c⌉·8 + header bytes; a single node has nothing to send.
+// On a connected snapshot this is the static ring exactly. The ring paths are computed once per
+// snapshot, at the first collective on it: c BFS per component, O(n (n + m)) at most.
+SimTime LocalAsyncSgd::ring_allreduce_live(SimTime start) {
+  LiveSnapshot& live = world_.live->current();
+  const Topology& topology = live.topology();
+  if (!ring_graph_ || ring_graph_->index() != live.index()) {
+    ring_graph_ = world_.live->share();
+    live_component_ = component_labels(n_, topology.edges());
+    live_component_size_.assign(n_, 0);
+    for (NodeId i = 0; i < n_; ++i) ++live_component_size_[live_component_[i]];
+    // The ring successor of i in its component: the next member in id order, wrapping around.
+    std::vector<NodeId> first(n_, 0), last(n_, 0);
+    std::vector<char> seen(n_, 0);
+    live_next_.assign(n_, 0);
+    for (NodeId i = 0; i < n_; ++i) {
+      const std::uint32_t c = live_component_[i];
+      if (seen[c] == 0) first[c] = i;
+      else live_next_[last[c]] = i;
+      seen[c] = 1;
+      last[c] = i;
+    }
+    for (NodeId i = 0; i < n_; ++i)
+      if (last[live_component_[i]] == i) live_next_[i] = first[live_component_[i]];
+    live_paths_.assign(n_, {});
+    for (NodeId i = 0; i < n_; ++i)
+      if (live_next_[i] != i) live_paths_[i] = shortest_path(topology, i, live_next_[i]);
   }
+  collective_component_ = live_component_;
+  collective_component_size_ = live_component_size_;
+  if (live_component_size_[0] < n_) ++partitioned_collectives_;
+  if (n_ == 1) return start;
+  ring_ready_.assign(n_, start);
+  std::vector<SimTime>& ready = ring_ready_;
+  std::vector<SimTime> arrived(n_, start);
+  std::size_t steps = 0;
+  for (NodeId i = 0; i < n_; ++i) steps = std::max(steps, 2 * (live_component_size_[live_component_[i]] - 1));
+  Network& network = live.network();
+  for (std::size_t step = 0; step < steps; ++step) {
+    for (NodeId i = 0; i < n_; ++i) {
+      const std::size_t c = live_component_size_[live_component_[i]];
+      if (step >= 2 * (c - 1)) continue;
+      const double bytes = 8.0 * static_cast<double>((d_ + static_cast<Eigen::Index>(c) - 1) / static_cast<Eigen::Index>(c)) +
+                           params_.header_bytes;
+      SimTime at = ready[i];
+      for (const ArcId arc : live_paths_[i]) at = network.transmit(arc, bytes, at);
+      arrived[live_next_[i]] = at;
+      traffic_.messages += live_paths_[i].size();
+      traffic_.bytes += static_cast<std::uint64_t>(static_cast<double>(live_paths_[i].size()) * bytes);
+      ++traffic_.deliveries;
+    }
+    for (NodeId j = 0; j < n_; ++j) ready[j] = std::max(ready[j], arrived[j]);
+  }
+  return *std::max_element(ready.begin(), ready.end());
+}
+
+// The end of a collective on a dynamic graph: each component's mean s̄_c (summed in node order)
+// replaces its members' snapshots, x_i ← x_i^now + (s̄_c − s_i) as in the static average. Node i's
+// snapshot set (sent with n − 1 uses) is merged by the other members of its component; its other
+// n − c uses are dropped.
+void LocalAsyncSgd::average_live(SimTime now) {
+  const std::size_t components = *std::max_element(collective_component_.begin(), collective_component_.end()) + 1;
+  Eigen::MatrixXd means = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(components));
+  std::vector<char> started(components, 0);
+  for (NodeId i = 0; i < n_; ++i) {
+    const auto c = static_cast<Eigen::Index>(collective_component_[i]);
+    if (started[static_cast<std::size_t>(c)] == 0) means.col(c) = snapshots_.col(i);
+    else means.col(c) += snapshots_.col(i);
+    started[static_cast<std::size_t>(c)] = 1;
+  }
+  for (std::size_t c = 0; c < components; ++c)
+    means.col(static_cast<Eigen::Index>(c)) /= static_cast<double>(collective_component_size_[c]);
+  for (NodeId i = 0; i < n_; ++i) {
+    auto x = models_.col(i);
+    const auto mean = means.col(static_cast<Eigen::Index>(collective_component_[i]));
+    if (x == snapshots_.col(i)) x = mean;
+    else x += mean - snapshots_.col(i);
+  }
+  if (observer_ == nullptr || n_ == 1) return;
+  for (NodeId j = 0; j < n_; ++j)
+    for (NodeId i = 0; i < n_; ++i) {
+      if (i == j) continue;
+      if (collective_component_[i] == collective_component_[j]) observer_->on_model_merged(j, tokens_[i], now);
+      else observer_->on_model_dropped(tokens_[i]);
+    }
 }
 
 }  // namespace dasgd

@@ -28,12 +28,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
 
 namespace dasgd {
+
+class LiveSnapshot;  // sim/faults/live_topology.hpp
 
 struct LocalAsyncSgdParams {
   double eta = 0.01;               // step size η
@@ -81,6 +84,10 @@ class LocalAsyncSgd final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId node, std::uint32_t worker);
   void join(Simulator& simulator, NodeId node);
   void finish_collective(Simulator& simulator);
+  void average(SimTime now);       // static graph: s̄ over every node
+  // graph.dynamic: the ring all-reduce and the average per component of the live snapshot.
+  SimTime ring_allreduce_live(SimTime start);
+  void average_live(SimTime now);
   std::size_t slot(NodeId node, std::uint32_t worker) const {
     return static_cast<std::size_t>(node) * params_.workers + worker;
   }
@@ -121,6 +128,16 @@ class LocalAsyncSgd final : public Algorithm {
   TrafficCounters traffic_;
   std::uint64_t next_gradient_ = 0;
   bool stopped_ = false;
+
+  // graph.dynamic only: the snapshot the ring state below belongs to, its component labels and
+  // sizes, each node's ring successor in its component and the path to it; the labels of the
+  // collective in flight; collectives that ran on a disconnected snapshot.
+  std::shared_ptr<LiveSnapshot> ring_graph_;
+  std::vector<std::uint32_t> live_component_, collective_component_;
+  std::vector<std::size_t> live_component_size_, collective_component_size_;
+  std::vector<NodeId> live_next_;
+  std::vector<std::vector<ArcId>> live_paths_;
+  std::uint64_t partitioned_collectives_ = 0;
 };
 
 }  // namespace dasgd

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/algorithms/model_recovery.hpp"
+#include "sim/faults/live_topology.hpp"
 
 namespace dasgd {
 
@@ -27,10 +28,14 @@ std::vector<AlgorithmFigure> LocalSgd::figures() const {
   figures.push_back({"all_reduce_depth", static_cast<double>(all_reduce_.depth()),
                      "depth of the BFS tree the reduce + broadcast all-reduce runs over (hops each way)"});
   figures.push_back({"message_bytes", message_bytes_, "bytes per all-reduce message: d*8 + header"});
+  if (world_.live != nullptr)
+    figures.push_back({"partitioned_rounds", static_cast<double>(partitioned_rounds_),
+                       "rounds whose snapshot was disconnected: each component averaged on its own"});
   return figures;
 }
 
 void LocalSgd::open_round(Simulator& simulator) {
+  if (world_.live != nullptr) live_reduce_.take(*world_.live);
   for (NodeId i = 0; i < n_; ++i) {
     steps_done_[i] = 0;
     if (participates(i)) begin_compute(simulator, i, models_.col(i));
@@ -52,6 +57,7 @@ SimTime LocalSgd::communicate(Simulator& /*simulator*/) {
   // Each node's model enters the all-reduce once its H steps are done; every other node merges it.
   // Node faults: the reporters' models only, merged by every other reporter (or dropped at the
   // barrier for one that is down by then).
+  if (world_.live != nullptr) return communicate_live();
   const std::size_t m = reporters();
   if (observer_ != nullptr && m > 1)
     for (NodeId j = 0; j < n_; ++j)
@@ -62,6 +68,10 @@ SimTime LocalSgd::communicate(Simulator& /*simulator*/) {
 }
 
 void LocalSgd::close_round(Simulator& simulator) {
+  if (world_.live != nullptr) {
+    close_round_live(simulator);  // (node faults are refused with a dynamic graph)
+    return;
+  }
   if (!faults_on()) {
     average_ = models_.rowwise().sum() / static_cast<double>(n_);
     models_.colwise() = average_;
@@ -94,6 +104,39 @@ void LocalSgd::close_round(Simulator& simulator) {
 
 void LocalSgd::recover(Simulator& simulator, NodeId node) {
   recover_model(world_, observer_, models_, node, simulator.now());
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+SimTime LocalSgd::communicate_live() {
+  ForestAllReduce& forest = live_reduce_.forest();
+  // Node j's model is merged by the other members of its component.
+  if (observer_ != nullptr)
+    for (NodeId j = 0; j < n_; ++j) {
+      const std::size_t c = forest.component_size(forest.component(j));
+      if (c > 1) tokens_[j] = observer_->on_model_sent(j, ready_time(j), static_cast<std::uint32_t>(c - 1));
+    }
+  const SimTime end = forest.run(ready_times(), live_reduce_.network(), message_bytes_, traffic_);
+  traffic_.deliveries += n_ - forest.components();
+  return end;
+}
+
+void LocalSgd::close_round_live(Simulator& simulator) {
+  ForestAllReduce& forest = live_reduce_.forest();
+  if (forest.components() > 1) ++partitioned_rounds_;
+  // Component sums in node order (one component: exactly the static average's order).
+  Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(forest.components()));
+  for (NodeId j = 0; j < n_; ++j) sums.col(forest.component(j)) += models_.col(j);
+  for (std::uint32_t c = 0; c < forest.components(); ++c)
+    sums.col(c) /= static_cast<double>(forest.component_size(c));
+  for (NodeId i = 0; i < n_; ++i) models_.col(i) = sums.col(forest.component(i));
+  if (observer_ == nullptr) return;
+  const SimTime now = simulator.now();
+  for (NodeId i = 0; i < n_; ++i)
+    for (NodeId j = 0; j < n_; ++j)
+      if (j != i && forest.component(j) == forest.component(i)) observer_->on_model_merged(i, tokens_[j], now);
 }
 
 }  // namespace dasgd

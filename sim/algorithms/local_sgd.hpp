@@ -7,12 +7,16 @@
 // finished their H steps), x_i ← (1/|R|) Σ_{j∈R} x_j, and replaces the models of the reporters up at
 // the barrier; every other node keeps its model (a participant that crashed keeps its steps so far).
 // A recovered node rejoins at the next round with its recovery model (keep, initial, neighbour).
+// graph.dynamic: a round's all-reduce runs on the snapshot live at its start; on a disconnected
+// snapshot each connected component averages on its own, x_i ← (1/|C|) Σ_{j∈C} x_j for i in C
+// (a node alone keeps its model), and the barrier is when the last component is done.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "sim/algorithms/forest_all_reduce.hpp"
 #include "sim/algorithms/synchronous_round.hpp"
 
 namespace dasgd {
@@ -46,6 +50,12 @@ class LocalSgd final : public SynchronousRounds {
   std::vector<std::uint64_t> steps_done_;  // local steps node i has taken this round
   std::vector<std::uint64_t> tokens_;      // observer's snapshot of each node's set at the all-reduce
   TreeAllReduce all_reduce_;
+  // graph.dynamic: the all-reduce on the round's snapshot, one tree per component; each component
+  // averages its own members (see close_round_live).
+  SimTime communicate_live();
+  void close_round_live(Simulator& simulator);
+  LiveAllReduce live_reduce_;
+  std::uint64_t partitioned_rounds_ = 0;
 };
 
 }  // namespace dasgd

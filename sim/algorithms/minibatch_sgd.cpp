@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "sim/faults/live_topology.hpp"
+
 namespace dasgd {
 
 MinibatchSgd::MinibatchSgd(const World& world, const MinibatchSgdParams& params, GradientObserver* observer)
@@ -24,6 +26,11 @@ std::vector<AlgorithmFigure> MinibatchSgd::figures() const {
 }
 
 void MinibatchSgd::open_round(Simulator& simulator) {
+  if (world_.live != nullptr) {
+    live_reduce_.take(*world_.live);
+    if (live_reduce_.forest().components() != 1)
+      throw std::logic_error("minibatch_sgd: a disconnected snapshot (the config refuses such dynamic graphs)");
+  }
   for (NodeId i = 0; i < n_; ++i)
     if (participates(i)) begin_compute(simulator, i, model_);
 }
@@ -34,7 +41,9 @@ void MinibatchSgd::gradient_done(Simulator& simulator, NodeId node, std::uint64_
 }
 
 SimTime MinibatchSgd::communicate(Simulator& /*simulator*/) {
-  const SimTime end = all_reduce_.run(ready_times(), *world_.network, message_bytes_, traffic_);
+  const SimTime end = world_.live != nullptr
+                           ? live_reduce_.forest().run(ready_times(), live_reduce_.network(), message_bytes_, traffic_)
+                           : all_reduce_.run(ready_times(), *world_.network, message_bytes_, traffic_);
   traffic_.deliveries += n_ - 1;  // the summed gradient reaches every node but the root by message
   return end;
 }

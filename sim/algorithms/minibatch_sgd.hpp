@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/algorithms/forest_all_reduce.hpp"
 #include "sim/algorithms/synchronous_round.hpp"
 
 namespace dasgd {
@@ -42,6 +43,9 @@ class MinibatchSgd final : public SynchronousRounds {
   Vector sum_;
   std::vector<std::uint64_t> round_gradient_;  // per node: the index t of its gradient this round
   TreeAllReduce all_reduce_;
+  // graph.dynamic: each round's all-reduce on the snapshot live at its start (the config admits
+  // only dynamic graphs whose every snapshot is connected: one shared model cannot split).
+  LiveAllReduce live_reduce_;
 };
 
 }  // namespace dasgd

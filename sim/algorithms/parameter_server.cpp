@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/faults/link_faults.hpp"
+#include "sim/faults/live_topology.hpp"
 #include "sim/faults/node_availability.hpp"
 
 namespace dasgd {
@@ -109,6 +110,14 @@ std::vector<AlgorithmFigure> ParameterServer::figures() const {
       {"step_avg", updates == 0 ? params_.eta : step_sum_ / updates,
        "mean step eta_t the server applied (" + to_string(params_.step) + " step)"},
       {"message_bytes", message_bytes_, "bytes per pull or push: d*8 + header"}};
+  if (world_.live != nullptr) {
+    figures.push_back({"held_for_link", static_cast<double>(held_for_link_),
+                       "pulls and pushes whose worker-server link was off at the send: held until it was back"});
+    figures.push_back({"mean_link_wait", held_sent_ == 0 ? 0.0 : held_wait_ / static_cast<double>(held_sent_),
+                       "mean time a held message waited for its link (over those sent)"});
+    figures.push_back({"stranded", static_cast<double>(stranded_),
+                       "messages still held when the graph stopped changing (their link never came back)"});
+  }
   if (links_ == nullptr) return figures;
   figures.push_back({"pushes_lost", static_cast<double>(pushes_lost_), "pushes (gradients) lost on a link: never applied"});
   figures.push_back({"replies_lost", static_cast<double>(replies_lost_), "server models lost on the way to a worker"});
@@ -158,6 +167,7 @@ void ParameterServer::handle(Simulator& simulator, const Event& event) {
       break;
     case message_lost: lose(simulator, event.target, static_cast<Lost>(event.payload)); break;
     case reply_timeout: resume(simulator, event.target, event.payload); break;
+    case link_retry: transmit_live(simulator, event.target, static_cast<EventType>(event.payload), true); break;
     case NodeAvailability::event_type: world_.availability->handle(simulator, event, *this); break;
     default: throw std::logic_error("parameter_server: unknown event type");
   }
@@ -173,6 +183,10 @@ void ParameterServer::send_model(Simulator& simulator, NodeId worker) {
   inbox_.col(worker) = models_.col(server);
   inbox_version_[worker] = version_;
   if (observer_ != nullptr) inbox_token_[worker] = observer_->on_model_sent(server, now, 1);
+  if (world_.live != nullptr) {
+    transmit_live(simulator, worker, model_arrival, false);
+    return;
+  }
   const SimTime first = world_.network->transmit(to_worker_[worker], message_bytes_, now);
   count_message();
   if (faults_on()) model_in_flight_[worker] = 1;
@@ -197,6 +211,10 @@ void ParameterServer::complete_compute(Simulator& simulator, NodeId worker) {
   const SimTime now = simulator.now();
   const std::uint64_t t = computations_.complete(worker, now);
   gradient_index_[worker] = t;
+  if (world_.live != nullptr) {
+    transmit_live(simulator, worker, gradient_arrival, false);
+    return;
+  }
   const SimTime first = world_.network->transmit(to_server_[worker], message_bytes_, now);
   count_message();
   if (faults_on()) push_in_flight_[worker] = 1;
@@ -315,6 +333,39 @@ void ParameterServer::resume(Simulator& simulator, NodeId worker, std::uint64_t 
   if (model_in_flight_[worker] || push_in_flight_[worker] || computations_.busy(worker)) return;
   ++resumes_;
   begin_compute(simulator, worker);
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+// graph.dynamic: one worker has at most one message outstanding (its pull or its push), so a held
+// message needs no queue: it is the worker's inbox model or its last gradient, kept as they are.
+void ParameterServer::transmit_live(Simulator& simulator, NodeId worker, EventType type, bool retry) {
+  const SimTime now = simulator.now();
+  if (retry && type == model_arrival && computations_.stopped()) {
+    if (observer_ != nullptr) observer_->on_model_dropped(inbox_token_[worker]);  // never sent
+    return;
+  }
+  LiveSnapshot& live = world_.live->current();
+  const NodeId from = type == model_arrival ? server : worker, to = type == model_arrival ? worker : server;
+  if (const std::optional<ArcId> arc = live.topology().find_arc(from, to)) {
+    if (retry) {
+      held_wait_ += now - held_since_[worker];
+      ++held_sent_;
+    }
+    count_message();
+    simulator.schedule_at(live.network().transmit(*arc, message_bytes_, now), type, worker);
+    return;
+  }
+  if (!retry) {
+    ++held_for_link_;
+    if (held_since_.empty()) held_since_.assign(n_, 0.0);
+    held_since_[worker] = now;
+  }
+  const SimTime next = world_.live->next_change();
+  if (std::isfinite(next)) simulator.schedule_at(next, link_retry, worker, type);
+  else ++stranded_;
 }
 
 }  // namespace dasgd

@@ -34,6 +34,14 @@
 // that push's τ spans both cycles), and that push asks for the next model as every push does.
 // Under the reliable transport a message is lost only when it gives up; reply_timeout then
 // defaults to 0 (resume at the give-up).
+//
+// graph.dynamic (docs/FAULTS.md "Time-varying topology"): the base star's worker-server links go on
+// and off (a schedule of star subgraphs, or markov on the star's edges). A pull or push whose link
+// is off at its send is held at the sender and sent, unchanged, at the first later change that
+// has the link on, on that snapshot's links; one already on the wire when its link goes off still
+// arrives (it travels on the snapshot it was sent on). So every wait ends at a link's return; a
+// link that never returns (a schedule ending without it) leaves its worker idle, and the run ends
+// when the queue empties. A held model is discarded if computing stopped meanwhile.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +83,8 @@ class ParameterServer final : public Algorithm {
   // message_lost: a push, reply or request of worker `target` is gone (payload: Lost); reply_timeout:
   // the worker's wait is over (payload: its wait generation). Link faults only.
   enum EventType : std::uint32_t {
-    compute_done = 1, gradient_arrival = 2, model_arrival = 3, pull_request = 4, message_lost = 5, reply_timeout = 6
+    compute_done = 1, gradient_arrival = 2, model_arrival = 3, pull_request = 4, message_lost = 5, reply_timeout = 6,
+    link_retry = 7  // graph.dynamic: a held message (payload: its arrival type) tries its link again
   };
   enum Lost : std::uint64_t { lost_push = 0, lost_reply = 1, lost_request = 2 };
   static constexpr NodeId server = 0;
@@ -131,6 +140,9 @@ class ParameterServer final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId worker);
   void apply_gradient(Simulator& simulator, NodeId worker);
   void count_message();
+  // graph.dynamic: sends the model (type model_arrival) or push (gradient_arrival) of `worker` on
+  // the live snapshot's worker-server link, or holds it at the sender until the next change.
+  void transmit_live(Simulator& simulator, NodeId worker, EventType type, bool retry);
   // The arrival time of a message on `arc` sent now whose first try arrives at `at`, or, when link
   // faults lose it, schedules message_lost for `worker` and returns nullopt.
   std::optional<SimTime> over_link(Simulator& simulator, ArcId arc, double bytes, SimTime at, NodeId worker, Lost kind);
@@ -174,6 +186,12 @@ class ParameterServer final : public Algorithm {
   long double delay_sum_ = 0;
   std::uint64_t delay_max_ = 0;
   double step_sum_ = 0;
+  // graph.dynamic: messages that found their link off at the send (each counted once), their waits
+  // (send to actual transmission, summed over those transmitted), when each worker's held message
+  // was sent, and messages still held when the changes ran out (a link off for good).
+  std::uint64_t held_for_link_ = 0, stranded_ = 0, held_sent_ = 0;
+  double held_wait_ = 0;
+  std::vector<SimTime> held_since_;
 };
 
 }  // namespace dasgd

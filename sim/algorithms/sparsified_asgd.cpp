@@ -3,6 +3,9 @@
 // every other node → start the next computation), so with k = d it reproduces DASGD exactly.
 #include "sim/algorithms/sparsified_asgd.hpp"
 
+#include "sim/faults/live_topology.hpp"
+#include "topologies/properties.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -61,7 +64,7 @@ std::vector<AlgorithmFigure> SparsifiedAsgd::figures() const {
     memory_max = std::max(memory_max, norm);
   }
   const double sent = static_cast<double>(traffic_.messages);
-  return {
+  std::vector<AlgorithmFigure> figures = {
       {"k", static_cast<double>(k_), "coordinates per update (Top-k / Random-k)"},
       {"gamma", static_cast<double>(k_) / static_cast<double>(d_), "k/d, the fraction of coordinates sent"},
       {"message_bytes", message_bytes_, "bytes per update message: 12 k (4-byte index + 8-byte value) + header"},
@@ -74,6 +77,13 @@ std::vector<AlgorithmFigure> SparsifiedAsgd::figures() const {
       {"ef_memory_norm_mean", memory_mean, "mean over nodes of the error-feedback memory norm |e_i| at the end (0 without EF)"},
       {"ef_memory_norm_max", memory_max, "max over nodes of |e_i| at the end (0 without EF)"},
   };
+  if (world_.live != nullptr) {
+    figures.push_back({"deliveries_unreachable", static_cast<double>(unreachable_),
+                       "routed copies dropped at the send: the destination was unreachable on the live graph"});
+    figures.push_back({"route_rebuilds", static_cast<double>(route_rebuilds_),
+                       "graph snapshots routing state was set up for (one per snapshot a routed send used)"});
+  }
+  return figures;
 }
 
 void SparsifiedAsgd::start(Simulator& simulator) {
@@ -144,6 +154,10 @@ std::uint32_t SparsifiedAsgd::acquire_message() {
 
 void SparsifiedAsgd::send(Simulator& simulator, NodeId origin, std::uint32_t slot) {
   const SimTime now = simulator.now();
+  if (world_.live != nullptr) {
+    send_live(simulator, origin, slot);
+    return;
+  }
   traffic_.messages += router_->deliver(origin, now, message_bytes_, *world_.network, arrival_scratch_);
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
   messages_[slot].outstanding = 0;
@@ -152,6 +166,34 @@ void SparsifiedAsgd::send(Simulator& simulator, NodeId origin, std::uint32_t slo
     ++messages_[slot].outstanding;
     simulator.schedule_at(arrival_scratch_[j], arrival, j, slot);
   }
+}
+
+// graph.dynamic, as DASGD's routed delivery: shortest paths on the snapshot live at the send, hop
+// times drawn on that snapshot's links; a destination the snapshot cannot reach loses its copy at the
+// send (counted). The router belongs to one snapshot and is set up again at the first send on a new
+// one, O(n); each send adds one BFS, O(n + m), to know the unreachable destinations.
+void SparsifiedAsgd::send_live(Simulator& simulator, NodeId origin, std::uint32_t slot) {
+  const SimTime now = simulator.now();
+  LiveSnapshot& live = world_.live->current();
+  if (!route_graph_ || route_graph_->index() != live.index()) {
+    route_graph_ = world_.live->share();
+    ++route_rebuilds_;
+    router_ = std::make_unique<ShortestPathRouter>(live.topology());
+  }
+  traffic_.messages += router_->deliver(origin, now, message_bytes_, live.network(), arrival_scratch_);
+  traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
+  const std::vector<std::uint32_t> hops = hop_distances(live.topology(), origin);
+  messages_[slot].outstanding = 0;
+  for (NodeId j = 0; j < n_; ++j) {
+    if (j == origin) continue;
+    if (hops[j] == unreachable) {
+      ++unreachable_;  // no path on the live graph: this copy is lost (as DASGD: S_t counts it missing)
+      continue;
+    }
+    ++messages_[slot].outstanding;
+    simulator.schedule_at(arrival_scratch_[j], arrival, j, slot);
+  }
+  if (messages_[slot].outstanding == 0) free_messages_.push_back(slot);
 }
 
 void SparsifiedAsgd::receive(Simulator& simulator, NodeId node, std::uint32_t slot) {

@@ -28,6 +28,8 @@
 
 namespace dasgd {
 
+class LiveSnapshot;  // sim/faults/live_topology.hpp
+
 enum class VirtualGradient { full, sent };
 
 std::string to_string(VirtualGradient kind);
@@ -81,6 +83,7 @@ class SparsifiedAsgd final : public Algorithm {
   void complete_compute(Simulator& simulator, NodeId node);
   void sparsify(NodeId node, SparseUpdate& update);
   void send(Simulator& simulator, NodeId origin, std::uint32_t slot);
+  void send_live(Simulator& simulator, NodeId origin, std::uint32_t slot);  // graph.dynamic
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot);
   std::uint32_t acquire_message();
 
@@ -109,6 +112,9 @@ class SparsifiedAsgd final : public Algorithm {
   TrafficCounters traffic_;
   std::uint64_t nonzeros_sent_ = 0;           // Σ over updates of nnz(Δ)
   std::uint64_t updates_ = 0;
+  std::shared_ptr<LiveSnapshot> route_graph_;  // graph.dynamic: the snapshot router_ routes on
+  std::uint64_t unreachable_ = 0;             // graph.dynamic: copies lost at the send
+  std::uint64_t route_rebuilds_ = 0;
 };
 
 }  // namespace dasgd

@@ -82,20 +82,16 @@ DynamicTopologySpec parse_dynamic_topology(JsonReader& reader) {
 }
 
 bool supports_dynamic_topology(const std::string& algorithm) {
-  return algorithm == "dasgd" || algorithm == "gossip_sgd" || algorithm == "adpsgd" || algorithm == "dpsgd";
+  return algorithm == "dasgd" || algorithm == "gossip_sgd" || algorithm == "adpsgd" || algorithm == "dpsgd" ||
+         algorithm == "sparsified_asgd" || algorithm == "local_async_sgd" || algorithm == "minibatch_sgd" ||
+         algorithm == "local_sgd" || algorithm == "parameter_server";
 }
 
 std::string dynamic_topology_refusal(const std::string& algorithm) {
   if (supports_dynamic_topology(algorithm)) return {};
-  std::string why;
-  if (algorithm == "parameter_server") why = "its workers talk to the server over a fixed star";
-  else if (algorithm == "minibatch_sgd" || algorithm == "local_sgd")
-    why = "its all-reduce runs over a spanning tree of one fixed, connected graph";
-  else if (algorithm == "sparsified_asgd") why = "its routes are computed once on the static graph";
-  else if (algorithm == "local_async_sgd") why = "its ring paths are computed once on the static graph";
-  else why = "it reads only the static graph";
-  return "a time-varying graph is supported by dasgd, gossip_sgd, adpsgd and dpsgd; " + algorithm +
-         " cannot honour one (" + why + "): remove graph.dynamic";
+  return "a time-varying graph is supported by dasgd, gossip_sgd, adpsgd, dpsgd, sparsified_asgd, "
+         "local_async_sgd, minibatch_sgd, local_sgd and parameter_server; " + algorithm +
+         " cannot honour one (it reads only the static graph): remove graph.dynamic";
 }
 
 }  // namespace dasgd

@@ -5,6 +5,7 @@
 #include "sim/config/topology_config.hpp"
 #include "sim/random/rng.hpp"
 #include "topologies/generators.hpp"
+#include "topologies/properties.hpp"
 
 #include <cmath>
 #include <limits>
@@ -140,6 +141,48 @@ bool LiveTopology::uniform_mixing_doubly_stochastic() const {
   for (std::size_t s = period_; s < schedule_.size(); ++s)
     if (!edge_regular(schedule_[s].topology)) return false;
   return edge_regular(current_->topology());
+}
+
+std::string LiveTopology::disconnected_snapshot() const {
+  const std::size_t n = base_->num_nodes();
+  const std::string kind = "/graph/dynamic/kind";
+  if (spec_.kind == "random_matching") return n > 2 ? kind : "";
+  if (spec_.kind == "one_peer_exponential") return n > 2 && n % 2 == 0 ? kind : "";  // gcd(n, 2^k) components
+  if (spec_.kind == "markov") return n > 1 ? kind : "";
+  if (spec_.kind == "random_regular") return "";  // drawn conditioned on connectivity
+  const auto connected = [&](const Topology& t) {
+    const auto edges = t.edges();
+    return count_components(n, std::span<const Edge>(edges)) == 1;
+  };
+  // The live snapshot (the base, or snapshot 0 from t = 0) and those still to come.
+  if (period_ > 0 && !connected(current_->topology())) return spec_.snapshots[period_ - 1].where;
+  for (std::size_t s = period_; s < schedule_.size(); ++s)
+    if (!connected(schedule_[s].topology)) return spec_.snapshots[s].where;
+  return "";
+}
+
+std::string LiveTopology::snapshot_outside_base() const {
+  if (spec_.kind == "markov") return "";
+  if (spec_.kind != "schedule") return "/graph/dynamic/kind";
+  const auto outside = [&](const Topology& t, std::size_t s) -> std::string {
+    const auto edges = t.edges();
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+      if (base_->find_arc(edges[k].u, edges[k].v)) continue;
+      const SnapshotSpec& snapshot = spec_.snapshots[s];
+      if (snapshot.graph) return snapshot.where + "/graph";
+      for (std::size_t e = 0; e < snapshot.edges.size(); ++e) {
+        const EdgeEnds ends = snapshot.edges[e];
+        if (!base_->find_arc(ends.u, ends.v)) return snapshot.where + "/edges/" + std::to_string(e);
+      }
+      return snapshot.where;
+    }
+    return "";
+  };
+  if (period_ > 0)
+    if (std::string where = outside(current_->topology(), period_ - 1); !where.empty()) return where;
+  for (std::size_t s = period_; s < schedule_.size(); ++s)
+    if (std::string where = outside(schedule_[s].topology, s); !where.empty()) return where;
+  return "";
 }
 
 void WithTopologyChanges::start(Simulator& simulator) {

@@ -88,6 +88,15 @@ class LiveTopology {
   // Whether the uniform rule W_ij = 1/(deg_i + 1) is doubly stochastic on every snapshot this can
   // produce (every edge joins two nodes of equal degree), as D-PSGD requires.
   bool uniform_mixing_doubly_stochastic() const;
+  // Checks for the algorithms that need more of every snapshot; call before the first change.
+  // Where this can produce a disconnected snapshot, as the JSON path to name ("" when it never
+  // does): /graph/dynamic/kind for random_matching (n > 2), one_peer_exponential (n even, n > 2)
+  // and markov (n > 1); a schedule's first disconnected snapshot.
+  std::string disconnected_snapshot() const;
+  // Where a snapshot can have an edge the base graph lacks ("" when none can): /graph/dynamic/kind
+  // for the generators other than markov; a schedule's first such snapshot (its /graph, or the
+  // offending /edges/k).
+  std::string snapshot_outside_base() const;
 
  private:
   GraphSnapshot build(std::uint64_t k, SimTime at);

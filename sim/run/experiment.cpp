@@ -165,6 +165,21 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
                                           &result.fault_log);
     world.live = live.get();
     result.faults_on = true;
+    // One shared model cannot split across components: minibatch SGD needs every snapshot connected.
+    if (config.algorithm.name == "minibatch_sgd")
+      if (const std::string where = live->disconnected_snapshot(); !where.empty())
+        throw std::invalid_argument(where + ": minibatch_sgd needs every snapshot of a time-varying graph "
+                                            "connected (its one shared model cannot split across components); "
+                                            "this dynamic graph can be disconnected: use local_sgd, or a "
+                                            "random_regular or connected schedule");
+    // The parameter server's links are the star's: a dynamic graph may only switch them on and off.
+    if (config.algorithm.name == "parameter_server")
+      if (const std::string where = live->snapshot_outside_base(); !where.empty())
+        throw std::invalid_argument(where + ": parameter_server on a time-varying graph needs every snapshot a "
+                                            "subgraph of the star /graph (worker-server links switching on and "
+                                            "off: a schedule of such snapshots, or markov); " +
+                                    (where == "/graph/dynamic/kind" ? config.graph.dynamic->kind + " makes graphs of its own"
+                                                                    : std::string("this snapshot has a link the star lacks")));
   }
   // Per-node initial models (config "initial_models"): built once the node count is known.
   Eigen::MatrixXd initial_models;
