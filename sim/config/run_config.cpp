@@ -206,10 +206,13 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
                                    "an exchange aborted by a crash and lost on a link would be settled twice");
     // graph.dynamic with faults: each snapshot has its own links and arcs, while node and link fault
     // processes are keyed by the base graph's nodes' neighbourhoods and edges (docs/FAULTS.md).
-    if (config.graph.dynamic && config.node_faults)
-      throw ConfigError("/faults/nodes", "node faults with a time-varying graph (graph.dynamic) are not supported "
-                                         "yet: recovery from a neighbour and the timeout rules are defined on the "
-                                         "static graph; use one or the other");
+    // DASGD and gossip SGD take both: their crash rules never look at the graph, and recovery from a
+    // neighbour copies a neighbour on the live snapshot.
+    if (config.graph.dynamic && config.node_faults && config.algorithm.name != "dasgd" &&
+        config.algorithm.name != "gossip_sgd")
+      throw ConfigError("/faults/nodes", "node faults with a time-varying graph (graph.dynamic) are supported by "
+                                         "dasgd and gossip_sgd; for " + config.algorithm.name + " the timeout and "
+                                         "round rules are defined on the static graph; use one or the other");
     if (config.graph.dynamic && config.link_faults.active_for(config.algorithm.name))
       throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport",
                         "link faults with a time-varying graph (graph.dynamic) are not supported yet: loss, "
