@@ -77,23 +77,6 @@ TEST(DivergenceRule, AnythingNotFiniteDiverges) {
   EXPECT_FALSE(check_divergence(rule, sample_with_f(0.5)));
 }
 
-TEST(RunStatus, StringFormsRoundTripAndMapToTheDocumentedExitCodes) {
-  const std::vector<std::pair<RunStatus, int>> expected{{RunStatus::completed, 0},
-                                                        {RunStatus::diverged, 3},
-                                                        {RunStatus::interrupted, 130},
-                                                        {RunStatus::failed, 1},
-                                                        {RunStatus::no_live_nodes, 4}};
-  for (const auto& [status, code] : expected) {
-    EXPECT_EQ(parse_run_status(to_string(status)), status);
-    EXPECT_EQ(json(status), std::string(to_string(status)));
-    EXPECT_EQ(exit_code_for(status, 2), code);  // 2 = SIGINT
-    EXPECT_FALSE(meaning(status).empty());
-  }
-  EXPECT_EQ(exit_code_for(RunStatus::interrupted, 15), 143);
-  EXPECT_TRUE(RunStatus::diverged == "diverged");
-  EXPECT_THROW(parse_run_status("done"), std::invalid_argument);
-}
-
 // metrics.csv as rows of named doubles.
 std::vector<std::map<std::string, double>> read_metrics(const std::filesystem::path& path) {
   std::ifstream in(path);

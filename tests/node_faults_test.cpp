@@ -446,7 +446,7 @@ TEST(NodeFaultRuns, EveryNodeGoneForGoodEndsWithNoLiveNodes) {
   config["stop"] = {{"gradients", 1000000}};
   const RunResult result = run_experiment(parse_run_config(config, "x.json"));
   EXPECT_EQ(result.status, RunStatus::no_live_nodes);
-  EXPECT_EQ(result.stop_reason, "no_live_nodes");
+  EXPECT_EQ(result.stop_reason, RunStopReason::no_live_nodes);
   EXPECT_DOUBLE_EQ(result.end_time, 6.0);
   EXPECT_EQ(result.live_nodes.back(), 0u);
 }

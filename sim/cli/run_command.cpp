@@ -47,7 +47,7 @@ std::string shown(const nlohmann::json& value) {
 void print_summary(const RunConfig& config, const RunResult& result, const std::string& directory) {
   const nlohmann::json summary = run_summary(config, result);
   const auto& st = summary["staleness"];
-  std::cout << "dasgd run " << config.name << ": " << to_string(result.status) << " (" << result.stop_reason
+  std::cout << "dasgd run " << config.name << ": " << to_string(result.status) << " (" << to_string(result.stop_reason)
             << ") at t = " << result.end_time << " s, " << result.gradients << " gradients, "
             << result.events << " events, " << shown(result.wall_seconds) << " s wall\n";
   std::cout << "  staleness (exact, definitions in summary.json): S_avg = " << shown(st["S_avg"])

@@ -35,8 +35,7 @@ struct NodeSummary {
 
 struct RunResult {
   RunStatus status = RunStatus::completed;  // docs/OUTCOMES.md
-  // "time", "gradients", "grad_norm_sq", "queue_empty", "diverged", "interrupted"
-  std::string stop_reason;
+  RunStopReason stop_reason = RunStopReason::time;  // set by the event loop when a rule fires
   std::string divergence;    // why it diverged (DivergenceEvent::reason), when diverged
   DivergenceRule divergence_rule;                  // the rule the run was checked against
   std::optional<DivergenceEvent> divergence_event;  // when, at what f

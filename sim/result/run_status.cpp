@@ -1,4 +1,4 @@
-// Run statuses; see run_status.hpp.
+// Run statuses and stop reasons; see run_status.hpp.
 #include "sim/result/run_status.hpp"
 
 #include <csignal>
@@ -35,11 +35,31 @@ std::string_view meaning(RunStatus status) noexcept {
 }
 
 RunStatus parse_run_status(std::string_view text) {
-  for (RunStatus s : {RunStatus::completed, RunStatus::diverged, RunStatus::interrupted, RunStatus::failed,
-                      RunStatus::no_live_nodes})
+  for (RunStatus s : all_run_statuses)
     if (to_string(s) == text) return s;
   throw std::invalid_argument("expected a run status (completed, diverged, interrupted, failed, no_live_nodes), got \"" +
                               std::string(text) + "\"");
+}
+
+std::string_view to_string(RunStopReason reason) noexcept {
+  switch (reason) {
+    case RunStopReason::time: return "time";
+    case RunStopReason::gradients: return "gradients";
+    case RunStopReason::grad_norm_sq: return "grad_norm_sq";
+    case RunStopReason::queue_empty: return "queue_empty";
+    case RunStopReason::diverged: return "diverged";
+    case RunStopReason::interrupted: return "interrupted";
+    case RunStopReason::no_live_nodes: return "no_live_nodes";
+  }
+  return "time";
+}
+
+RunStopReason parse_stop_reason(std::string_view text) {
+  for (RunStopReason r : all_stop_reasons)
+    if (to_string(r) == text) return r;
+  throw std::invalid_argument(
+      "expected a stop reason (time, gradients, grad_norm_sq, queue_empty, diverged, interrupted, no_live_nodes), "
+      "got \"" + std::string(text) + "\"");
 }
 
 int exit_code_for(RunStatus status, int signal) noexcept {

@@ -100,7 +100,7 @@ void build_comparison_tables(const std::vector<ComparisonOutcome>& outcomes, con
     const double nan = std::nan("");
     for (const ComparisonOutcome& o : outcomes) {
       const RunResult& r = o.result;
-      if (o.status == "failed" || !r.recorder || r.samples.empty()) {
+      if (o.status == RunStatus::failed || !r.recorder || r.samples.empty()) {
         csv->row({o.label, o.config->algorithm.name, to_string(o.status), o.reason, nan, std::uint64_t{0}, nan, nan, nan, nan, nan,
                  nan, nan, nan, nan, std::uint64_t{0}, std::uint64_t{0}});
         continue;

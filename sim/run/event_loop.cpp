@@ -27,7 +27,7 @@ std::string queue_kind_for(std::size_t pending) {
 
 void mark_diverged(RunResult& result, DivergenceEvent event) {
   result.status = RunStatus::diverged;
-  result.stop_reason = "diverged";
+  result.stop_reason = RunStopReason::diverged;
   result.divergence = event.reason + " at t = " + format_number(event.time) + " s after " +
                       format_number(event.gradients) + " gradients";
   result.divergence_event = std::move(event);
@@ -35,7 +35,7 @@ void mark_diverged(RunResult& result, DivergenceEvent event) {
 
 void mark_interrupted(RunResult& result) {
   result.status = RunStatus::interrupted;
-  result.stop_reason = "interrupted";
+  result.stop_reason = RunStopReason::interrupted;
   result.interrupted_by = interrupt_signal_name();
 }
 
@@ -89,7 +89,7 @@ void EventLoop::run(bool progress) {
     if (stopping_rule_fired(why, now, gradients, sampled)) break;
   }
   bar.finish();
-  result_.end_time = result_.stop_reason == "time" ? stop_time_ : simulator_->now();
+  result_.end_time = result_.stop_reason == RunStopReason::time ? stop_time_ : simulator_->now();
   if (config_.stop.drain && result_.status == RunStatus::completed) drain();
   take_final_sample();
 }
@@ -148,23 +148,23 @@ bool EventLoop::stopping_rule_fired(StopReason why, SimTime now, std::uint64_t g
   }
   if (everyone_gone()) {
     result_.status = RunStatus::no_live_nodes;
-    result_.stop_reason = "no_live_nodes";
+    result_.stop_reason = RunStopReason::no_live_nodes;
     return true;
   }
   if (sampled && config_.stop.grad_norm_sq && last.grad_sq_average <= *config_.stop.grad_norm_sq) {
-    result_.stop_reason = "grad_norm_sq";
+    result_.stop_reason = RunStopReason::grad_norm_sq;
     return true;
   }
   if (why == StopReason::queue_empty) {
-    result_.stop_reason = "queue_empty";
+    result_.stop_reason = RunStopReason::queue_empty;
     return true;
   }
   if (gradients >= stop_gradients_) {
-    result_.stop_reason = "gradients";
+    result_.stop_reason = RunStopReason::gradients;
     return true;
   }
   if (now >= stop_time_) {
-    result_.stop_reason = "time";
+    result_.stop_reason = RunStopReason::time;
     return true;
   }
   return false;

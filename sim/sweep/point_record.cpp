@@ -20,6 +20,7 @@
 #include "sim/config/json_reader.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/run_writer.hpp"
+#include "sim/result/run_status.hpp"
 #include "sim/run/experiment.hpp"
 
 namespace dasgd {
@@ -113,7 +114,7 @@ json record_header(const Sweep& sweep, std::size_t k) {
 }
 
 json failed(json record, const std::string& reason) {
-  record["status"] = "failed";
+  record["status"] = RunStatus::failed;
   record["reason"] = reason;
   record["results"] = nullptr;
   record["wall_seconds"] = 0.0;
@@ -205,6 +206,11 @@ std::optional<json> read_record_file(const Sweep& sweep, std::size_t k, const st
   if (!record.is_object() || !record.contains("sweep_hash") || !record.contains("point") || !record.contains("status")) {
     throw std::runtime_error(path.string() + ": expected a point record (JSON with sweep_hash, point, status)");
   }
+  try {
+    record["status"].get<RunStatus>();
+  } catch (const std::exception& error) {
+    throw std::runtime_error(path.string() + ": status: " + error.what());
+  }
   if (record["sweep_hash"] != sweep.hash) {
     throw std::runtime_error(path.string() + ": belongs to another sweep (hash " + record["sweep_hash"].dump() +
                              ", this sweep \"" + sweep.hash + "\")");
@@ -295,14 +301,14 @@ PointOutcome run_point(const Sweep& sweep, std::size_t k) {
     outcome.record = failed(std::move(record), error.what());
     return outcome;
   }
-  if (result.status == "interrupted") {  // the run itself was stopped by a signal
+  if (result.status == RunStatus::interrupted) {  // the run itself was stopped by a signal
     outcome.transient = true;
-    outcome.record = failed(std::move(record), "interrupted");
+    outcome.record = failed(std::move(record), std::string(to_string(RunStopReason::interrupted)));
     return outcome;
   }
   const json summary = run_summary(config, result);
   record["status"] = result.status;
-  record["reason"] = result.status == "diverged" ? result.divergence : result.stop_reason;
+  record["reason"] = result.status == RunStatus::diverged ? result.divergence : std::string(to_string(result.stop_reason));
   record["results"] = point_results(summary);
   record["bound_violations"] = summary["bound_violations"];
   record["wall_seconds"] = result.wall_seconds;

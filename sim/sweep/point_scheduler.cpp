@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sim/output/progress_bar.hpp"
+#include "sim/result/run_status.hpp"
 #include "sim/sweep/point_record.hpp"
 
 namespace dasgd {
@@ -274,7 +275,7 @@ SchedulerOutcome run_point_range(const Sweep& sweep, std::size_t from, std::size
       try {
         PointOutcome result = run_point(sweep, k);
         result.had_retry = retrying[k];
-        const bool failed = result.transient || result.record["status"] != "completed";
+        const bool failed = result.transient || result.record["status"].get<RunStatus>() != RunStatus::completed;
         RangeSignals::begin_write();
         bool has_record = false;
         try {
@@ -378,7 +379,7 @@ SchedulerOutcome run_missing_points(const Sweep& sweep, const SchedulerOptions& 
           continue;
         }
         if (record) {
-          const bool failed = (*record)["status"] != "completed";
+          const bool failed = (*record)["status"].get<RunStatus>() != RunStatus::completed;
           ++outcome.ran;
           outcome.failed += failed ? 1 : 0;
           progress.point_done(failed);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/output/csv_writer.hpp"
+#include "sim/result/run_status.hpp"
 #include "sim/text/number_format.hpp"
 #include "sim/sweep/point_record.hpp"
 
@@ -105,10 +106,10 @@ std::vector<json> read_all(const Sweep& sweep, SweepTally& tally, bool keep, std
       tally.missing.push_back(k);
       continue;
     }
-    const std::string status = (*record)["status"].get<std::string>();
-    if (status == "completed") {
+    const RunStatus status = (*record)["status"].get<RunStatus>();
+    if (status == RunStatus::completed) {
       ++tally.completed;
-    } else if (status == "diverged") {
+    } else if (status == RunStatus::diverged) {
       ++tally.diverged;
     } else {
       ++tally.failed;
