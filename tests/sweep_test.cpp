@@ -287,6 +287,25 @@ TEST(SweepRecords, TransientFailuresWaitForARetryThenCountAsFailedAfterThreeInAR
   std::filesystem::remove_all(dir);
 }
 
+TEST(SweepRecords, ARecordWhoseStatusNamesNoRunStatusIsRefusedWithItsPath) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("dasgd_sweep_status_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const Sweep sweep = make_sweep(spec_with(json::parse(R"([{"path": "graph.nodes", "values": [8]}])")), dir.string());
+  claim_sweep_directory(sweep);
+  write_point_record(sweep, json{{"sweep_hash", sweep.hash}, {"point", 0}, {"seed", 1}, {"status", "done"}});
+  try {
+    read_point_record(sweep, 0);
+    ADD_FAILURE() << "a record with status \"done\" was read";
+  } catch (const std::runtime_error& error) {
+    const std::string what = error.what();
+    EXPECT_NE(what.find(point_record_path(sweep, 0).string() + ": status: "), std::string::npos) << what;
+    EXPECT_NE(what.find("\"done\""), std::string::npos) << what;
+  }
+  write_point_record(sweep, json{{"sweep_hash", sweep.hash}, {"point", 0}, {"seed", 1}, {"status", "diverged"}});
+  EXPECT_EQ(tally_points(sweep).diverged, 1u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SweepRecords, AnInvalidPointOutsideTheSampleIsAFailedRowNotARun) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("dasgd_sweep_invalid_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
