@@ -2,6 +2,7 @@
 // as JSON, its spans and arrows match the run's own counters, spans on a track never overlap, the
 // node subset and time window hold, fault records become instants, and bad keys are refused.
 #include "sim/config/run_config.hpp"
+#include "sim/output/run_writer.hpp"
 #include "sim/output/trace_writer.hpp"
 #include "sim/run/cost_estimate.hpp"
 #include "sim/run/experiment.hpp"
@@ -125,6 +126,29 @@ TEST(TraceWriter, NodeSubsetAndTimeWindowKeepOnlyTheirEvents) {
     EXPECT_TRUE(end >= 5e6 && ts <= 10e6) << e.dump();
   }
   EXPECT_GT(count(run.trace, "f"), 0u);  // nodes 1 and 2 are neighbours on the ring
+}
+
+// Node crashes and recoveries, link outages and losses (no reliable transport: gradients are lost
+// for good), on the ring of small_config.
+json faulty_config() {
+  json document = small_config("dasgd");
+  document["faults"] = json::parse(R"({
+    "nodes": {"renewal": {"up": {"law": "exponential", "mean": 4.0}, "down": {"law": "exponential", "mean": 1.0}},
+              "messages": "drop", "recovery": "keep"},
+    "links": {"loss": {"model": "bernoulli", "p": 0.1},
+              "outages": {"up_time": {"law": "exponential", "mean": 5}, "down_time": {"law": "exponential", "mean": 1}}}})");
+  return document;
+}
+
+TEST(TraceWriter, TracingARunWithLostGradientsAndCrashesChangesNoFigure) {
+  // The writer sits between the algorithm and the staleness recorder: every call must reach it.
+  const json document = faulty_config();
+  const RunConfig config = parse_run_config(document, "trace.json");
+  const RunResult plain = run_experiment(config);
+  const TracedRun traced = traced_run(document, "unchanged");
+  const json summary = run_summary(config, plain);
+  ASSERT_GT(summary["link_faults"]["gradients_never_received"].get<std::uint64_t>(), 0u) << summary.dump(1);
+  EXPECT_EQ(run_summary(config, traced.result), summary);
 }
 
 TEST(TraceWriter, FaultRecordsBecomeInstantsOnTheirNodeOrTheWholeRun) {

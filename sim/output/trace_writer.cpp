@@ -128,6 +128,14 @@ void TraceWriter::on_model_dropped(std::uint64_t token) {
   if (it != models_.end() && --it->second.uses == 0) models_.erase(it);
 }
 
+void TraceWriter::on_compute_lost(NodeId node, std::uint64_t computation) {
+  if (inner_ != nullptr) inner_->on_compute_lost(node, computation);
+}
+
+void TraceWriter::on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) {
+  if (inner_ != nullptr) inner_->on_gradient_lost(node, t, when);
+}
+
 void TraceWriter::add_faults(const FaultLog& log) {
   for (const FaultRecord& record : log.records()) {
     if (!in_window(record.time)) continue;

@@ -35,6 +35,8 @@ class TraceWriter final : public GradientObserver {
   std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) override;
   void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
   void on_model_dropped(std::uint64_t token) override;
+  void on_compute_lost(NodeId node, std::uint64_t computation) override;
+  void on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) override;
 
   // Outages and other fault records as instant events: a node's on its track, the others (links,
   // topology changes) on the whole-run track. For a run that keeps a FaultLog.
