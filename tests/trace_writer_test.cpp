@@ -6,6 +6,7 @@
 #include "sim/output/trace_writer.hpp"
 #include "sim/run/cost_estimate.hpp"
 #include "sim/run/experiment.hpp"
+#include "sim/run/run_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "tests/cli_support.hpp"
@@ -54,7 +56,7 @@ TracedRun traced_run(json document, const std::string& tag) {
   };
   TracedRun run;
   run.result = run_experiment(config, options);
-  writer->commit();
+  commit_trace(*writer, run.result);
   run.spans = writer->compute_spans();
   std::ifstream in(dir / "trace.json");
   run.trace = json::parse(in);  // throws (failing the test) unless the whole file is valid JSON
@@ -151,6 +153,39 @@ TEST(TraceWriter, TracingARunWithLostGradientsAndCrashesChangesNoFigure) {
   EXPECT_EQ(run_summary(config, traced.result), summary);
 }
 
+TEST(TraceWriter, EveryFaultRecordIsAnInstantEveryCrashADownSpanAndEveryLostGradientALossInstant) {
+  const TracedRun run = traced_run(faulty_config(), "faults");
+  const std::vector<FaultRecord>& records = run.result.fault_log.records();
+  const auto records_of = [&](FaultKind kind) {
+    return static_cast<std::size_t>(
+        std::count_if(records.begin(), records.end(), [&](const FaultRecord& r) { return r.kind == kind; }));
+  };
+  ASSERT_GT(records_of(FaultKind::node_down), 0u);
+  ASSERT_GT(records_of(FaultKind::link_down), 0u);
+  EXPECT_EQ(count(run.trace, "i", "fault"), records.size());
+  // Each instant of a node's record on that node's track, in the timeline's order.
+  std::vector<std::int64_t> tracks;
+  for (const json& e : run.trace["traceEvents"])
+    if (e["ph"] == "i" && e["cat"] == "fault") tracks.push_back(e.contains("tid") ? e["tid"].get<std::int64_t>() : -1);
+  ASSERT_EQ(tracks.size(), records.size());
+  for (std::size_t k = 0; k < records.size(); ++k) EXPECT_EQ(tracks[k], records[k].node) << k;
+  EXPECT_EQ(count(run.trace, "X", "outage"), records_of(FaultKind::node_down));  // one per crash
+  const std::uint64_t lost = run_summary(parse_run_config(faulty_config(), "x.json"), run.result)["link_faults"]
+                                        ["gradients_never_received"].get<std::uint64_t>();
+  ASSERT_GT(lost, 0u);
+  EXPECT_EQ(count(run.trace, "i", "loss"), lost);
+  // A node's down spans and its computations share its track without overlapping.
+  const auto ns = [](const json& microseconds) { return std::llround(microseconds.get<double>() * 1000); };
+  std::map<std::uint64_t, std::vector<std::pair<long long, long long>>> spans;
+  for (const json& e : run.trace["traceEvents"])
+    if (e["ph"] == "X" && (e["cat"] == "compute" || e["cat"] == "outage"))
+      spans[e["tid"].get<std::uint64_t>()].emplace_back(ns(e["ts"]), ns(e["ts"]) + ns(e["dur"]));
+  for (auto& [tid, list] : spans) {
+    std::sort(list.begin(), list.end());
+    for (std::size_t i = 1; i < list.size(); ++i) EXPECT_LE(list[i - 1].second, list[i].first) << "track " << tid;
+  }
+}
+
 TEST(TraceWriter, FaultRecordsBecomeInstantsOnTheirNodeOrTheWholeRun) {
   const std::filesystem::path dir = testing::fresh_directory("trace-faults");
   TraceSpec spec;
@@ -160,11 +195,20 @@ TEST(TraceWriter, FaultRecordsBecomeInstantsOnTheirNodeOrTheWholeRun) {
   log.append(1.0, FaultKind::node_down, 2);
   log.append(2.0, FaultKind::node_up, 1);  // node 1 is not traced
   log.append(3.0, FaultKind::link_down, -1, 4);
-  writer.add_faults(log);
+  writer.add_faults(log, 5.0);
   writer.commit();
   std::ifstream in(dir / "trace.json");
   const json trace = json::parse(in);
   ASSERT_EQ(count(trace, "i", "fault"), 2u);
+  EXPECT_EQ(writer.fault_instants(), 2u);
+  // Node 2 never comes back: down from its crash to the end of the run, on its track.
+  ASSERT_EQ(count(trace, "X", "outage"), 1u);
+  const json& span = *std::find_if(trace["traceEvents"].begin(), trace["traceEvents"].end(),
+                                   [](const json& e) { return e["ph"] == "X"; });
+  EXPECT_EQ(span["tid"], 2);
+  EXPECT_EQ(span["ts"], 1e6);
+  EXPECT_EQ(span["dur"], 4e6);
+  EXPECT_EQ(span["args"]["recovered"], false);
   const json& down = *std::find_if(trace["traceEvents"].begin(), trace["traceEvents"].end(),
                                    [](const json& e) { return e["ph"] == "i"; });
   EXPECT_EQ(down["name"], "node_down");
@@ -227,6 +271,40 @@ TEST(TraceCli, RunWritesTraceJsonListedInTheManifestAndRefusesANodeOutsideTheGra
   EXPECT_NE(bad.err.find("/record/trace/nodes/0: expected a node id below 16"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(out / "bad" / "trace.json"));
   std::filesystem::remove_all(out);
+}
+
+TEST(TraceCli, FaultInstantsInTraceJsonEqualTheFaultsCsvRowsOfItsNodesAndWindow) {
+  const std::filesystem::path out = testing::fresh_directory("trace-cli-faults");
+  json document = faulty_config();
+  document["record"]["trace"] = json::parse(R"({"nodes": [0, 1, 2], "from": 5, "until": 15})");
+  {
+    std::ofstream config(out / "faulty.json");
+    config << document.dump(2);
+  }
+  const auto r = testing::run_cli("run " + (out / "faulty.json").string() + " -q --out " + (out / "run").string(), "trace-faults");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = testing::read_file(out / "run" / "trace.json");
+  ASSERT_TRUE(json::accept(text));
+  // faults.csv: time,kind,node,edge; a row is traced when in [5, 15] and about no node or one of 0, 1, 2.
+  std::istringstream rows(testing::read_file(out / "run" / "faults.csv"));
+  std::string line;
+  std::getline(rows, line);
+  ASSERT_EQ(line, "time,kind,node,edge");
+  std::size_t all = 0, traced = 0;
+  while (std::getline(rows, line)) {
+    std::istringstream cells(line);
+    std::string time, kind, node;
+    std::getline(cells, time, ',');
+    std::getline(cells, kind, ',');
+    std::getline(cells, node, ',');
+    ++all;
+    const double t = std::stod(time);
+    const long long n = std::stoll(node);
+    if (t >= 5 && t <= 15 && n <= 2) ++traced;
+  }
+  ASSERT_GT(traced, 0u);
+  ASSERT_LT(traced, all);  // the limits left some out
+  EXPECT_EQ(count(json::parse(text), "i", "fault"), traced);
 }
 
 }  // namespace

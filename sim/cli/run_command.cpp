@@ -90,7 +90,7 @@ std::optional<int> commit_run(const RunConfig& config, const RunResult& result, 
                               GradientLogStream* stream, TraceWriter* trace, const std::string& directory) {
   return write_and_commit(output, directory, [&] {
     write_run_files(config, result, output.staging(), stream);
-    if (trace != nullptr) trace->commit();
+    if (trace != nullptr) commit_trace(*trace, result);
     return run_manifest(config, result);
   });
 }

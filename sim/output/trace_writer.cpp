@@ -134,19 +134,51 @@ void TraceWriter::on_compute_lost(NodeId node, std::uint64_t computation) {
 
 void TraceWriter::on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) {
   if (inner_ != nullptr) inner_->on_gradient_lost(node, t, when);
+  if (!traced(node) || !in_window(when)) return;
+  const std::string from = t < gradients_.size() ? ", \"from\": " + std::to_string(gradients_[t].node) : std::string();
+  instant("gradient " + std::to_string(t) + " lost", "loss", ", \"tid\": " + std::to_string(node) + ", \"s\": \"t\"",
+          when, "\"t\": " + std::to_string(t) + from);
+  ++losses_;
 }
 
-void TraceWriter::add_faults(const FaultLog& log) {
+void TraceWriter::instant(const std::string& name, const char* category, const std::string& where, SimTime time,
+                          const std::string& args) {
+  event("{\"name\": \"" + name + "\", \"cat\": \"" + category + "\", \"ph\": \"i\", \"ts\": " + microseconds(time) +
+        ", \"pid\": " + std::to_string(kProcess) + where + ", \"args\": {" + args + "}}");
+}
+
+void TraceWriter::down_span(NodeId node, bool server, SimTime down, SimTime up, bool recovered) {
+  const SimTime begin = std::max(down, spec_.from);
+  const SimTime end = std::min(up, spec_.until);
+  if (!traced(node) || !(end > begin)) return;
+  slice(server ? "server down" : "down", "outage", track(node, 0), begin, end - begin,
+        std::string("\"recovered\": ") + (recovered ? "true" : "false"));
+  ++down_spans_;
+}
+
+void TraceWriter::add_faults(const FaultLog& log, SimTime end) {
+  std::unordered_map<std::int64_t, std::pair<SimTime, bool>> down_since;  // nodes down now: since, server
   for (const FaultRecord& record : log.records()) {
-    if (!in_window(record.time)) continue;
     const bool about_node = record.node >= 0 && static_cast<std::size_t>(record.node) < nodes_;
-    if (about_node && !traced(static_cast<NodeId>(record.node))) continue;
-    std::string json = "{\"name\": \"" + std::string(to_string(record.kind)) + "\", \"cat\": \"fault\", \"ph\": \"i\", \"ts\": " +
-                       microseconds(record.time) + ", \"pid\": " + std::to_string(kProcess);
-    json += about_node ? ", \"tid\": " + std::to_string(record.node) + ", \"s\": \"t\"" : std::string(", \"s\": \"g\"");
-    json += ", \"args\": {\"node\": " + std::to_string(record.node) + ", \"edge\": " + std::to_string(record.edge) + "}}";
-    event(json);
+    const bool server = record.kind == FaultKind::server_down || record.kind == FaultKind::server_up;
+    if (about_node && (record.kind == FaultKind::node_down || record.kind == FaultKind::server_down)) {
+      down_since.emplace(record.node, std::pair{record.time, server});
+    } else if (about_node && (record.kind == FaultKind::node_up || record.kind == FaultKind::server_up)) {
+      if (const auto it = down_since.find(record.node); it != down_since.end()) {
+        down_span(static_cast<NodeId>(record.node), it->second.second, it->second.first, record.time, true);
+        down_since.erase(it);
+      }
+    }
+    if (!in_window(record.time) || (about_node && !traced(static_cast<NodeId>(record.node)))) continue;
+    instant(std::string(to_string(record.kind)), "fault",
+            about_node ? ", \"tid\": " + std::to_string(record.node) + ", \"s\": \"t\"" : std::string(", \"s\": \"p\""),
+            record.time, "\"node\": " + std::to_string(record.node) + ", \"edge\": " + std::to_string(record.edge));
+    ++fault_instants_;
   }
+  // Down for good (or still down at the end): the span runs to the end of the run, in node order.
+  std::vector<std::pair<std::int64_t, std::pair<SimTime, bool>>> open(down_since.begin(), down_since.end());
+  std::sort(open.begin(), open.end());
+  for (const auto& [node, since] : open) down_span(static_cast<NodeId>(node), since.second, since.first, end, false);
 }
 
 void TraceWriter::commit() {

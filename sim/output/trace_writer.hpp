@@ -3,8 +3,11 @@
 // ("node i"; a node running several computations at once gets extra "node i worker k" tracks so
 // spans always nest), a span ("X") per gradient computation, and a flow arrow ("s" → "f", one id
 // each) from the sending node to every application of the gradient (or merge of the model) at a
-// receiver; fault records (sim/faults/fault_log.hpp) become instant events. It observes like any
-// GradientObserver and forwards every call to the run's own observer, so it never changes the run.
+// receiver; a gradient lost for good for a node is an instant on that node's track, and after the
+// run the fault timeline (sim/faults/fault_log.hpp, faults.csv) is added: one instant per record, and
+// a "down" span on a node's track from each crash to its recovery (or the run's end). It observes
+// like any GradientObserver and forwards every call to the run's own observer, so it never changes
+// the run.
 #pragma once
 
 #include <cstdint>
@@ -38,9 +41,11 @@ class TraceWriter final : public GradientObserver {
   void on_compute_lost(NodeId node, std::uint64_t computation) override;
   void on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) override;
 
-  // Outages and other fault records as instant events: a node's on its track, the others (links,
-  // topology changes) on the whole-run track. For a run that keeps a FaultLog.
-  void add_faults(const FaultLog& log);
+  // The fault timeline of a run that ended at `end`: one instant ("fault") per record in the time
+  // window, a node's on its track (traced nodes only), the others (links, topology changes) on the
+  // process track; and per traced node a "down" span ("outage") from each node_down / server_down to
+  // the next node_up / server_up or `end`, cut to the window.
+  void add_faults(const FaultLog& log, SimTime end);
 
   // Writes the track names, closes the document and makes trace.json visible.
   void commit();
@@ -48,6 +53,9 @@ class TraceWriter final : public GradientObserver {
   std::uint64_t compute_spans() const noexcept { return compute_spans_; }
   std::uint64_t flows() const noexcept { return flows_; }
   std::uint64_t events() const noexcept { return events_; }
+  std::uint64_t fault_instants() const noexcept { return fault_instants_; }
+  std::uint64_t down_spans() const noexcept { return down_spans_; }
+  std::uint64_t losses() const noexcept { return losses_; }
 
  private:
   struct Sent {  // where and when a gradient or model left its node
@@ -64,6 +72,10 @@ class TraceWriter final : public GradientObserver {
   void event(const std::string& json);
   void slice(const std::string& name, const char* category, std::uint64_t tid, SimTime start, SimTime duration,
              const std::string& args);
+  void instant(const std::string& name, const char* category, const std::string& where, SimTime time,
+               const std::string& args);
+  // The part of [down, up] inside the window, as a span on `node`'s first track.
+  void down_span(NodeId node, bool server, SimTime down, SimTime up, bool recovered);
   // The arrow from `from` (anchored there by a zero-length send slice) to `node` at `when`.
   void flow(Sent& from, const std::string& what, NodeId node, SimTime when);
 
@@ -80,6 +92,9 @@ class TraceWriter final : public GradientObserver {
   std::uint64_t compute_spans_ = 0;
   std::uint64_t flows_ = 0;
   std::uint64_t events_ = 0;
+  std::uint64_t fault_instants_ = 0;
+  std::uint64_t down_spans_ = 0;
+  std::uint64_t losses_ = 0;
 };
 
 }  // namespace dasgd

@@ -39,6 +39,11 @@ RunOptions with_trace(RunOptions options, const RunConfig& config, const std::fi
   return options;
 }
 
+void commit_trace(TraceWriter& trace, const RunResult& result) {
+  trace.add_faults(result.fault_log, result.end_time);
+  trace.commit();
+}
+
 void finish_gradient_log(RunResult& result, const GradientLogStream* stream) {
   if (stream != nullptr) result.b_squared_quantiles = stream->b_squared_quantiles();
 }

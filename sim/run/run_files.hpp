@@ -31,6 +31,10 @@ RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream);
 RunOptions with_trace(RunOptions options, const RunConfig& config, const std::filesystem::path& directory,
                       std::unique_ptr<TraceWriter>& trace);
 
+// With the other files: the run's fault timeline (complete only once the run has ended: link
+// outages are reported then) joins trace.json, which is then made visible.
+void commit_trace(TraceWriter& trace, const RunResult& result);
+
 // After the run: the summary's B² quantiles come from the stream.
 void finish_gradient_log(RunResult& result, const GradientLogStream* stream);
 
