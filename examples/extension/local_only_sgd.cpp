@@ -5,27 +5,21 @@
 
 namespace extension {
 
-namespace {
-constexpr std::uint32_t kComputeDone = 1;
-}
-
 LocalOnlySgd::LocalOnlySgd(const dasgd::World& world, const LocalOnlySgdParams& params,
                            dasgd::GradientObserver* observer)
-    : eta_(params.eta), observer_(observer), computations_(world, observer),
-      models_(world.objective->dimension(), static_cast<Eigen::Index>(world.topology->num_nodes())) {
-  models_.colwise() = world.objective->initial_point();
-}
+    : WaitFreeAlgorithm(world, observer), eta_(params.eta) {}
 
 void LocalOnlySgd::start(dasgd::Simulator& simulator) {
-  for (dasgd::NodeId i = 0; i < num_nodes(); ++i) computations_.begin(simulator, i, models_.col(i), kComputeDone);
+  for (dasgd::NodeId i = 0; i < num_nodes(); ++i) begin_compute(simulator, i);
 }
 
+// Every event is a completion (compute_done_event): apply the gradient, start the next one.
 void LocalOnlySgd::handle(dasgd::Simulator& simulator, const dasgd::Event& event) {
   const dasgd::NodeId i = event.target;
   const std::uint64_t t = computations_.complete(i, simulator.now());
   models_.col(i) -= eta_ * computations_.gradient(i);
   if (observer_ != nullptr) observer_->on_apply(i, t, simulator.now(), true);
-  computations_.begin(simulator, i, models_.col(i), kComputeDone);
+  begin_compute(simulator, i);
 }
 
 void register_local_only_sgd() {

@@ -15,18 +15,11 @@
 namespace dasgd {
 
 Adpsgd::Adpsgd(const World& world, const AdpsgdParams& params, GradientObserver* observer)
-    : world_(world),
+    : WaitFreeAlgorithm(world, observer),
       params_(params),
-      observer_(observer),
-      computations_(world, observer),
-      n_(world.topology->num_nodes()),
-      d_(world.objective->dimension()),
       model_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes) {
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("adpsgd: expected a step size eta >= 0, got " + std::to_string(params.eta));
-  const auto columns = static_cast<Eigen::Index>(n_);
-  models_.resize(d_, columns);
-  world.set_initial_models(models_);
   pending_gradient_.assign(n_, 0);
   lock_holder_.assign(n_, no_exchange);
   lock_queue_.resize(n_);
@@ -89,10 +82,6 @@ void Adpsgd::handle(Simulator& simulator, const Event& event) {
     case exchange_lost: abandon_exchange(simulator, slot, static_cast<EventType>(event.target)); break;
     default: throw std::logic_error("adpsgd: unknown event type");
   }
-}
-
-void Adpsgd::begin_compute(Simulator& simulator, NodeId node) {
-  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void Adpsgd::complete_compute(Simulator& simulator, NodeId node) {

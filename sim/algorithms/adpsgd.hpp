@@ -55,8 +55,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
-#include "sim/algorithms/node_computations.hpp"
+#include "sim/algorithms/asynchronous_algorithm.hpp"
 
 namespace dasgd {
 
@@ -67,14 +66,14 @@ struct AdpsgdParams {
   double header_bytes = 32;  // model message: d·8 bytes + header; lock request: header only
 };
 
-class Adpsgd final : public Algorithm {
+class Adpsgd final : public WaitFreeAlgorithm {
  public:
   // Event target is the node the event happens at; payload is the exchange's slot.
   // exchange_timeout (node faults only): a live endpoint gives up on an aborted exchange.
   // exchange_lost (link faults): target = the EventType of the lost message, payload = the slot.
   // A run has one or the other (the config refuses both together for AD-PSGD).
   enum EventType : std::uint32_t {
-    compute_done = 1, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4, exchange_timeout = 5,
+    compute_done = compute_done_event, lock_request_arrival = 2, model_arrival = 3, average_arrival = 4, exchange_timeout = 5,
     exchange_lost = 6
   };
 
@@ -85,14 +84,8 @@ class Adpsgd final : public Algorithm {
   std::string name() const override { return "adpsgd"; }
   void start(Simulator& simulator) override;
   // No new computations; gradients in flight still exchange and apply, so the queue drains.
-  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
-  std::size_t num_nodes() const override { return n_; }
-  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return computations_.completed(); }
-  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
-  const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
@@ -137,7 +130,6 @@ class Adpsgd final : public Algorithm {
     bool aborted = false;
   };
 
-  void begin_compute(Simulator& simulator, NodeId node);
   void complete_compute(Simulator& simulator, NodeId node);
   void request_lock(Simulator& simulator, NodeId node, std::uint32_t slot);
   void release_lock(Simulator& simulator, NodeId node);
@@ -155,15 +147,9 @@ class Adpsgd final : public Algorithm {
   void time_out(Simulator& simulator, NodeId node, std::uint32_t slot);
   void free_slot(std::uint32_t slot);
 
-  World world_;
   AdpsgdParams params_;
-  GradientObserver* observer_;
-  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
-  std::size_t n_;
-  Eigen::Index d_;
   double model_bytes_;
 
-  Eigen::MatrixXd models_;     // column i: x_i
   std::vector<Exchange> slots_;                 // open and recycled exchanges
   std::vector<Vector> buffers_;                 // slot e: the model it carries (x_a, then the average)
   std::vector<std::uint32_t> free_slots_;
@@ -177,7 +163,6 @@ class Adpsgd final : public Algorithm {
   std::vector<std::uint32_t> initiated_;
   std::uint64_t exchanges_aborted_ = 0;
 
-  TrafficCounters traffic_;
   std::uint64_t exchanges_done_ = 0;
   std::uint64_t exchanges_abandoned_ = 0;  // link faults: a message of the exchange was lost
   std::size_t in_flight_ = 0;

@@ -38,22 +38,16 @@ std::string to_string(Delivery delivery) {
 }
 
 Dasgd::Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer)
-    : world_(world),
+    : WaitFreeAlgorithm(world, observer),
       availability_(world.availability),
       params_(params),
-      observer_(observer),
-      n_(world.topology->num_nodes()),
-      d_(world.objective->dimension()),
       message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes),
-      models_(d_, static_cast<Eigen::Index>(n_)),
-      computations_(world, observer),
       batch_indices_(n_),
       batch_versions_(n_, 0),
       applied_(n_, 0),
       pool_(world.objective->dimension()),
       faults_(world.network->faults()) {
   if (params.batch == 0) throw std::invalid_argument("DASGD batch b must be >= 1");
-  world.set_initial_models(models_);
   if (params.batch > 1) batch_sums_ = Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_));
   if (params.delivery == Delivery::routed && world.live == nullptr) {  // dynamic: per snapshot
     // Under link faults routed delivery always runs over trees (a FIFO link is refused then).
@@ -126,10 +120,6 @@ void Dasgd::handle(Simulator& simulator, const Event& event) {
     default:
       throw std::logic_error("DASGD: unknown event type");
   }
-}
-
-void Dasgd::begin_compute(Simulator& simulator, NodeId node) {
-  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void Dasgd::complete_compute(Simulator& simulator, NodeId node) {

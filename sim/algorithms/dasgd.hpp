@@ -12,9 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
 #include "sim/algorithms/message_pool.hpp"
-#include "sim/algorithms/node_computations.hpp"
+#include "sim/algorithms/asynchronous_algorithm.hpp"
 #include "sim/algorithms/routing.hpp"
 
 namespace dasgd {
@@ -43,7 +42,7 @@ struct DasgdParams {
 
 std::string to_string(Delivery delivery);
 
-class Dasgd final : public Algorithm {
+class Dasgd final : public WaitFreeAlgorithm {
  public:
   // Event types this algorithm schedules.
   // arrival_batch: one routed message reaching several destinations at the same instant. The
@@ -56,21 +55,14 @@ class Dasgd final : public Algorithm {
   // copy_lost (link faults): the copy towards `target` (neighbours delivery) or one flooding copy of
   // message `payload` is gone at this instant.
   enum EventType : std::uint32_t {
-    compute_done = 1, arrival = 2, arrival_batch = 3, routed_batch = 4, copy_lost = 5
+    compute_done = compute_done_event, arrival = 2, arrival_batch = 3, routed_batch = 4, copy_lost = 5
   };
 
   Dasgd(const World& world, const DasgdParams& params, GradientObserver* observer);
 
   std::string name() const override { return "dasgd"; }
   void start(Simulator& simulator) override;
-  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
-
-  std::size_t num_nodes() const override { return n_; }
-  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return computations_.completed(); }
-  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
-  const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
@@ -87,7 +79,6 @@ class Dasgd final : public Algorithm {
   bool tree_routing() const noexcept { return trees_ != nullptr; }
 
  private:
-  void begin_compute(Simulator& simulator, NodeId node);
   void complete_compute(Simulator& simulator, NodeId node);
   void send(Simulator& simulator, NodeId origin);
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot, NodeId from);
@@ -110,16 +101,10 @@ class Dasgd final : public Algorithm {
   void lose_unseen(std::uint32_t slot, SimTime now);
 
 
-  World world_;
   NodeAvailability* availability_;  // world_.availability
   DasgdParams params_;
-  GradientObserver* observer_;
-  std::size_t n_;
-  Eigen::Index d_;
   double message_bytes_;
 
-  Eigen::MatrixXd models_;       // column i: x_i
-  NodeComputations computations_;
   Eigen::MatrixXd batch_sums_;   // column i: Σ of node i's unsent local gradients (b > 1)
   std::vector<std::vector<std::uint64_t>> batch_indices_;
   std::vector<std::uint64_t> batch_versions_;
@@ -141,7 +126,6 @@ class Dasgd final : public Algorithm {
   Eigen::MatrixXd routed_sums_;
   std::vector<std::uint64_t> routed_gradient_;
   static constexpr std::uint64_t kSeveralGradients = ~std::uint64_t{0};
-  TrafficCounters traffic_;
 
   // graph.dynamic: routing state of the snapshot it was built on; each tree broadcast keeps the
   // snapshot it started on (its hops are drawn on that snapshot's links).

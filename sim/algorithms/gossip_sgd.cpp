@@ -14,19 +14,12 @@
 namespace dasgd {
 
 GossipSgd::GossipSgd(const World& world, const GossipSgdParams& params, GradientObserver* observer)
-    : world_(world),
+    : WaitFreeAlgorithm(world, observer),
       params_(params),
-      observer_(observer),
-      computations_(world, observer),
-      n_(world.topology->num_nodes()),
-      d_(world.objective->dimension()),
       message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes),
       choice_key_(purpose_key(world.streams.master_seed(), Stream::algorithm)) {
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("gossip_sgd: expected a step size eta >= 0, got " + std::to_string(params.eta));
-  const auto columns = static_cast<Eigen::Index>(n_);
-  models_.resize(d_, columns);
-  world.set_initial_models(models_);
 }
 
 void GossipSgd::set_model(NodeId node, ConstVectorRef x) {
@@ -73,10 +66,6 @@ void GossipSgd::handle(Simulator& simulator, const Event& event) {
     case NodeAvailability::event_type: world_.availability->handle(simulator, event, *this); break;
     default: throw std::logic_error("gossip_sgd: unknown event type");
   }
-}
-
-void GossipSgd::begin_compute(Simulator& simulator, NodeId node) {
-  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void GossipSgd::complete_compute(Simulator& simulator, NodeId node) {

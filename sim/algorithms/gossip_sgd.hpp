@@ -25,8 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
-#include "sim/algorithms/node_computations.hpp"
+#include "sim/algorithms/asynchronous_algorithm.hpp"
 
 namespace dasgd {
 
@@ -35,10 +34,10 @@ struct GossipSgdParams {
   double header_bytes = 32;  // message size = d·8 bytes + header
 };
 
-class GossipSgd final : public Algorithm {
+class GossipSgd final : public WaitFreeAlgorithm {
  public:
   // arrival: target = receiver, payload = message slot.
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2 };
+  enum EventType : std::uint32_t { compute_done = compute_done_event, arrival = 2 };
 
   // Throws std::invalid_argument for a negative or non-finite η (η = 0, averaging alone, is
   // allowed here for tests; the config requires η > 0).
@@ -49,8 +48,6 @@ class GossipSgd final : public Algorithm {
   StopReason run_until(Simulator& simulator, SimTime t_end, std::uint64_t max_events) override {
     return simulator.run_until_as(*this, t_end, max_events);
   }
-  // No new computations; messages in flight still arrive and are merged.
-  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
   // The next event's node model (and, for a completion, its computation state; for an arrival, the
   // message), so that at 10^5+ nodes the misses overlap the current event.
@@ -65,11 +62,6 @@ class GossipSgd final : public Algorithm {
     }
   }
 
-  std::size_t num_nodes() const override { return n_; }
-  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return computations_.completed(); }
-  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
-  const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
@@ -98,23 +90,16 @@ class GossipSgd final : public Algorithm {
     return message_models_.data() + static_cast<std::size_t>(slot) * static_cast<std::size_t>(d_);
   }
 
-  void begin_compute(Simulator& simulator, NodeId node);
   void complete_compute(Simulator& simulator, NodeId node);
   void push(Simulator& simulator, NodeId node);
   void merge(Simulator& simulator, NodeId node, std::uint32_t slot);
   void arrive_while_down(const Event& event);
   void push_over_faults(Simulator& simulator, NodeId node, std::size_t k, LinkFaults& faults);
 
-  World world_;
   GossipSgdParams params_;
-  GradientObserver* observer_;
-  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
-  std::size_t n_;
-  Eigen::Index d_;
   double message_bytes_;
   std::uint64_t choice_key_;  // purpose_key(seed, algorithm): node i's k-th neighbour draw from it
 
-  Eigen::MatrixXd models_;     // column i: x_i
 
   std::vector<double> message_models_;   // slot s: d doubles from s·d (recycled slots)
   std::vector<MessageHeader> messages_;
@@ -122,7 +107,6 @@ class GossipSgd final : public Algorithm {
   std::size_t in_flight_ = 0;
   std::size_t peak_in_flight_ = 0;
 
-  TrafficCounters traffic_;
   std::uint64_t merges_ = 0;
   double age_sum_ = 0;
   std::uint64_t pushes_skipped_ = 0;  // graph.dynamic: no live neighbour at the push

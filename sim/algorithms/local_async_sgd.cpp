@@ -45,14 +45,10 @@ std::vector<ArcId> shortest_path(const Topology& topology, NodeId source, NodeId
 }  // namespace
 
 LocalAsyncSgd::LocalAsyncSgd(const World& world, const LocalAsyncSgdParams& params, GradientObserver* observer)
-    : world_(world),
+    : AsynchronousAlgorithm(world, observer),
       params_(params),
-      observer_(observer),
-      n_(world.topology->num_nodes()),
-      d_(world.objective->dimension()),
       chunk_bytes_(8.0 * static_cast<double>((d_ + static_cast<Eigen::Index>(n_) - 1) / static_cast<Eigen::Index>(n_)) +
                    params.header_bytes),
-      models_(d_, static_cast<Eigen::Index>(n_)),
       snapshots_(Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_))),
       mean_(d_),
       observed_(Vector::Zero(d_)),
@@ -71,7 +67,6 @@ LocalAsyncSgd::LocalAsyncSgd(const World& world, const LocalAsyncSgdParams& para
     throw std::invalid_argument("/algorithm/workers: blocking (post-local SGD) runs one worker per node, got " +
                                 std::to_string(params.workers));
   const auto columns = static_cast<Eigen::Index>(n_ * params.workers);
-  world.set_initial_models(models_);
   gradients_ = Eigen::MatrixXd::Zero(d_, columns);
   computation_ids_.assign(static_cast<std::size_t>(columns), 0);
   started_at_.assign(static_cast<std::size_t>(columns), 0.0);

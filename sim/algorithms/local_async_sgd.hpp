@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/asynchronous_algorithm.hpp"
 
 namespace dasgd {
 
@@ -47,7 +47,7 @@ struct LocalAsyncSgdParams {
   double header_bytes = 32;        // per all-reduce chunk
 };
 
-class LocalAsyncSgd final : public Algorithm {
+class LocalAsyncSgd final : public AsynchronousAlgorithm {
  public:
   enum EventType : std::uint32_t { compute_done = 1, collective_done = 2 };
 
@@ -61,11 +61,8 @@ class LocalAsyncSgd final : public Algorithm {
   void stop_computing() override;
   void handle(Simulator& simulator, const Event& event) override;
 
-  std::size_t num_nodes() const override { return n_; }
-  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
   std::uint64_t gradients_completed() const override { return next_gradient_; }
   std::uint64_t gradients_of(NodeId node) const override { return computed_[node]; }
-  const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta / static_cast<double>(n_); }
   std::vector<AlgorithmFigure> figures() const override;
@@ -92,14 +89,10 @@ class LocalAsyncSgd final : public Algorithm {
     return static_cast<std::size_t>(node) * params_.workers + worker;
   }
 
-  World world_;
   LocalAsyncSgdParams params_;
-  GradientObserver* observer_;
-  std::size_t n_;
-  Eigen::Index d_;
   double chunk_bytes_;
 
-  Eigen::MatrixXd models_;           // column i: x_i (shared by node i's workers)
+  // models_: column i node i's model, shared by its workers.
   Eigen::MatrixXd gradients_;        // column i·U + r: worker r of node i's gradient in progress
   std::vector<std::uint64_t> computation_ids_;  // slot i·U + r: the observer's id of its computation
   Eigen::MatrixXd snapshots_;        // column i: s_i
@@ -125,7 +118,6 @@ class LocalAsyncSgd final : public Algorithm {
   SimTime first_join_ = 0;
   std::uint64_t during_average_ = 0; // gradients completed at a node whose average was in flight
 
-  TrafficCounters traffic_;
   std::uint64_t next_gradient_ = 0;
   bool stopped_ = false;
 

@@ -39,20 +39,13 @@ std::string to_string(ServerStep step) {
 
 ParameterServer::ParameterServer(const World& world, const ParameterServerParams& params,
                                  GradientObserver* observer)
-    : world_(world),
+    : WaitFreeAlgorithm(world, observer),
       links_(world.network->faults()),
       params_(params),
-      observer_(observer),
-      computations_(world, observer),
-      n_(world.topology->num_nodes()),
-      d_(world.objective->dimension()),
       message_bytes_(static_cast<double>(world.objective->dimension()) * 8.0 + params.header_bytes) {
   require_star(*world.topology);
   if (!(params.eta >= 0) || !std::isfinite(params.eta))
     throw std::invalid_argument("parameter_server: expected a step size eta >= 0, got " + std::to_string(params.eta));
-  const auto columns = static_cast<Eigen::Index>(n_);
-  models_.resize(d_, columns);
-  world.set_initial_models(models_);
   inbox_ = models_;
   to_worker_.assign(n_, 0);
   to_server_.assign(n_, 0);
@@ -201,10 +194,6 @@ void ParameterServer::receive_model(Simulator& simulator, NodeId worker) {
   read_version_[worker] = inbox_version_[worker];
   if (observer_ != nullptr) observer_->on_model_merged(worker, inbox_token_[worker], simulator.now());
   begin_compute(simulator, worker);
-}
-
-void ParameterServer::begin_compute(Simulator& simulator, NodeId worker) {
-  computations_.begin(simulator, worker, models_.col(worker), compute_done);
 }
 
 void ParameterServer::complete_compute(Simulator& simulator, NodeId worker) {

@@ -49,8 +49,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
-#include "sim/algorithms/node_computations.hpp"
+#include "sim/algorithms/asynchronous_algorithm.hpp"
 
 namespace dasgd {
 
@@ -77,13 +76,13 @@ struct ServerUpdate {
   double step = 0;             // η_t
 };
 
-class ParameterServer final : public Algorithm {
+class ParameterServer final : public WaitFreeAlgorithm {
  public:
   // pull_request: a recovered worker asks the server for its model (header-only, node faults only).
   // message_lost: a push, reply or request of worker `target` is gone (payload: Lost); reply_timeout:
   // the worker's wait is over (payload: its wait generation). Link faults only.
   enum EventType : std::uint32_t {
-    compute_done = 1, gradient_arrival = 2, model_arrival = 3, pull_request = 4, message_lost = 5, reply_timeout = 6,
+    compute_done = compute_done_event, gradient_arrival = 2, model_arrival = 3, pull_request = 4, message_lost = 5, reply_timeout = 6,
     link_retry = 7  // graph.dynamic: a held message (payload: its arrival type) tries its link again
   };
   enum Lost : std::uint64_t { lost_push = 0, lost_reply = 1, lost_request = 2 };
@@ -95,16 +94,10 @@ class ParameterServer final : public Algorithm {
 
   std::string name() const override { return "parameter_server"; }
   void start(Simulator& simulator) override;
-  // Workers start no new computations; in-flight gradients still reach the server and are applied,
-  // but the server sends no more models.
-  void stop_computing() override { computations_.stop(); }
+  // After stop_computing(), workers start no new computations; in-flight gradients still reach the
+  // server and are applied, but the server sends no more models.
   void handle(Simulator& simulator, const Event& event) override;
 
-  std::size_t num_nodes() const override { return n_; }
-  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return computations_.completed(); }
-  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
-  const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
@@ -136,7 +129,6 @@ class ParameterServer final : public Algorithm {
  private:
   void send_model(Simulator& simulator, NodeId worker);
   void receive_model(Simulator& simulator, NodeId worker);
-  void begin_compute(Simulator& simulator, NodeId worker);
   void complete_compute(Simulator& simulator, NodeId worker);
   void apply_gradient(Simulator& simulator, NodeId worker);
   void count_message();
@@ -153,17 +145,12 @@ class ParameterServer final : public Algorithm {
   bool faults_on() const noexcept { return world_.availability != nullptr || links_ != nullptr; }
   bool down(NodeId node) const;
 
-  World world_;
   LinkFaults* links_;  // null: a perfect network
   double reply_timeout_ = 0;
   ParameterServerParams params_;
-  GradientObserver* observer_;
-  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
-  std::size_t n_;
-  Eigen::Index d_;
   double message_bytes_;
 
-  Eigen::MatrixXd models_;     // column 0: server x_s; column w: worker w's last pulled model
+  // models_: column 0 the server's x_s, column w worker w's last pulled model.
   Eigen::MatrixXd inbox_;      // column w: the model on its way to worker w (one pull in flight each)
   std::vector<ArcId> to_worker_;  // arc server → w
   std::vector<ArcId> to_server_;  // arc w → server
@@ -179,7 +166,6 @@ class ParameterServer final : public Algorithm {
   std::vector<std::uint64_t> wait_generation_;
   std::uint64_t pushes_lost_ = 0, replies_lost_ = 0, requests_lost_ = 0, resumes_ = 0;
 
-  TrafficCounters traffic_;
   std::uint64_t version_ = 0;
   ServerUpdate last_update_{};
   std::vector<std::uint64_t> delay_histogram_;

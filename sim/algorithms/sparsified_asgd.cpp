@@ -31,23 +31,17 @@ Eigen::Index resolve_k(const SparsifiedAsgdParams& params, Eigen::Index d) {
 }  // namespace
 
 SparsifiedAsgd::SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& params, GradientObserver* observer)
-    : world_(world),
+    : WaitFreeAlgorithm(world, observer),
       params_(params),
-      observer_(observer),
-      computations_(world, observer),
-      n_(world.topology->num_nodes()),
-      d_(world.objective->dimension()),
       k_(resolve_k(params, d_)),
       scale_(params.rescale ? static_cast<double>(d_) / static_cast<double>(k_) : 1.0),
       message_bytes_(12.0 * static_cast<double>(k_) + params.header_bytes),
       dense_message_bytes_(8.0 * static_cast<double>(d_) + params.header_bytes),
-      models_(d_, static_cast<Eigen::Index>(n_)),
       memories_(Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_))),
       observed_(Vector::Zero(d_)) {
   if (!(params.eta > 0)) throw std::invalid_argument("/algorithm/eta: expected a positive number");
   if (params.rescale && params.sparsifier != SparsifierKind::random_k)
     throw std::invalid_argument("/algorithm/rescale: rescaling by d/k applies to random_k only");
-  world.set_initial_models(models_);
   choices_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) {
     choices_.push_back(world.streams.stream(Stream::algorithm, i));
@@ -96,10 +90,6 @@ void SparsifiedAsgd::handle(Simulator& simulator, const Event& event) {
     case arrival: receive(simulator, event.target, static_cast<std::uint32_t>(event.payload)); break;
     default: throw std::logic_error("sparsified_asgd: unknown event type");
   }
-}
-
-void SparsifiedAsgd::begin_compute(Simulator& simulator, NodeId node) {
-  computations_.begin(simulator, node, models_.col(node), compute_done);
 }
 
 void SparsifiedAsgd::sparsify(NodeId node, SparseUpdate& update) {

@@ -21,8 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
-#include "sim/algorithms/node_computations.hpp"
+#include "sim/algorithms/asynchronous_algorithm.hpp"
 #include "sim/algorithms/routing.hpp"
 #include "sim/algorithms/sparsifier.hpp"
 
@@ -45,23 +44,17 @@ struct SparsifiedAsgdParams {
   double header_bytes = 32;                 // message = 12 k bytes + header
 };
 
-class SparsifiedAsgd final : public Algorithm {
+class SparsifiedAsgd final : public WaitFreeAlgorithm {
  public:
-  enum EventType : std::uint32_t { compute_done = 1, arrival = 2 };
+  enum EventType : std::uint32_t { compute_done = compute_done_event, arrival = 2 };
 
   // Throws std::invalid_argument naming /algorithm/k or /algorithm/gamma when k is not in 1..d.
   SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& params, GradientObserver* observer);
 
   std::string name() const override { return "sparsified_asgd"; }
   void start(Simulator& simulator) override;
-  void stop_computing() override { computations_.stop(); }
   void handle(Simulator& simulator, const Event& event) override;
 
-  std::size_t num_nodes() const override { return n_; }
-  ConstVectorRef model(NodeId node) const override { return models_.col(node); }
-  std::uint64_t gradients_completed() const override { return computations_.completed(); }
-  std::uint64_t gradients_of(NodeId node) const override { return computations_.completed_by(node); }
-  const TrafficCounters& traffic() const override { return traffic_; }
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
@@ -79,7 +72,6 @@ class SparsifiedAsgd final : public Algorithm {
     std::uint32_t outstanding = 0;
   };
 
-  void begin_compute(Simulator& simulator, NodeId node);
   void complete_compute(Simulator& simulator, NodeId node);
   void sparsify(NodeId node, SparseUpdate& update);
   void send(Simulator& simulator, NodeId origin, std::uint32_t slot);
@@ -87,18 +79,12 @@ class SparsifiedAsgd final : public Algorithm {
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot);
   std::uint32_t acquire_message();
 
-  World world_;
   SparsifiedAsgdParams params_;
-  GradientObserver* observer_;
-  NodeComputations computations_;  // the wait-free compute loop (gradients, noise, numbering)
-  std::size_t n_;
-  Eigen::Index d_;
   Eigen::Index k_;
   double scale_;                 // d/k for rescaled Random-k, else 1
   double message_bytes_;
   double dense_message_bytes_;   // d·8 + header: what DASGD sends
 
-  Eigen::MatrixXd models_;       // column i: x_i
   Eigen::MatrixXd memories_;     // column i: e_i (error feedback)
   Vector observed_;              // scratch: Δ/η for the "sent" virtual sequence
   std::vector<Rng> choices_;                  // per node: Stream::algorithm (Random-k)
@@ -109,7 +95,6 @@ class SparsifiedAsgd final : public Algorithm {
   std::vector<Message> messages_;             // pool: slots recycled, never freed per event
   std::vector<std::uint32_t> free_messages_;
   std::unique_ptr<ShortestPathRouter> router_;
-  TrafficCounters traffic_;
   std::uint64_t nonzeros_sent_ = 0;           // Σ over updates of nnz(Δ)
   std::uint64_t updates_ = 0;
   std::shared_ptr<LiveSnapshot> route_graph_;  // graph.dynamic: the snapshot router_ routes on
