@@ -2,6 +2,9 @@
 // k = d (no sparsification) must reproduce DASGD exactly; with them off the draws differ.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <fstream>
 
 #include "tests/cli_support.hpp"
@@ -121,6 +124,28 @@ TEST(Compare, RerunWithFewerAlgorithmsReplacesTheWholeComparison) {
   EXPECT_TRUE(std::filesystem::exists(out / "fast" / "summary.json"));
   EXPECT_EQ(read_file(out / "my_notes.txt"), "keep");
   testing::expect_consistent_run_directory(out, {"my_notes.txt"});
+  std::filesystem::remove_all(dir);
+}
+
+// record.trace in a compare file: each algorithm that ran has its own trace.json beside its other
+// files, one compute span per gradient its summary counts; the failed one has no directory.
+TEST(Compare, RecordTraceWritesEachAlgorithmsTraceIntoItsOwnDirectory) {
+  const auto dir = fresh_directory("compare-trace");
+  const auto file = write_compare_file(dir);
+  const auto out = dir / "out";
+  const auto r = run_cli("compare -q " + file.string() + " --set record.trace=true --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* label : {"dasgd", "top_d"}) {
+    const auto trace = nlohmann::json::parse(read_file(out / label / "trace.json"));
+    const auto spans = std::count_if(trace["traceEvents"].begin(), trace["traceEvents"].end(), [](const auto& e) {
+      return e["ph"] == "X" && e.value("cat", "") == "compute";
+    });
+    const auto summary = nlohmann::json::parse(read_file(out / label / "summary.json"));
+    EXPECT_GT(spans, 0) << label;
+    EXPECT_EQ(static_cast<std::uint64_t>(spans), summary["run"]["gradients"].get<std::uint64_t>()) << label;
+  }
+  EXPECT_FALSE(std::filesystem::exists(out / "parameter_server"));  // torus, not a star: failed
+  testing::expect_consistent_run_directory(out);
   std::filesystem::remove_all(dir);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <filesystem>
@@ -133,6 +134,36 @@ TEST_F(SweepCli, InvalidAxisIsCaughtBeforeAnythingRuns) {
   EXPECT_NE(err().find("point 0"), std::string::npos) << err();
   EXPECT_NE(err().find("/algorithm/etaa: unknown key"), std::string::npos) << err();
   EXPECT_FALSE(fs::exists(root_ / "typo_out"));
+}
+
+// record.trace in a sweep: refused before anything runs unless the points have run directories;
+// with them, each point's directory holds its own trace.json (one compute span per gradient).
+TEST_F(SweepCli, RecordTraceGoesIntoEachPointsRunDirectoryOrIsRefused) {
+  const fs::path refused = write_sweep("trace_refused.json", json::parse(R"([{"path": "graph.nodes", "values": [6, 8]}])"),
+                                       nullptr, 5, "trace_refused_out");
+  json sweep = json::parse(read(refused));
+  sweep["base"]["record"]["trace"] = true;
+  std::ofstream(refused) << sweep.dump(2);
+  EXPECT_EQ(run({"sweep", refused.string()}), 2);
+  EXPECT_NE(err().find("point 0 (graph.nodes=6): /record/trace: a sweep writes trace.json only into its points' run "
+                       "directories"), std::string::npos) << err();
+  EXPECT_FALSE(fs::exists(root_ / "trace_refused_out"));
+
+  sweep["output"]["directory"] = (root_ / "trace_out").string();
+  sweep["output"]["run_directories"] = true;
+  const fs::path traced = root_ / "trace.json";
+  std::ofstream(traced) << sweep.dump(2);
+  ASSERT_EQ(run({"sweep", traced.string(), "-j", "2"}), 0) << err();
+  for (const char* k : {"0", "1"}) {
+    const fs::path dir = root_ / "trace_out" / "runs" / k;
+    const json trace = json::parse(read(dir / "trace.json"));
+    const auto spans = std::count_if(trace["traceEvents"].begin(), trace["traceEvents"].end(), [](const json& e) {
+      return e["ph"] == "X" && e.value("cat", "") == "compute";
+    });
+    EXPECT_GT(spans, 0) << k;
+    EXPECT_EQ(static_cast<std::uint64_t>(spans), json::parse(read(dir / "summary.json"))["run"]["gradients"].get<std::uint64_t>()) << k;
+    EXPECT_NE(read(dir / ".dasgd-manifest.json").find("trace.json"), std::string::npos) << k;
+  }
 }
 
 TEST_F(SweepCli, OneAndTwoJobsGiveByteIdenticalResults) {

@@ -31,7 +31,8 @@ struct CompareArguments {
   bool force = false;
 };
 
-// One algorithm's run, written into its label's directory in the staging area.
+// One algorithm's run, written into its label's directory in the staging area (with record.trace,
+// its trace.json too).
 ComparisonOutcome run_entry(ComparisonEntry& entry, const std::filesystem::path& staging, bool quiet) {
   ComparisonOutcome outcome;
   outcome.label = entry.label;
@@ -44,13 +45,16 @@ ComparisonOutcome run_entry(ComparisonEntry& entry, const std::filesystem::path&
   const std::filesystem::path directory = staging / entry.label;
   try {
     std::unique_ptr<GradientLogStream> stream = open_gradient_log(entry.config, directory);
+    std::unique_ptr<TraceWriter> trace;
     RunOptions options;
     options.progress = !quiet;
-    outcome.result = run_experiment(entry.config, with_gradient_log(options, stream.get()));
+    options = with_trace(with_gradient_log(options, stream.get()), entry.config, directory, trace);
+    outcome.result = run_experiment(entry.config, options);
     finish_gradient_log(outcome.result, stream.get());
     outcome.status = outcome.result.status;
     if (outcome.status == RunStatus::diverged) outcome.reason = outcome.result.divergence;
     write_run_files(entry.config, outcome.result, directory, stream.get());
+    if (trace != nullptr) commit_trace(*trace, outcome.result);
   } catch (const std::exception& error) {
     outcome.status = RunStatus::failed;
     outcome.reason = error.what();
@@ -105,6 +109,10 @@ int compare(const CompareArguments& args) {
       const CostEstimate cost = estimate_cost(entry.config);
       refuse_if_too_costly(cost, limit, limit_source);
       if (worth_telling(cost)) estimates.push_back("dasgd: " + entry.label + ": " + describe_cost(cost));
+      if (cost.trace_disk_bytes >= 1e8)
+        estimates.push_back("dasgd: note: " + entry.label + ": trace.json will take about " +
+                            human_bytes(cost.trace_disk_bytes) +
+                            " on disk (record.trace takes nodes, from and until to trace less)");
     }
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.path << ": " << error.what() << "\n";

@@ -22,6 +22,7 @@
 #include "sim/output/run_writer.hpp"
 #include "sim/result/run_status.hpp"
 #include "sim/run/experiment.hpp"
+#include "sim/run/run_files.hpp"
 
 namespace dasgd {
 
@@ -276,6 +277,24 @@ void claim_sweep_directory(const Sweep& sweep) {
   write_file_atomically(manifest, document.dump(2) + "\n");
 }
 
+namespace {
+
+// runs/<K>/ with record.trace: claimed before the run, so that trace.json streams into its staging
+// area during the run and is swapped in with the other files.
+RunResult run_traced_into(const RunConfig& config, const std::filesystem::path& directory) {
+  OutputClaimOptions options;
+  options.names = run_file_names();
+  OutputDirectory output(directory, options);
+  std::unique_ptr<TraceWriter> trace;
+  RunResult result = run_experiment(config, with_trace(RunOptions{}, config, output.staging(), trace));
+  write_run_files(config, result, output.staging());
+  if (trace != nullptr) commit_trace(*trace, result);
+  output.commit(run_manifest(config, result));
+  return result;
+}
+
+}  // namespace
+
 PointOutcome run_point(const Sweep& sweep, std::size_t k) {
   PointOutcome outcome;
   json record = record_header(sweep, k);
@@ -290,9 +309,12 @@ PointOutcome run_point(const Sweep& sweep, std::size_t k) {
   record["seed"] = config.seed;
   RunResult result;
   try {
-    result = run_experiment(config, RunOptions{});
-    if (sweep.spec.run_directories) {
-      write_run_directory(config, result, sweep.directory / "runs" / std::to_string(k));
+    const std::filesystem::path directory = sweep.directory / "runs" / std::to_string(k);
+    if (sweep.spec.run_directories && config.record.trace) {
+      result = run_traced_into(config, directory);
+    } else {
+      result = run_experiment(config, RunOptions{});
+      if (sweep.spec.run_directories) write_run_directory(config, result, directory);
     }
   } catch (const std::exception& error) {
     // The config parsed but its world cannot exist (a disconnected random graph, a bad trace file):

@@ -176,7 +176,15 @@ std::vector<std::size_t> validation_sample(const Sweep& sweep) {
 }
 
 void validate_points(const Sweep& sweep) {
-  for (std::size_t k : validation_sample(sweep)) point_config(sweep, k);
+  for (std::size_t k : validation_sample(sweep)) {
+    const RunConfig config = point_config(sweep, k);
+    // Every axis value is in the sample, so a point that traces is found here if any does.
+    if (config.record.trace && !sweep.spec.run_directories)
+      throw ConfigError(point_prefix(sweep.point(k)),
+                        "/record/trace: a sweep writes trace.json only into its points' run directories "
+                        "(runs/<K>/trace.json): set \"output\": {\"run_directories\": true} in the sweep file, "
+                        "or remove record.trace");
+  }
 }
 
 Sweep load_sweep(const std::filesystem::path& file, const std::string& out) {
