@@ -86,6 +86,8 @@ class Adpsgd final : public Algorithm {
   void start(Simulator& simulator) override;
   // No new computations; gradients in flight still exchange and apply, so the queue drains.
   void stop_computing() override { computations_.stop(); }
+  void set_gradient_budget(std::uint64_t per_node) override { computations_.set_budget(per_node, num_nodes()); }
+  bool budget_spent() const override { return computations_.budget_spent(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }

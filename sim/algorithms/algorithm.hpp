@@ -120,6 +120,14 @@ class Algorithm : public EventHandler {
   }
   // After this, nodes start no new computations (in-flight ones still complete).
   virtual void stop_computing() = 0;
+  // stop.gradients_per_node (docs/EXPERIMENTS.md, "A per-node gradient budget"), before start():
+  // a node starts no computation once it has completed `per_node` gradients (the parameter
+  // server's workers; round-based algorithms open no round once every node has); budget_spent()
+  // is true once every computing node has completed its budget.
+  virtual void set_gradient_budget(std::uint64_t /*per_node*/) {
+    throw std::logic_error(name() + ": stop.gradients_per_node is not supported by this algorithm");
+  }
+  virtual bool budget_spent() const { return false; }
 
   virtual std::size_t num_nodes() const = 0;
   virtual ConstVectorRef model(NodeId node) const = 0;

@@ -51,6 +51,8 @@ class GossipSgd final : public Algorithm {
   }
   // No new computations; messages in flight still arrive and are merged.
   void stop_computing() override { computations_.stop(); }
+  void set_gradient_budget(std::uint64_t per_node) override { computations_.set_budget(per_node, num_nodes()); }
+  bool budget_spent() const override { return computations_.budget_spent(); }
   void handle(Simulator& simulator, const Event& event) override;
   // The next event's node model (and, for a completion, its computation state; for an arrival, the
   // message), so that at 10^5+ nodes the misses overlap the current event.

@@ -98,6 +98,8 @@ class ParameterServer final : public Algorithm {
   // Workers start no new computations; in-flight gradients still reach the server and are applied,
   // but the server sends no more models.
   void stop_computing() override { computations_.stop(); }
+  void set_gradient_budget(std::uint64_t per_node) override { computations_.set_budget(per_node, num_nodes() - 1); }
+  bool budget_spent() const override { return computations_.budget_spent(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }

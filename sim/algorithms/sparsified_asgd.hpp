@@ -55,6 +55,8 @@ class SparsifiedAsgd final : public Algorithm {
   std::string name() const override { return "sparsified_asgd"; }
   void start(Simulator& simulator) override;
   void stop_computing() override { computations_.stop(); }
+  void set_gradient_budget(std::uint64_t per_node) override { computations_.set_budget(per_node, num_nodes()); }
+  bool budget_spent() const override { return computations_.budget_spent(); }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }

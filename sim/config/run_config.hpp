@@ -28,6 +28,9 @@ namespace dasgd {
 struct StopSpec {
   std::optional<double> time;            // simulated seconds
   std::optional<std::uint64_t> gradients;  // gradients completed (all nodes together)
+  // A per-node budget (docs/EXPERIMENTS.md, "A per-node gradient budget"): a node starts nothing
+  // once it has completed this many gradients; the run stops when every computing node has.
+  std::optional<std::uint64_t> gradients_per_node;
   std::optional<double> grad_norm_sq;    // stop once ‖∇f(x̄)‖² ≤ this (checked at each record)
   // After the stopping rule fires, start no new computations but deliver every message in flight
   // (every model then holds every gradient that was sent); the run ends when the queue is empty.

@@ -120,6 +120,18 @@ void expected_run(const RunConfig& config, StalenessPrediction& p) {
       p.expected_run_time = p.total_rate > 0 ? g / p.total_rate : 0;
     }
   }
+  // stop.gradients_per_node B: every computing node computes B gradients, the slowest last, at
+  // about B·max E[c_i] (message latency left out); first to fire of the stop rules wins.
+  if (config.stop.gradients_per_node && !p.per_node.empty()) {
+    const double b = static_cast<double>(*config.stop.gradients_per_node);
+    double slowest = 0;
+    for (const NodePrediction& node : p.per_node) slowest = std::max(slowest, node.mean_compute_time);
+    const double g = b * static_cast<double>(p.per_node.size());
+    if ((!config.stop.time && !config.stop.gradients) || g < p.expected_gradients) {
+      p.expected_gradients = g;
+      p.expected_run_time = b * slowest;
+    }
+  }
 }
 
 void finish_distribution(StalenessPrediction& p) {

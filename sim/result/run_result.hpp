@@ -35,7 +35,8 @@ struct NodeSummary {
 
 struct RunResult {
   RunStatus status = RunStatus::completed;  // docs/OUTCOMES.md
-  // "time", "gradients", "grad_norm_sq", "queue_empty", "diverged", "interrupted"
+  // "time", "gradients", "gradients_per_node", "grad_norm_sq", "queue_empty", "no_live_nodes",
+  // "diverged", "interrupted"
   std::string stop_reason;
   std::string divergence;    // why it diverged (DivergenceEvent::reason), when diverged
   DivergenceRule divergence_rule;                  // the rule the run was checked against

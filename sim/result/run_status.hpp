@@ -11,7 +11,7 @@
 namespace dasgd {
 
 enum class RunStatus {
-  completed,      // the stopping rule fired (time, gradients, grad_norm_sq or an empty queue)
+  completed,      // the stopping rule fired (time, gradients, gradients_per_node, grad_norm_sq or an empty queue)
   diverged,       // the divergence rule fired at a metrics row (docs/OUTCOMES.md); stopped early
   interrupted,    // SIGINT or SIGTERM; stopped at the next event, files describe the run so far
   failed,         // the run could not be carried out (a world an algorithm refuses, an I/O error)

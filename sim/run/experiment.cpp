@@ -254,6 +254,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   }
   EventHandler& handler = changes ? static_cast<EventHandler&>(*changes) : algorithm;
   if (availability) availability->start(simulator);  // nodes down at 0 are down before anyone starts
+  if (config.stop.gradients_per_node) algorithm.set_gradient_budget(*config.stop.gradients_per_node);
   algorithm.start(simulator);
   // Every node down for good: nothing can advance (RunStatus::no_live_nodes).
   const auto everyone_gone = [&] { return availability && availability->all_gone(); };
@@ -268,7 +269,9 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   const bool by_time = config.stop.time.has_value();
   // Progress in simulated milliseconds for a timed run, in gradients otherwise.
   const std::uint64_t progress_total =
-      by_time ? static_cast<std::uint64_t>(std::ceil(stop_time * 1000.0)) : stop_gradients;
+      by_time ? static_cast<std::uint64_t>(std::ceil(stop_time * 1000.0))
+      : config.stop.gradients_per_node ? std::min<std::uint64_t>(stop_gradients, *config.stop.gradients_per_node * n)
+                                       : stop_gradients;
   ProgressBar progress(progress_total, by_time ? "run (simulated ms)" : "run (gradients)",
                        !options.progress);
 
@@ -292,14 +295,16 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     // of kInterruptSlice events so that a signal still stops the run within microseconds.
     const bool count_gradients = stop_gradients != std::numeric_limits<std::uint64_t>::max() ||
                                  next_gradient_mark != std::numeric_limits<std::uint64_t>::max() ||
-                                 availability != nullptr;  // (stops at the instant the last node leaves)
+                                 availability != nullptr ||  // (stops at the instant the last node leaves)
+                                 config.stop.gradients_per_node.has_value();
     StopReason why;
     if (count_gradients) {
       why = simulator.run_while(
           handler,
           [&] {
             const std::uint64_t g = algorithm.gradients_completed();
-            return g < stop_gradients && g < next_gradient_mark && !interrupt_requested() && !everyone_gone();
+            return g < stop_gradients && g < next_gradient_mark && !interrupt_requested() && !everyone_gone() &&
+                   !algorithm.budget_spent();
           },
           horizon);
     } else {
@@ -345,6 +350,10 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     }
     if (sampled && config.stop.grad_norm_sq && last.grad_sq_average <= *config.stop.grad_norm_sq) {
       result.stop_reason = "grad_norm_sq";
+      break;
+    }
+    if (algorithm.budget_spent()) {
+      result.stop_reason = "gradients_per_node";
       break;
     }
     if (why == StopReason::queue_empty) {

@@ -1,0 +1,158 @@
+// stop.gradients_per_node against hand-worked schedules: with constant compute times c_i = c / speed_i
+// node i completes its k-th gradient at exactly k·c_i, so a budget B is reached at B·c_i and the run
+// ends at B·max c_i (plus the last message's latency with stop.drain); round-based algorithms run B
+// rounds (local SGD B / H); the parameter server's workers stop, and its last push stays unapplied
+// unless stop.drain is set. First to fire of time, gradients and the budget wins; bad budgets are
+// refused at their path.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "sim/config/run_config.hpp"
+#include "sim/run/experiment.hpp"
+
+namespace dasgd {
+namespace {
+
+using nlohmann::json;
+
+// n nodes, constant compute time 1 at speeds 1, 2, 4, ... (c_i = 2^-i), constant latency 0.1.
+json world(const std::string& algorithm, const std::string& graph, int nodes, std::uint64_t budget) {
+  json speeds = json::array();
+  for (int i = 0; i < nodes; ++i) speeds.push_back(1 << std::min(i, 2));
+  return {{"seed", 3},
+          {"graph", {{"kind", graph}, {"nodes", nodes}}},
+          {"compute", {{"time", {{"law", "constant"}, {"value", 1.0}}}, {"speeds", speeds}}},
+          {"link", {{"latency", {{"law", "constant"}, {"value", 0.1}}}}},
+          {"objective", {{"kind", "quadratic"}, {"dimension", 2}}},
+          {"algorithm", {{"name", algorithm}, {"eta", 0.01}}},
+          {"stop", {{"gradients_per_node", budget}}}};
+}
+
+RunResult run(const json& document) { return run_experiment(parse_run_config(document, "gradient_budget_test.json")); }
+
+// Last completion time of each node, from the per-gradient log.
+std::map<NodeId, double> last_end(const RunResult& result) {
+  std::map<NodeId, double> out;
+  for (const GradientLogRow& row : result.recorder->log()) out[row.node] = std::max(out[row.node], row.end);
+  return out;
+}
+
+TEST(GradientBudget, DasgdNodesStopAtTheirBudgetAtBTimesTheirComputeTime) {
+  // Speeds 1, 2, 4, 4: c = 1, 0.5, 0.25, 0.25; budget 4 reached at 4, 2, 1, 1.
+  const RunResult r = run(world("dasgd", "complete", 4, 4));
+  EXPECT_EQ(r.stop_reason, "gradients_per_node");
+  EXPECT_EQ(r.status, RunStatus::completed);
+  EXPECT_EQ(r.gradients, 16u);
+  for (const NodeSummary& node : r.node_summaries) EXPECT_EQ(node.gradients, 4u) << "node " << node.node;
+  const std::map<NodeId, double> last = last_end(r);
+  EXPECT_DOUBLE_EQ(last.at(0), 4.0);
+  EXPECT_DOUBLE_EQ(last.at(1), 2.0);
+  EXPECT_DOUBLE_EQ(last.at(2), 1.0);
+  EXPECT_DOUBLE_EQ(last.at(3), 1.0);
+  EXPECT_DOUBLE_EQ(r.end_time, 4.0);  // the slowest node's 4th completion; its messages undelivered
+}
+
+TEST(GradientBudget, DrainDeliversTheLastGradientOneLatencyLater) {
+  json document = world("dasgd", "complete", 4, 4);
+  document["stop"]["drain"] = true;
+  const RunResult r = run(document);
+  EXPECT_EQ(r.stop_reason, "gradients_per_node");
+  EXPECT_EQ(r.gradients, 16u);  // nobody starts anything after its budget, drained or not
+  EXPECT_NEAR(r.end_time, 4.1, 1e-12);  // node 0's last gradient reaches its neighbours 0.1 later
+}
+
+TEST(GradientBudget, AsynchronousAlgorithmsGiveEveryNodeExactlyItsBudget) {
+  for (const char* algorithm : {"dasgd", "gossip_sgd", "adpsgd", "sparsified_asgd", "local_async_sgd"}) {
+    const RunResult r = run(world(algorithm, "ring", 4, 6));
+    EXPECT_EQ(r.stop_reason, "gradients_per_node") << algorithm;
+    for (const NodeSummary& node : r.node_summaries) EXPECT_EQ(node.gradients, 6u) << algorithm << " node " << node.node;
+    EXPECT_EQ(r.gradients, 24u) << algorithm;
+  }
+}
+
+TEST(GradientBudget, ParameterServerWorkersStopAtTheirBudget) {
+  // Star of 4: node 0 serves, workers 1, 2, 3 at c = 0.5, 0.25, 0.25 (speeds 2, 4, 4); zero latency.
+  json document = world("parameter_server", "star", 4, 5);
+  document["link"]["latency"]["value"] = 0.0;
+  const RunResult r = run(document);
+  EXPECT_EQ(r.stop_reason, "gradients_per_node");
+  EXPECT_EQ(r.node_summaries[0].gradients, 0u);  // the server computes none
+  for (NodeId w = 1; w < 4; ++w) EXPECT_EQ(r.node_summaries[w].gradients, 5u);
+  EXPECT_DOUBLE_EQ(r.end_time, 2.5);  // worker 1's 5th completion
+}
+
+TEST(GradientBudget, RoundAlgorithmsRunBudgetRoundsAndLocalSgdBudgetOverH) {
+  for (const char* algorithm : {"minibatch_sgd", "dpsgd"}) {
+    const RunResult r = run(world(algorithm, "ring", 4, 3));
+    EXPECT_EQ(r.stop_reason, "gradients_per_node") << algorithm;
+    for (const NodeSummary& node : r.node_summaries) EXPECT_EQ(node.gradients, 3u) << algorithm;
+    const auto rounds = std::find_if(r.figures.begin(), r.figures.end(), [](const AlgorithmFigure& f) { return f.name == "rounds"; });
+    ASSERT_NE(rounds, r.figures.end()) << algorithm;
+    EXPECT_EQ(rounds->value, 3.0) << algorithm;
+  }
+  json local = world("local_sgd", "ring", 4, 6);
+  local["algorithm"]["local_steps"] = 2;
+  const RunResult r = run(local);
+  EXPECT_EQ(r.stop_reason, "gradients_per_node");
+  for (const NodeSummary& node : r.node_summaries) EXPECT_EQ(node.gradients, 6u);
+  const auto rounds = std::find_if(r.figures.begin(), r.figures.end(), [](const AlgorithmFigure& f) { return f.name == "rounds"; });
+  ASSERT_NE(rounds, r.figures.end());
+  EXPECT_EQ(rounds->value, 3.0);
+}
+
+TEST(GradientBudget, FirstStopRuleToFireWins) {
+  json by_count = world("dasgd", "complete", 4, 100);
+  by_count["stop"]["gradients"] = 10;
+  EXPECT_EQ(run(by_count).stop_reason, "gradients");
+  EXPECT_EQ(run(by_count).gradients, 10u);
+  json by_time = world("dasgd", "complete", 4, 4);
+  by_time["stop"]["time"] = 1.5;  // node 0 has 1 of its 4 gradients then
+  const RunResult timed = run(by_time);
+  EXPECT_EQ(timed.stop_reason, "time");
+  EXPECT_EQ(timed.node_summaries[0].gradients, 1u);
+  by_time["stop"]["time"] = 10;  // the budget is reached first, at 4
+  EXPECT_EQ(run(by_time).stop_reason, "gradients_per_node");
+}
+
+void expect_refused(json document, const std::string& path, const std::string& words) {
+  try {
+    parse_run_config(std::move(document), "gradient_budget_test.json");
+    FAIL() << "accepted; expected a refusal at " << path;
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.path(), path) << error.what();
+    EXPECT_NE(std::string(error.what()).find(words), std::string::npos) << error.what();
+  }
+}
+
+TEST(GradientBudget, RefusesAnythingButAPositiveIntegerAtItsPath) {
+  for (const json bad : {json(0), json(-3), json(2.5), json("ten"), json(true)}) {
+    json document = world("dasgd", "ring", 4, 1);
+    document["stop"]["gradients_per_node"] = bad;
+    expect_refused(document, "/stop/gradients_per_node", "expected");
+  }
+}
+
+TEST(GradientBudget, LocalSgdNeedsABudgetThatLocalStepsDivides) {
+  json document = world("local_sgd", "ring", 4, 5);
+  document["algorithm"]["local_steps"] = 2;
+  expect_refused(document, "/stop/gradients_per_node", "multiple of algorithm.local_steps (2)");
+  json blocking = world("local_async_sgd", "ring", 4, 6);
+  blocking["algorithm"]["blocking"] = true;  // local_steps defaults to 4
+  expect_refused(blocking, "/stop/gradients_per_node", "multiple of algorithm.local_steps (4)");
+}
+
+TEST(GradientBudget, IsAStopRuleOnItsOwn) {
+  json document = world("dasgd", "ring", 4, 2);
+  const RunConfig config = parse_run_config(document, "gradient_budget_test.json");
+  EXPECT_EQ(config.stop.gradients_per_node, 2u);
+  EXPECT_FALSE(config.stop.time || config.stop.gradients);
+  document["stop"] = json::object();
+  expect_refused(document, "/stop", "gradients_per_node");
+}
+
+}  // namespace
+}  // namespace dasgd
