@@ -74,7 +74,7 @@ TEST(GradientBudget, AsynchronousAlgorithmsGiveEveryNodeExactlyItsBudget) {
   }
 }
 
-TEST(GradientBudget, ParameterServerWorkersStopAtTheirBudget) {
+TEST(GradientBudget, ParameterServerWorkersStopAndTheLastPushIsUnappliedWithoutDrain) {
   // Star of 4: node 0 serves, workers 1, 2, 3 at c = 0.5, 0.25, 0.25 (speeds 2, 4, 4); zero latency.
   json document = world("parameter_server", "star", 4, 5);
   document["link"]["latency"]["value"] = 0.0;
@@ -83,6 +83,16 @@ TEST(GradientBudget, ParameterServerWorkersStopAtTheirBudget) {
   EXPECT_EQ(r.node_summaries[0].gradients, 0u);  // the server computes none
   for (NodeId w = 1; w < 4; ++w) EXPECT_EQ(r.node_summaries[w].gradients, 5u);
   EXPECT_DOUBLE_EQ(r.end_time, 2.5);  // worker 1's 5th completion
+  // The run stops at that completion: its push (arriving at the same instant, a later event) is
+  // never applied, so it alone has no τ.
+  std::size_t unapplied = 0;
+  for (const GradientLogRow& row : r.recorder->log()) unapplied += row.tau ? 0 : 1;
+  EXPECT_EQ(unapplied, 1u);
+  EXPECT_FALSE(r.recorder->log().back().tau.has_value());
+
+  document["stop"]["drain"] = true;
+  const RunResult drained = run(document);
+  for (const GradientLogRow& row : drained.recorder->log()) EXPECT_TRUE(row.tau.has_value()) << "t = " << row.t;
 }
 
 TEST(GradientBudget, RoundAlgorithmsRunBudgetRoundsAndLocalSgdBudgetOverH) {
@@ -152,6 +162,29 @@ TEST(GradientBudget, IsAStopRuleOnItsOwn) {
   EXPECT_FALSE(config.stop.time || config.stop.gradients);
   document["stop"] = json::object();
   expect_refused(document, "/stop", "gradients_per_node");
+}
+
+// docs/EXPERIMENTS.md, "What stop.gradients leaves unapplied": the parameter server applies a push
+// when it arrives, so at the stop the pushes completed within the last latency L are unapplied
+// (their τ empty), and none with drain.
+TEST(StopGradientsUnapplied, ParameterServerPushesStillOnTheirWayUp) {
+  json document = world("parameter_server", "star", 4, 1);
+  document["compute"]["speeds"] = {1.0, 1.0, 1.7, 2.9};  // c = 1, 1/1.7, 1/2.9: no two events coincide
+  document["link"]["latency"]["value"] = 0.3;
+  document["stop"] = {{"gradients", 20}};
+  const RunResult r = run(document);
+  ASSERT_EQ(r.gradients, 20u);
+  std::size_t in_flight = 0, untimed = 0;
+  for (const GradientLogRow& row : r.recorder->log()) {
+    const bool on_the_way = row.end + 0.3 > r.end_time;
+    in_flight += on_the_way ? 1 : 0;
+    untimed += row.tau ? 0 : 1;
+    EXPECT_EQ(row.tau.has_value(), !on_the_way) << "t = " << row.t << ", completed at " << row.end;
+  }
+  EXPECT_GE(in_flight, 1u);  // at least the 20th
+  EXPECT_EQ(untimed, in_flight);
+  document["stop"]["drain"] = true;
+  for (const GradientLogRow& row : run(document).recorder->log()) EXPECT_TRUE(row.tau.has_value()) << "t = " << row.t;
 }
 
 }  // namespace

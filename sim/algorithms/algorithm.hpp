@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -89,6 +90,11 @@ class GradientObserver {
   // never reach `node` (its copy towards node was dropped or gave up retrying, at `when`). Called
   // once per (node, gradient) at most, never for a gradient already applied there.
   virtual void on_gradient_lost(NodeId /*node*/, std::uint64_t /*t*/, SimTime /*when*/) {}
+
+  // The parameter server's own delay (spec "Baselines"): it applied gradient t with τ_t server
+  // updates between the worker's pull and this one, or (nullopt) it never will (the push was lost).
+  // Called once per gradient, at the application or the loss. Default: nothing.
+  virtual void on_server_delay(std::uint64_t /*t*/, std::optional<std::uint64_t> /*tau*/) {}
 };
 
 // A named figure an algorithm reports about itself (its own staleness notion, e.g. the parameter

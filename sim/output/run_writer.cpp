@@ -536,8 +536,10 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
     csv->commit();
   }
   if (gradients && config.record.per_gradient) {
-    const auto csv = open("gradients.csv", GradientLogStream::header(result.link_faults));
-    for (const GradientLogRow& row : result.recorder->log()) csv->row(GradientLogStream::cells(row, result.link_faults));
+    const bool tau = result.recorder->options().server_delays;
+    const auto csv = open("gradients.csv", GradientLogStream::header(result.link_faults, tau));
+    for (const GradientLogRow& row : result.recorder->log())
+      csv->row(GradientLogStream::cells(row, result.link_faults, tau));
     csv->commit();
   }
 }

@@ -35,6 +35,9 @@ class TraceWriter final : public GradientObserver {
   std::uint64_t on_model_sent(NodeId source, SimTime when, std::uint32_t uses) override;
   void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
   void on_model_dropped(std::uint64_t token) override;
+  void on_server_delay(std::uint64_t t, std::optional<std::uint64_t> tau) override {
+    if (inner_ != nullptr) inner_->on_server_delay(t, tau);
+  }
 
   // Outages and other fault records as instant events: a node's on its track, the others (links,
   // topology changes) on the whole-run track. For a run that keeps a FaultLog.

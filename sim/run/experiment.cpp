@@ -226,6 +226,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     recorder_options.staleness.layout = SetLayout::origin_prefixes;
   recorder_options.statistics.window_width = config.record.staleness_window;
   recorder_options.lost_split = faulty_links;
+  recorder_options.server_delays = config.algorithm.name == "parameter_server";  // gradients.csv's tau
   // record.staleness false attaches no observer: the recorder then keeps state for one node only
   // (its figures stay empty; nodes.csv reads zero staleness for every node), not ~150 bytes per node.
   // Link faults keep per-node lost counts in it, so they keep every node.
@@ -389,6 +390,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
     }
   }
 
+  result.recorder->finish();  // gradients still waiting for their τ are logged (τ empty)
   if (const std::string note = result.recorder->tracking_note(); !note.empty())
     std::cerr << "dasgd: note: " << note << "\n";
   result.gradients = algorithm.gradients_completed();
