@@ -467,6 +467,15 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
                result.deliveries_tracked ? w.mean_receiver_only() : std::nan(""),
                result.deliveries_tracked ? static_cast<double>(w.max_receiver_only) : std::nan(""),
                w.mean_delay(), w.max_delay});
+    // The steady state (summary.json's steady_state, same numbers): one row from the warm-up W to
+    // the end, count, S_avg, S_max, S_hat_avg, S_hat_max (empty means when no gradient was after W).
+    if (width > 0) {
+      const SteadyState st = steady_state(stats, result.end_time, slowest_mean_compute_time(result));
+      const CsvCell none("");
+      csv->row({"steady_state", st.warmup, std::max(0.0, result.end_time - st.warmup), st.count,
+                st.count > 0 ? CsvCell(st.s_avg) : none, st.s_max, st.count > 0 ? CsvCell(st.s_hat_avg) : none,
+                st.s_hat_max});
+    }
     // Link faults: per window, mean and max of S^lost, then of S^transit.
     if (result.link_faults)
       for (const LostWindow& w : stats.lost_windows())
