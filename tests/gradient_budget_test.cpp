@@ -187,5 +187,26 @@ TEST(StopGradientsUnapplied, ParameterServerPushesStillOnTheirWayUp) {
   for (const GradientLogRow& row : run(document).recorder->log()) EXPECT_TRUE(row.tau.has_value()) << "t = " << row.t;
 }
 
+// AD-PSGD applies a gradient when its exchange finishes: at the stop the node average x̄ misses
+// (η/n) Σ of the unapplied gradients against the virtual sequence x_T (which holds all T), at
+// least the T-th; drained, x̄ = x_T to rounding. x̄ from record.models (every node).
+TEST(StopGradientsUnapplied, AdpsgdLastExchangeUnfinishedUnlessDrained) {
+  json document = world("adpsgd", "ring", 4, 1);
+  document["stop"] = {{"gradients", 40}};
+  document["record"] = {{"models", {{"nodes", "all"}}}};
+  const auto gap = [](const RunResult& r) {
+    const ModelLog& log = r.models;
+    Vector average = Vector::Zero(2);
+    for (std::size_t row = log.rows() - 4; row < log.rows(); ++row)
+      average += Eigen::Map<const Vector>(log.values.data() + row * 2, 2) / 4.0;
+    return (average - r.recorder->virtual_model()).norm();
+  };
+  const RunResult stopped = run(document);
+  const double step = 0.01 / 4 * stopped.recorder->log().back().gradient_norm;  // (η/n)‖g_T‖
+  EXPECT_GT(gap(stopped), 1e-3 * step);
+  document["stop"]["drain"] = true;
+  EXPECT_LT(gap(run(document)), 1e-12);
+}
+
 }  // namespace
 }  // namespace dasgd

@@ -134,6 +134,7 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop, const Sampling
   const double default_window = stop.time ? *stop.time / 50.0 : 1.0;
   record.staleness_window = reader.positive_or("staleness_window", default_window);
   record.trace = parse_trace(reader);
+  record.models = parse_model_record(reader, work.nodes, work.dimension);
   reader.finish();
   return record;
 }

@@ -16,6 +16,7 @@
 #include "sim/config/initial_model_config.hpp"
 #include "sim/config/algorithm_config.hpp"
 #include "sim/config/json_reader.hpp"
+#include "sim/config/model_record_config.hpp"
 #include "sim/config/topology_config.hpp"
 #include "sim/config/trace_config.hpp"
 #include "sim/delay/compute_model.hpp"
@@ -69,6 +70,8 @@ struct RecordSpec {
   bool staleness = true;
   // trace.json, the run's timeline for ui.perfetto.dev (trace_config.hpp); absent: none.
   std::optional<TraceSpec> trace;
+  // models.csv, chosen node models at every metrics row (model_record_config.hpp); absent: none.
+  std::optional<ModelRecordSpec> models;
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;

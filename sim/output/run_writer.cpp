@@ -367,7 +367,7 @@ const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> names{"config.json",          "summary.json", "timing.json",
                                               "metrics.csv",          "staleness_hist.csv",
                                               "staleness_windows.csv", "nodes.csv",    "gradients.csv",
-                                              "faults.csv",           "trace.json"};
+                                              "faults.csv",           "trace.json",   "models.csv"};
   return names;
 }
 
@@ -542,6 +542,21 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
     const auto csv = open("faults.csv", {"time", "kind", "node", "edge"});
     for (const FaultRecord& r : result.fault_log.records())
       csv->row({r.time, std::string(to_string(r.kind)), r.node, r.edge});
+    csv->commit();
+  }
+  if (!result.models.columns.empty()) {
+    // record.models, long format: one row per logged node and metrics row.
+    const ModelLog& log = result.models;
+    std::vector<std::string> header{"time", "gradients", "node"};
+    header.insert(header.end(), log.columns.begin(), log.columns.end());
+    const auto csv = open("models.csv", header);
+    const std::size_t width = log.columns.size();
+    std::vector<CsvCell> cells;
+    for (std::size_t r = 0; r < log.rows(); ++r) {
+      cells = {log.time[r], log.gradients[r], log.node[r]};
+      for (std::size_t c = 0; c < width; ++c) cells.emplace_back(log.values[r * width + c]);
+      csv->row(cells);
+    }
     csv->commit();
   }
   if (gradients && config.record.per_gradient) {

@@ -15,6 +15,7 @@
 #include "sim/delay/network.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/faults/live_topology.hpp"
+#include "sim/metrics/model_recorder.hpp"
 #include "sim/text/number_format.hpp"
 #include "sim/output/progress_bar.hpp"
 #include "sim/run/cost_estimate.hpp"
@@ -114,6 +115,21 @@ bool auto_deliveries(const RunConfig& config, std::size_t n, RunResult& result) 
 // pending in the gossip pattern), the 4-ary heap above, whose top levels stay cached and whose
 // pops prefetch (at 10^5 pending and more it was faster; docs/PERFORMANCE.md). Both pop the same
 // events in the same order, so the choice never changes an output.
+// record.models, checked against the built world (n, d) and resolved ("all": every node).
+ModelRecorder model_recorder(const ModelRecordSpec& spec, std::size_t n, Eigen::Index d) {
+  check_model_record(spec, n, static_cast<std::uint64_t>(d));
+  std::vector<std::uint64_t> nodes = spec.nodes;
+  if (spec.all_nodes)
+    for (std::uint64_t i = 0; i < n; ++i) nodes.push_back(i);
+  std::vector<std::uint64_t> coordinates = spec.coordinates;
+  if (spec.every_coordinate())
+    for (Eigen::Index k = 0; k < d; ++k) coordinates.push_back(static_cast<std::uint64_t>(k));
+  Eigen::MatrixXd projections(static_cast<Eigen::Index>(spec.projections.size()), d);
+  for (std::size_t j = 0; j < spec.projections.size(); ++j)
+    projections.row(static_cast<Eigen::Index>(j)) = Eigen::Map<const Vector>(spec.projections[j].data(), d).transpose();
+  return ModelRecorder(std::move(nodes), std::move(coordinates), std::move(projections));
+}
+
 std::string queue_kind_for(std::size_t pending) {
   constexpr std::size_t calendar_max_pending = std::size_t{1} << 15;
   return pending <= calendar_max_pending ? "calendar" : "quaternary_heap";
@@ -234,6 +250,8 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
       *objective, config.record.staleness || faulty_links ? n : 1, recorder_options);
   if (options.gradient_log && config.record.per_gradient) result.recorder->set_log_sink(options.gradient_log);
   ConvergenceRecorder convergence(*objective, config.record.node_stats);
+  std::optional<ModelRecorder> models;
+  if (config.record.models) models.emplace(model_recorder(*config.record.models, n, objective->dimension()));
 
   // Run.
   // record.staleness false: no observer at all (the recorder stays empty: no staleness, no bounds).
@@ -278,6 +296,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
 
   auto take_sample = [&](SimTime at) {
     const ConvergenceSample& s = convergence.sample(algorithm, at, simulator.events_processed());
+    if (models) models->sample(algorithm, at, s.gradients);
     if (live) result.live_edges.push_back(live->current().live_edges());
     if (availability) result.live_nodes.push_back(availability->live());
     if (!result.first_below_epsilon_average && s.grad_sq_average <= config.epsilon)
@@ -405,6 +424,7 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
                               "0: record.staleness was false, no gradient observer ran (staleness, "
                               "B_t^2, the virtual sequence and the bounds are not measured)"});
   result.samples = convergence.samples();
+  if (models) result.models = models->take();
   if (availability) result.node_faults = availability->counters(result.end_time);
   if (link_faults) {
     result.link_faults = true;
