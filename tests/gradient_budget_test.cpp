@@ -12,6 +12,7 @@
 #include <map>
 
 #include "sim/config/run_config.hpp"
+#include "sim/predict/staleness_prediction.hpp"
 #include "sim/run/experiment.hpp"
 
 namespace dasgd {
@@ -126,6 +127,19 @@ TEST(GradientBudget, FirstStopRuleToFireWins) {
   EXPECT_EQ(timed.node_summaries[0].gradients, 1u);
   by_time["stop"]["time"] = 10;  // the budget is reached first, at 4
   EXPECT_EQ(run(by_time).stop_reason, "gradients_per_node");
+}
+
+// dasgd predict's run length: n·B gradients (the parameter server: its workers'), ending at
+// B / min μ_i, the time the runs above end at.
+TEST(GradientBudget, PredictionCountsBPerComputingNodeAndEndsAtTheSlowest) {
+  const StalenessPrediction dasgd = predict_staleness(parse_run_config(world("dasgd", "complete", 4, 4), "p.json"));
+  EXPECT_DOUBLE_EQ(dasgd.expected_gradients, 16.0);
+  EXPECT_DOUBLE_EQ(dasgd.expected_run_time, 4.0);
+  json server = world("parameter_server", "star", 4, 5);
+  server["link"]["latency"]["value"] = 0.0;
+  const StalenessPrediction ps = predict_staleness(parse_run_config(server, "p.json"));
+  EXPECT_DOUBLE_EQ(ps.expected_gradients, 15.0);
+  EXPECT_DOUBLE_EQ(ps.expected_run_time, 2.5);
 }
 
 void expect_refused(json document, const std::string& path, const std::string& words) {
