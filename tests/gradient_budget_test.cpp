@@ -153,7 +153,7 @@ void expect_refused(json document, const std::string& path, const std::string& w
 }
 
 TEST(GradientBudget, RefusesAnythingButAPositiveIntegerAtItsPath) {
-  for (const json bad : {json(0), json(-3), json(2.5), json("ten"), json(true)}) {
+  for (const json& bad : {json(0), json(-3), json(2.5), json("ten"), json(true)}) {
     json document = world("dasgd", "ring", 4, 1);
     document["stop"]["gradients_per_node"] = bad;
     expect_refused(document, "/stop/gradients_per_node", "expected");

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <string>
 #include <variant>
 #include <vector>
@@ -132,7 +133,7 @@ TEST(ModelRecord, LocalSgdModelsBecomeTheInitialAverageAfterTheFirstBarrier) {
     if (time > 1.0 && time < 2.0) continue;  // the first round's all-reduce ends in here
     (time < 1.0 ? before : after) += 1;
     for (int k = 0; k < 3; ++k)
-      EXPECT_NEAR(as_double(column(*models, "x" + std::to_string(k))[r]), expected[k], 1e-12)
+      EXPECT_NEAR(as_double(column(*models, std::array<const char*, 3>{"x0", "x1", "x2"}[k])[r]), expected[k], 1e-12)
           << "t = " << time << ", node " << node << ", x" << k;
   }
   EXPECT_EQ(before, 8u);  // rows at t = 0 and 0.75

@@ -7,8 +7,10 @@ ModelRecorder::ModelRecorder(std::vector<std::uint64_t> nodes, std::vector<std::
                              Eigen::MatrixXd projections)
     : nodes_(std::move(nodes)), coordinates_(std::move(coordinates)), projections_(std::move(projections)),
       scratch_(projections_.rows()) {
-  for (const std::uint64_t k : coordinates_) log_.columns.push_back("x" + std::to_string(k));
-  for (Eigen::Index j = 0; j < projections_.rows(); ++j) log_.columns.push_back("p" + std::to_string(j));
+  // (name built by append: GCC 12's -Wrestrict misfires on "x" + std::to_string(k))
+  for (const std::uint64_t k : coordinates_) log_.columns.push_back(std::string("x").append(std::to_string(k)));
+  for (Eigen::Index j = 0; j < projections_.rows(); ++j)
+    log_.columns.push_back(std::string("p").append(std::to_string(j)));
 }
 
 void ModelRecorder::sample(const Algorithm& algorithm, SimTime time, std::uint64_t gradients) {
