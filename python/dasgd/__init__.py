@@ -25,7 +25,7 @@ from ._results import CompareResult, RunResult, SweepResult
 from . import _dasgd
 
 __version__ = _dasgd.version
-__all__ = ["run", "compare", "sweep", "graph", "ConfigError", "OutputDirectoryError", "RunInterrupted",
+__all__ = ["run", "compare", "sweep", "graph", "predict", "ConfigError", "OutputDirectoryError", "RunInterrupted",
            "RunResult", "CompareResult", "SweepResult"]
 
 
@@ -107,3 +107,11 @@ def graph(config, set=None, seed=None):
     kinds draw from ``seed``: by default the run config's seed, else 1."""
     path, text = _source(config)
     return _dasgd.graph(path, text, _overrides(set), seed)
+
+
+def predict(config, set=None):
+    """What ``dasgd predict --json`` prints, as a dict: the closed-form staleness per node and
+    overall with its validity labels, the law of S_t where tabulated, and the bounds evaluated
+    ahead of the run (docs/PREDICT.md). Nothing runs. A refused config raises ConfigError."""
+    path, text = _source(config)
+    return _dasgd.predict(path, text, _overrides(set))

@@ -17,9 +17,9 @@ def _frames(tables, name):
 
 class RunResult:
     """One run. ``summary`` and ``config`` are dicts (summary.json, config.json); ``metrics``,
-    ``gradients``, ``nodes``, ``windows`` and ``histogram`` are dicts of numpy arrays (metrics.csv,
-    gradients.csv, nodes.csv, staleness_windows.csv, staleness_hist.csv); ``tables`` holds them all
-    by file name. ``status`` is "completed", "diverged" or "interrupted"; ``directory`` is where
+    ``gradients``, ``nodes``, ``windows``, ``histogram`` and ``models`` are dicts of numpy arrays
+    (metrics.csv, gradients.csv, nodes.csv, staleness_windows.csv, staleness_hist.csv, models.csv:
+    empty unless record.models was set); ``tables`` holds them all by file name. ``status`` is "completed", "diverged" or "interrupted"; ``directory`` is where
     the files went ("" when none were written)."""
 
     def __init__(self, raw, label=None):
@@ -35,10 +35,11 @@ class RunResult:
         self.nodes = self.tables.get("nodes", {})
         self.windows = self.tables.get("staleness_windows", {})
         self.histogram = self.tables.get("staleness_hist", {})
+        self.models = self.tables.get("models", {})
 
     def to_pandas(self, name=None):
         """One table as a DataFrame ("metrics", "gradients", "nodes", "staleness_windows",
-        "staleness_hist"), or all of them in a dict. ImportError when pandas is missing."""
+        "staleness_hist", "models"), or all of them in a dict. ImportError when pandas is missing."""
         return _frames(self.tables, name)
 
     def __repr__(self):

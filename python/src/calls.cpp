@@ -12,6 +12,7 @@
 #include "sim/config/json_file.hpp"
 #include "sim/config/topology_config.hpp"
 #include "sim/output/run_writer.hpp"
+#include "sim/predict/prediction_report.hpp"
 #include "sim/run/cost_estimate.hpp"
 #include "sim/run/interrupt.hpp"
 #include "sim/run/run_files.hpp"
@@ -207,6 +208,15 @@ SweepOutcome sweep_call(const ConfigInput& input, const CallOptions& options, un
   }
   if (out.missing == 0) build_sweep_tables(sweep, records, out.tables.opener());
   return out;
+}
+
+nlohmann::json predict_call(const ConfigInput& input) {
+  const RunConfig config = parse_run_config(load_document(input), input.source_path());
+  try {
+    return predict_config_json(config, predict_config(config));
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError("", error.what());  // (the message starts with its path, as the CLI prints it)
+  }
 }
 
 GraphOutcome graph_call(const ConfigInput& input, std::optional<std::uint64_t> seed_given) {

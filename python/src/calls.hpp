@@ -79,6 +79,10 @@ struct SweepOutcome {
 // output directory the sweep is the CLI's: records in points/, resumable, results.csv merged.
 SweepOutcome sweep_call(const ConfigInput& input, const CallOptions& options, unsigned jobs);
 
+// `dasgd predict --json` for the config: the closed forms, no run. Throws ConfigError (a bad
+// config, or a world that cannot be built: std::invalid_argument becomes a ConfigError at its path).
+nlohmann::json predict_call(const ConfigInput& input);
+
 struct GraphOutcome {
   TopologySummary summary;
   std::string text;          // what `dasgd graph` prints

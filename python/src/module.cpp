@@ -253,6 +253,12 @@ PYBIND11_MODULE(_dasgd, m) {
     return graph_dict(out);
   });
 
+  m.def("predict", [](const std::string& path, const std::string& text, const std::vector<std::string>& overrides) {
+    const ConfigInput input = input_of(path, text, overrides);
+    const nlohmann::json out = released(input, [&] { return predict_call(input); });
+    return to_python(out);
+  });
+
   // For the tests: behave as if the signal had arrived (the count the run loop polls).
   m.def("_simulate_interrupt", [](int signal) { dasgd::simulate_interrupt(signal); });
 }

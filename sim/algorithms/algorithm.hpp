@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -89,6 +90,11 @@ class GradientObserver {
   // never reach `node` (its copy towards node was dropped or gave up retrying, at `when`). Called
   // once per (node, gradient) at most, never for a gradient already applied there.
   virtual void on_gradient_lost(NodeId /*node*/, std::uint64_t /*t*/, SimTime /*when*/) {}
+
+  // The parameter server's own delay (spec "Baselines"): it applied gradient t with τ_t server
+  // updates between the worker's pull and this one, or (nullopt) it never will (the push was lost).
+  // Called once per gradient, at the application or the loss. Default: nothing.
+  virtual void on_server_delay(std::uint64_t /*t*/, std::optional<std::uint64_t> /*tau*/) {}
 };
 
 // A named figure an algorithm reports about itself (its own staleness notion, e.g. the parameter
@@ -120,6 +126,14 @@ class Algorithm : public EventHandler {
   }
   // After this, nodes start no new computations (in-flight ones still complete).
   virtual void stop_computing() = 0;
+  // stop.gradients_per_node (docs/EXPERIMENTS.md, "A per-node gradient budget"), before start():
+  // a node starts no computation once it has completed `per_node` gradients (the parameter
+  // server's workers; round-based algorithms open no round once every node has); budget_spent()
+  // is true once every computing node has completed its budget.
+  virtual void set_gradient_budget(std::uint64_t /*per_node*/) {
+    throw std::logic_error(name() + ": stop.gradients_per_node is not supported by this algorithm");
+  }
+  virtual bool budget_spent() const { return false; }
 
   virtual std::size_t num_nodes() const = 0;
   virtual ConstVectorRef model(NodeId node) const = 0;

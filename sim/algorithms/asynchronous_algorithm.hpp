@@ -45,6 +45,10 @@ class WaitFreeAlgorithm : public AsynchronousAlgorithm {
 
   // No new computations; messages in flight still arrive.
   void stop_computing() final { computations_.stop(); }
+  // stop.gradients_per_node: every node stops computing after `per_node` completions (the parameter
+  // server counts its workers only, so it overrides this).
+  void set_gradient_budget(std::uint64_t per_node) override { computations_.set_budget(per_node, num_nodes()); }
+  bool budget_spent() const final { return computations_.budget_spent(); }
   std::uint64_t gradients_completed() const final { return computations_.completed(); }
   std::uint64_t gradients_of(NodeId node) const final { return computations_.completed_by(node); }
 

@@ -142,7 +142,7 @@ void LocalAsyncSgd::handle(Simulator& simulator, const Event& event) {
 }
 
 void LocalAsyncSgd::begin_compute(Simulator& simulator, NodeId node, std::uint32_t worker) {
-  if (stopped_) return;
+  if (stopped_ || (budget_ != 0 && started_[node] >= budget_)) return;
   const SimTime now = simulator.now();
   const auto w = static_cast<Eigen::Index>(slot(node, worker));
   started_at_[static_cast<std::size_t>(w)] = now;
@@ -172,7 +172,7 @@ void LocalAsyncSgd::complete_compute(Simulator& simulator, NodeId node, std::uin
       observer_->on_compute_complete(node, t, started, now, g, computation);
     }
   }
-  ++computed_[node];
+  if (++computed_[node] == budget_) ++nodes_at_budget_;
   if (params_.partitioned) {
     const auto [first, size] = block(worker);
     x.segment(first, size).noalias() -= params_.eta * g.segment(first, size);

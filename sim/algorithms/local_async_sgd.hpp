@@ -59,6 +59,10 @@ class LocalAsyncSgd final : public AsynchronousAlgorithm {
   // Nodes start nothing new; a collective still gathering can never start and is dropped (its
   // snapshot tokens are handed back); one already running completes.
   void stop_computing() override;
+  // stop.gradients_per_node: a node starts no computation once it has started `per_node` (its U
+  // workers together); collectives go on as before (blocking: the config requires H to divide it).
+  void set_gradient_budget(std::uint64_t per_node) override { budget_ = per_node; }
+  bool budget_spent() const override { return budget_ != 0 && nodes_at_budget_ == n_; }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::uint64_t gradients_completed() const override { return next_gradient_; }
@@ -120,6 +124,8 @@ class LocalAsyncSgd final : public AsynchronousAlgorithm {
 
   std::uint64_t next_gradient_ = 0;
   bool stopped_ = false;
+  std::uint64_t budget_ = 0;  // stop.gradients_per_node (0: none)
+  std::size_t nodes_at_budget_ = 0;
 
   // graph.dynamic only: the snapshot the ring state below belongs to, its component labels and
   // sizes, each node's ring successor in its component and the path to it; the labels of the

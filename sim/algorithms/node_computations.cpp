@@ -22,7 +22,7 @@ NodeComputations::NodeComputations(const World& world, GradientObserver* observe
 }
 
 void NodeComputations::begin(Simulator& simulator, NodeId node, ConstVectorRef model, std::uint32_t done_event) {
-  if (stopped_) return;
+  if (stopped_ || (budget_ != 0 && completed_by(node) >= budget_)) return;
   if (!pending_.empty() && !world_.availability->up(node)) return;
   const SimTime now = simulator.now();
   double* b = block(node);
@@ -50,7 +50,9 @@ std::uint64_t NodeComputations::complete(NodeId node, SimTime now, ConstVectorRe
   if (!pending_.empty()) pending_[node] = EventId{};
   const std::uint64_t t = next_gradient_++;
   if (observer_ != nullptr) observer_->on_compute_complete(node, t, started_at(node), now, observed);
-  set_completed(node, completed_by(node) + 1);
+  const std::uint64_t k = completed_by(node) + 1;
+  set_completed(node, k);
+  if (k == budget_) ++nodes_at_budget_;
   return t;
 }
 

@@ -54,6 +54,14 @@ class NodeComputations {
 
   void stop() noexcept { stopped_ = true; }
   bool stopped() const noexcept { return stopped_; }
+  // stop.gradients_per_node: begin() does nothing for a node that has completed `per_node`
+  // gradients; budget_spent() once `computing_nodes` nodes have (the parameter server's workers,
+  // every node elsewhere). Before the first begin().
+  void set_budget(std::uint64_t per_node, std::size_t computing_nodes) noexcept {
+    budget_ = per_node;
+    computing_nodes_ = computing_nodes;
+  }
+  bool budget_spent() const noexcept { return budget_ != 0 && nodes_at_budget_ >= computing_nodes_; }
   std::uint64_t completed() const noexcept { return next_gradient_; }
   std::uint64_t completed_by(NodeId node) const noexcept {
     std::uint64_t k;
@@ -91,6 +99,9 @@ class NodeComputations {
   std::vector<double> blocks_;  // node i's block from i·stride_
   std::vector<EventId> pending_;  // with node faults only: the completion event in progress
   std::uint64_t next_gradient_ = 0;
+  std::uint64_t budget_ = 0;  // 0: none
+  std::size_t computing_nodes_ = 0;
+  std::size_t nodes_at_budget_ = 0;
   bool stopped_ = false;
 };
 

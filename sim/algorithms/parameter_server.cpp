@@ -137,9 +137,12 @@ void ParameterServer::handle(Simulator& simulator, const Event& event) {
           owed_[event.target] = 1;
           // Under link faults (S split into transit and lost) a push dropped at the down server is
           // lost for every node like one lost on its link.
-          if (event.type == gradient_arrival && links_ != nullptr && observer_ != nullptr)
-            for (NodeId node = 0; node < n_; ++node)
-              observer_->on_gradient_lost(node, gradient_index_[event.target], simulator.now());
+          if (event.type == gradient_arrival && observer_ != nullptr) {
+            if (links_ != nullptr)
+              for (NodeId node = 0; node < n_; ++node)
+                observer_->on_gradient_lost(node, gradient_index_[event.target], simulator.now());
+            observer_->on_server_delay(gradient_index_[event.target], std::nullopt);  // never applied
+          }
         }
       } else if (event.type == gradient_arrival) {
         apply_gradient(simulator, event.target);
@@ -223,7 +226,10 @@ void ParameterServer::apply_gradient(Simulator& simulator, NodeId worker) {
   models_.col(server).noalias() -= step * computations_.gradient(worker);
   ++version_;
   ++traffic_.deliveries;
-  if (observer_ != nullptr) observer_->on_apply(server, gradient_index_[worker], now, false);
+  if (observer_ != nullptr) {
+    observer_->on_apply(server, gradient_index_[worker], now, false);
+    observer_->on_server_delay(gradient_index_[worker], tau);
+  }
   last_update_ = {gradient_index_[worker], worker, tau, step};
   if (tau >= delay_histogram_.size()) delay_histogram_.resize(tau + 1, 0);
   ++delay_histogram_[tau];
@@ -298,8 +304,10 @@ void ParameterServer::lose(Simulator& simulator, NodeId worker, Lost kind) {
       ++pushes_lost_;
       push_in_flight_[worker] = 0;
       // Only the server's model carries gradients to anyone: this one reaches no node, ever.
-      if (observer_ != nullptr)
+      if (observer_ != nullptr) {
         for (NodeId node = 0; node < n_; ++node) observer_->on_gradient_lost(node, gradient_index_[worker], now);
+        observer_->on_server_delay(gradient_index_[worker], std::nullopt);
+      }
       break;
     case lost_request:
       ++requests_lost_;

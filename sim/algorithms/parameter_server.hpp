@@ -96,6 +96,8 @@ class ParameterServer final : public WaitFreeAlgorithm {
   void start(Simulator& simulator) override;
   // After stop_computing(), workers start no new computations; in-flight gradients still reach the
   // server and are applied, but the server sends no more models.
+  // The budget is per worker: node 0, the server, computes nothing.
+  void set_gradient_budget(std::uint64_t per_node) override { computations_.set_budget(per_node, num_nodes() - 1); }
   void handle(Simulator& simulator, const Event& event) override;
 
 

@@ -135,7 +135,11 @@ std::vector<AlgorithmFigure> SynchronousRounds::round_figures() const {
 void SynchronousRounds::start(Simulator& simulator) { begin_round(simulator); }
 
 void SynchronousRounds::begin_round(Simulator& simulator) {
-  if (stopped_) return;
+  if (stopped_ || budget_spent_) return;
+  if (budget_ != 0 && std::all_of(computed_.begin(), computed_.end(), [&](std::uint64_t k) { return k >= budget_; })) {
+    budget_spent_ = true;
+    return;
+  }
   round_start_ = simulator.now();
   ready_count_ = 0;
   if (faults_on()) {

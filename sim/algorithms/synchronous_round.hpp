@@ -67,6 +67,12 @@ class SynchronousRounds : public Algorithm {
 
   void start(Simulator& simulator) override;
   void stop_computing() override { stopped_ = true; }
+  // stop.gradients_per_node: no round opens once every node has completed `per_node` gradients
+  // (minibatch SGD and D-PSGD: exactly that many rounds; local SGD: per_node / H rounds, the
+  // config requires H to divide it). Nodes that missed rounds (node faults) get rounds of their
+  // own until they catch up, in which the others compute past their budget.
+  void set_gradient_budget(std::uint64_t per_node) override { budget_ = per_node; }
+  bool budget_spent() const override { return budget_spent_; }
   void handle(Simulator& simulator, const Event& event) override;
 
   std::size_t num_nodes() const override { return n_; }
@@ -168,6 +174,8 @@ class SynchronousRounds : public Algorithm {
   double total_round_time_ = 0;
   double total_wait_ = 0;
   bool stopped_ = false;
+  std::uint64_t budget_ = 0;  // stop.gradients_per_node (0: none)
+  bool budget_spent_ = false;
 };
 
 }  // namespace dasgd

@@ -3,11 +3,9 @@
 // evaluated on it, without running anything (docs/PREDICT.md). Exit 0, or 2 for a bad config.
 #include <chrono>
 #include <iostream>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "objectives/objective_factory.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/config/run_config.hpp"
 #include "sim/predict/prediction_report.hpp"
@@ -26,25 +24,11 @@ struct PredictArguments {
 
 int predict(const PredictArguments& args) {
   RunConfig config;
-  StalenessPrediction prediction;
-  std::vector<BoundResult> bounds;
+  ConfigPrediction predicted;
   const auto start = std::chrono::steady_clock::now();
   try {
     config = load_run_config(args.config_path, args.overrides);
-    prediction = predict_staleness(config);
-    if (prediction.validity != Validity::no_closed_form) {
-      // The bounds need the objective's constants and f(x_0): the objective is built (no run).
-      const std::unique_ptr<Objective> objective = make_objective(config.objective, prediction.nodes, config.seed);
-      // f(x̄_0): the mean of the per-node initial models when the config gives them, as a run does.
-      const Vector start_point =
-          config.initial_models ? Vector(build_initial_models(*config.initial_models, prediction.nodes,
-                                                              objective->dimension(), config.seed)
-                                             .rowwise()
-                                             .mean())
-                                : objective->initial_point();
-      bounds = predicted_bounds(prediction, objective->constants(), objective->value(start_point),
-                                config.algorithm.eta, config.epsilon);
-    }
+    predicted = predict_config(config);
   } catch (const ConfigError& error) {
     std::cerr << "dasgd: " << args.config_path << ": " << error.what() << "\n";
     return 2;
@@ -54,12 +38,11 @@ int predict(const PredictArguments& args) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (args.json) {
-    nlohmann::json out = prediction_json(prediction, bounds);
-    out["name"] = config.name;
-    std::cout << out.dump(2) << "\n";
+    std::cout << predict_config_json(config, predicted).dump(2) << "\n";
   } else {
     std::cout << "dasgd predict " << config.name << " (closed forms, no run; docs/PREDICT.md)\n";
-    print_prediction(std::cout, prediction, bounds, args.all_nodes ? prediction.per_node.size() : 16);
+    print_prediction(std::cout, predicted.prediction, predicted.bounds,
+                     args.all_nodes ? predicted.prediction.per_node.size() : 16);
     std::cerr << "dasgd: predicted in " << seconds << " s\n";
   }
   return 0;

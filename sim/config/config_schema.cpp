@@ -210,7 +210,11 @@ Registry explore() {
     {"at": 1, "graph": {"kind": "complete", "nodes": 8}}, {"at": 2, "edges": [[0, 1], [2, 3]]}]})");
   json with_markov = seed_config();
   with_markov["graph"]["dynamic"] = json::parse(R"({"kind": "markov", "on_rate": 2, "off_rate": 1, "period": 0.5})");
-  for (json seed : {seed_config(), unnamed, by_gradients, with_faults, with_schedule, with_markov}) {
+  // record.models: "all" and projections (lists of d-vectors) are read by hand and valid only as
+  // such, so a seed of their own reaches them.
+  json with_models = seed_config();
+  with_models["record"] = json::parse(R"({"models": {"nodes": "all", "project": [[1, 0, 0, 0]]}})");
+  for (json seed : {seed_config(), unnamed, by_gradients, with_faults, with_schedule, with_markov, with_models}) {
     seen.insert(seed.dump());
     queue.push_back({next_id++, Attempt{std::move(seed), 0, "", 0}});
   }

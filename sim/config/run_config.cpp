@@ -20,6 +20,7 @@ StopSpec parse_stop(JsonReader& reader) {
   StopSpec stop;
   if (reader.has("time")) stop.time = reader.positive("time");
   if (reader.has("gradients")) stop.gradients = reader.positive_count("gradients");
+  if (reader.has("gradients_per_node")) stop.gradients_per_node = reader.positive_count("gradients_per_node");
   if (reader.has("grad_norm_sq")) stop.grad_norm_sq = reader.positive("grad_norm_sq");
   stop.drain = reader.boolean_or("drain", false);
   if (reader.has("divergence_factor")) {
@@ -27,13 +28,29 @@ StopSpec parse_stop(JsonReader& reader) {
     if (!(*stop.divergence_factor > 1)) reader.fail("divergence_factor", "a number > 1");
   }
   reader.finish();
-  if (!stop.time && !stop.gradients && !stop.grad_norm_sq)
-    throw ConfigError(reader.path(), "expected at least one of time, gradients, grad_norm_sq");
-  if (stop.grad_norm_sq && !stop.time && !stop.gradients)
+  if (!stop.time && !stop.gradients && !stop.gradients_per_node && !stop.grad_norm_sq)
+    throw ConfigError(reader.path(), "expected at least one of time, gradients, gradients_per_node, grad_norm_sq");
+  if (stop.grad_norm_sq && !stop.time && !stop.gradients && !stop.gradients_per_node)
     throw ConfigError(reader.path(),
-                      "expected time or gradients beside grad_norm_sq (a run that never reaches "
-                      "it must still end)");
+                      "expected time, gradients or gradients_per_node beside grad_norm_sq (a run that never "
+                      "reaches it must still end)");
   return stop;
+}
+
+// Local SGD computes H gradients per node per round, and blocking local-async SGD waits for an
+// average every H: a budget H does not divide would end mid-round or leave nodes waiting for a
+// collective the others never join.
+void check_gradient_budget(std::uint64_t budget, const std::string& algorithm, const nlohmann::json& section) {
+  const bool rounds = algorithm == "local_sgd";
+  const bool blocking = algorithm == "local_async_sgd" && section.value("blocking", false);
+  if (!rounds && !blocking) return;
+  const std::uint64_t h = section.value("local_steps", std::uint64_t{rounds ? 0u : 4u});  // (its defaults)
+  if (h > 1 && budget % h != 0)
+    throw ConfigError("/stop/gradients_per_node",
+                      "expected a multiple of algorithm.local_steps (" + std::to_string(h) + ") for " + algorithm +
+                          (rounds ? " (every round computes local_steps gradients per node)"
+                                  : " with blocking (nodes wait for an average every local_steps gradients)") +
+                          ", got " + std::to_string(budget));
 }
 
 // What a metrics row costs against the run (see RecordSpec): nodes n (0 when the graph's size is
@@ -71,11 +88,14 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop, const Sampling
   // expected gradients per node.
   double default_interval = stop.time ? *stop.time / 200.0 : 0.0;
   std::uint64_t default_every = stop.gradients ? std::max<std::uint64_t>(1, *stop.gradients / 200) : 0;
+  // A per-node budget B alone: about n·B gradients (B per row when n is only known once built).
+  if (!stop.gradients && stop.gradients_per_node)
+    default_every = std::max<std::uint64_t>(1, *stop.gradients_per_node * std::max<std::uint64_t>(1, work.nodes) / 200);
   const double default_row_work = 200.0 * static_cast<double>(work.nodes) * static_cast<double>(work.dimension);
   if (default_row_work > sampling_work_floor) {
     if (stop.time && work.mean_gradient_time > 0)
       default_interval = std::max(default_interval, min_gradients_per_row * work.mean_gradient_time);
-    if (stop.gradients)
+    if (stop.gradients || stop.gradients_per_node)
       default_every = std::max<std::uint64_t>(
           default_every, static_cast<std::uint64_t>(min_gradients_per_row) * work.nodes);
   }
@@ -114,6 +134,7 @@ RecordSpec parse_record(JsonReader& reader, const StopSpec& stop, const Sampling
   const double default_window = stop.time ? *stop.time / 50.0 : 1.0;
   record.staleness_window = reader.positive_or("staleness_window", default_window);
   record.trace = parse_trace(reader);
+  record.models = parse_model_record(reader, work.nodes, work.dimension);
   reader.finish();
   return record;
 }
@@ -174,10 +195,13 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
   }
   // A compute time that is always 0 never moves the clock: with only a time stop the run would
   // compute gradients at t = 0 forever.
-  if (!config.compute.trace && mean(config.compute.base) == 0.0 && !config.stop.gradients) {
+  if (!config.compute.trace && mean(config.compute.base) == 0.0 && !config.stop.gradients &&
+      !config.stop.gradients_per_node) {
     throw ConfigError("/compute/time", "expected a compute time law with mean > 0 when the run stops by time "
                                        "only (a time of 0 never advances the clock; add stop.gradients)");
   }
+  if (config.stop.gradients_per_node) check_gradient_budget(*config.stop.gradients_per_node, config.algorithm.name,
+                                                            document["algorithm"]);
   {
     JsonReader record = root.object_or_empty("record");
     const SamplingWork work{spec_nodes(config.graph), static_cast<std::uint64_t>(config.objective.dimension),

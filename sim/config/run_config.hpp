@@ -16,6 +16,7 @@
 #include "sim/config/initial_model_config.hpp"
 #include "sim/config/algorithm_config.hpp"
 #include "sim/config/json_reader.hpp"
+#include "sim/config/model_record_config.hpp"
 #include "sim/config/topology_config.hpp"
 #include "sim/config/trace_config.hpp"
 #include "sim/delay/compute_model.hpp"
@@ -28,6 +29,9 @@ namespace dasgd {
 struct StopSpec {
   std::optional<double> time;            // simulated seconds
   std::optional<std::uint64_t> gradients;  // gradients completed (all nodes together)
+  // A per-node budget (docs/EXPERIMENTS.md, "A per-node gradient budget"): a node starts nothing
+  // once it has completed this many gradients; the run stops when every computing node has.
+  std::optional<std::uint64_t> gradients_per_node;
   std::optional<double> grad_norm_sq;    // stop once ‖∇f(x̄)‖² ≤ this (checked at each record)
   // After the stopping rule fires, start no new computations but deliver every message in flight
   // (every model then holds every gradient that was sent); the run ends when the queue is empty.
@@ -66,6 +70,8 @@ struct RecordSpec {
   bool staleness = true;
   // trace.json, the run's timeline for ui.perfetto.dev (trace_config.hpp); absent: none.
   std::optional<TraceSpec> trace;
+  // models.csv, chosen node models at every metrics row (model_record_config.hpp); absent: none.
+  std::optional<ModelRecordSpec> models;
 };
 
 inline constexpr std::size_t auto_deliveries_max_nodes = 2000;

@@ -102,14 +102,46 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   sum_s_squared_ += static_cast<long double>(record.s) * static_cast<long double>(record.s);
   ++gradients_;
   if (options_.keep_log) {
-    if (log_sink_) log_sink_(row);
-    else log_.push_back(row);
+    if (options_.server_delays) {
+      if (held_rows_.empty()) first_held_ = t;
+      held_rows_.push_back(row);
+      held_settled_.push_back(false);
+    } else {
+      log_row(row);
+    }
   }
   // The virtual sequence: x_{t+1} = x_t − c g_t in completion order (c = η, or η/n for averaging).
   virtual_model_.noalias() -= virtual_step_ * gradient;
   spare_models_.push_back(std::move(open.read_model));
   open_.erase(it);
 }
+
+void GradientRecorder::log_row(const GradientLogRow& row) {
+  if (log_sink_) log_sink_(row);
+  else log_.push_back(row);
+}
+
+void GradientRecorder::on_server_delay(std::uint64_t t, std::optional<std::uint64_t> tau) {
+  if (!options_.server_delays || !options_.keep_log) return;
+  if (t < first_held_ || t - first_held_ >= held_rows_.size())
+    throw std::logic_error("GradientRecorder: delay of gradient " + std::to_string(t) + ", which is not waiting for one");
+  const std::size_t k = static_cast<std::size_t>(t - first_held_);
+  held_rows_[k].tau = tau;
+  held_settled_[k] = true;
+  release_rows(false);
+}
+
+// Rows leave in t order: the front ones whose τ is settled (all: every one, at the end).
+void GradientRecorder::release_rows(bool all) {
+  while (!held_rows_.empty() && (all || held_settled_.front())) {
+    log_row(held_rows_.front());
+    held_rows_.pop_front();
+    held_settled_.pop_front();
+    ++first_held_;
+  }
+}
+
+void GradientRecorder::finish() { release_rows(true); }
 
 void GradientRecorder::on_apply(NodeId node, std::uint64_t t, SimTime r, bool own) {
   statistics_.add(tracker_.on_apply(node, t, r, own));

@@ -34,6 +34,10 @@ struct GradientLogRow {
   // Link faults (GradientRecorderOptions::lost_split): the part of S_t none of whose copies can
   // still reach the node at completion (S_t^transit = s − s_lost).
   std::uint64_t s_lost = 0;
+  // Parameter server (GradientRecorderOptions::server_delays): τ_t, server updates between the
+  // worker's pull and this gradient's application; empty when it was never applied (a lost push,
+  // or still in flight when the run stopped without stop.drain).
+  std::optional<std::uint64_t> tau;
 };
 
 struct GradientRecorderOptions {
@@ -46,6 +50,10 @@ struct GradientRecorderOptions {
   // A link fault process is on: split every S_t into S^transit + S^lost (gradients.csv columns,
   // statistics); off, outputs are as without faults.
   bool lost_split = false;
+  // The algorithm reports τ_t (on_server_delay; the parameter server): every row waits for its τ
+  // and rows leave in t order (held rows: the gradients in flight, one per worker at most, and
+  // those after them). finish() lets out the rows still waiting, with τ empty.
+  bool server_delays = false;
   // Where the virtual sequence starts: x̄_0, the mean of the nodes' initial models (config
   // "initial_models"); empty: the objective's x_0. With unequal starts B_t² also holds the start's
   // disagreement, ‖x̄_0 − x_i(0) − η Σ_{M_t} g‖²/η² (docs/EXPERIMENTS.md).
@@ -65,6 +73,9 @@ class GradientRecorder final : public GradientObserver {
   void on_model_merged(NodeId node, std::uint64_t token, SimTime when) override;
   void on_model_dropped(std::uint64_t token) override;
   void on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) override;
+  void on_server_delay(std::uint64_t t, std::optional<std::uint64_t> tau) override;
+  // End of the run: rows still waiting for τ (server_delays) are logged with τ empty.
+  void finish();
   // Gradients declared lost for each node (never received there); empty if none was.
   std::uint64_t lost_at(NodeId node) const noexcept { return lost_.empty() ? 0 : lost_[node]; }
 
@@ -116,6 +127,12 @@ class GradientRecorder final : public GradientObserver {
   Vector scratch_;
   std::vector<GradientLogRow> log_;
   std::function<void(const GradientLogRow&)> log_sink_;
+  void log_row(const GradientLogRow& row);
+  void release_rows(bool all);
+  // server_delays: rows from t = first_held_ on, with whether their τ is settled.
+  std::deque<GradientLogRow> held_rows_;
+  std::deque<bool> held_settled_;
+  std::uint64_t first_held_ = 0;
   std::uint64_t gradients_ = 0;
   double sum_grad_sq_virtual_ = 0;
   double sum_b_squared_ = 0;

@@ -40,23 +40,25 @@ std::vector<CsvCell> GradientLogStream::cells(const GradientLogRow& row) {
           row.grad_sq_read, row.gradient_norm};
 }
 
-std::vector<std::string> GradientLogStream::header(bool lost_split) {
+std::vector<std::string> GradientLogStream::header(bool lost_split, bool tau) {
   std::vector<std::string> names = header();
   if (lost_split) names.insert(names.end(), {"S_transit", "S_lost"});
+  if (tau) names.emplace_back("tau");
   return names;
 }
 
-std::vector<CsvCell> GradientLogStream::cells(const GradientLogRow& row, bool lost_split) {
+std::vector<CsvCell> GradientLogStream::cells(const GradientLogRow& row, bool lost_split, bool tau) {
   std::vector<CsvCell> values = cells(row);
   if (lost_split) {
     values.emplace_back(row.s - row.s_lost);
     values.emplace_back(row.s_lost);
   }
+  if (tau) values.emplace_back(row.tau ? CsvCell(*row.tau) : CsvCell(""));
   return values;
 }
 
-GradientLogStream::GradientLogStream(const std::filesystem::path& path, bool lost_split)
-    : csv_(path, header(lost_split)), lost_split_(lost_split) {
+GradientLogStream::GradientLogStream(const std::filesystem::path& path, bool lost_split, bool tau)
+    : csv_(path, header(lost_split, tau)), lost_split_(lost_split), tau_(tau) {
   std::string scratch = (path.parent_path() / ".b_squared.XXXXXX").string();
   scratch_fd_ = ::mkstemp(scratch.data());
   if (scratch_fd_ < 0)
@@ -70,7 +72,7 @@ GradientLogStream::~GradientLogStream() {
 }
 
 void GradientLogStream::append(const GradientLogRow& row) {
-  csv_.row(lost_split_ ? cells(row, true) : cells(row));
+  csv_.row(cells(row, lost_split_, tau_));
   pending_.push_back(row.b_squared);
   if (pending_.size() == chunk_values) flush_values();
   ++rows_;

@@ -19,8 +19,9 @@ namespace dasgd {
 class GradientLogStream {
  public:
   // Opens `path` (through CsvWriter: a temporary until commit()) and the scratch file beside it.
-  // lost_split: two more columns, S_transit and S_lost (a link fault process is on).
-  explicit GradientLogStream(const std::filesystem::path& path, bool lost_split = false);
+  // lost_split: two more columns, S_transit and S_lost (a link fault process is on); tau: the
+  // parameter server's τ_t, last (empty for a gradient never applied).
+  explicit GradientLogStream(const std::filesystem::path& path, bool lost_split = false, bool tau = false);
   ~GradientLogStream();
   GradientLogStream(const GradientLogStream&) = delete;
   GradientLogStream& operator=(const GradientLogStream&) = delete;
@@ -36,8 +37,8 @@ class GradientLogStream {
   static const std::vector<std::string>& header();
   static std::vector<CsvCell> cells(const GradientLogRow& row);
   // With the S_transit, S_lost columns (link faults), after the others.
-  static std::vector<std::string> header(bool lost_split);
-  static std::vector<CsvCell> cells(const GradientLogRow& row, bool lost_split);
+  static std::vector<std::string> header(bool lost_split, bool tau = false);
+  static std::vector<CsvCell> cells(const GradientLogRow& row, bool lost_split, bool tau = false);
 
  private:
   void flush_values();
@@ -47,6 +48,7 @@ class GradientLogStream {
   std::vector<double> pending_;  // B_t² values not yet in the scratch file (bounded)
   std::uint64_t rows_ = 0;
   bool lost_split_ = false;
+  bool tau_ = false;
 };
 
 // Nearest-rank quantiles (rank ceil(p N), at least 1) of `count` doubles read by `read(offset,

@@ -367,7 +367,7 @@ const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> names{"config.json",          "summary.json", "timing.json",
                                               "metrics.csv",          "staleness_hist.csv",
                                               "staleness_windows.csv", "nodes.csv",    "gradients.csv",
-                                              "faults.csv",           "trace.json"};
+                                              "faults.csv",           "trace.json",   "models.csv"};
   return names;
 }
 
@@ -467,6 +467,15 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
                result.deliveries_tracked ? w.mean_receiver_only() : std::nan(""),
                result.deliveries_tracked ? static_cast<double>(w.max_receiver_only) : std::nan(""),
                w.mean_delay(), w.max_delay});
+    // The steady state (summary.json's steady_state, same numbers): one row from the warm-up W to
+    // the end, count, S_avg, S_max, S_hat_avg, S_hat_max (empty means when no gradient was after W).
+    if (width > 0) {
+      const SteadyState st = steady_state(stats, result.end_time, slowest_mean_compute_time(result));
+      const CsvCell none("");
+      csv->row({"steady_state", st.warmup, std::max(0.0, result.end_time - st.warmup), st.count,
+                st.count > 0 ? CsvCell(st.s_avg) : none, st.s_max, st.count > 0 ? CsvCell(st.s_hat_avg) : none,
+                st.s_hat_max});
+    }
     // Link faults: per window, mean and max of S^lost, then of S^transit.
     if (result.link_faults)
       for (const LostWindow& w : stats.lost_windows())
@@ -535,9 +544,26 @@ void build_run_tables(const RunConfig& config, const RunResult& result, const Ta
       csv->row({r.time, std::string(to_string(r.kind)), r.node, r.edge});
     csv->commit();
   }
+  if (!result.models.columns.empty()) {
+    // record.models, long format: one row per logged node and metrics row.
+    const ModelLog& log = result.models;
+    std::vector<std::string> header{"time", "gradients", "node"};
+    header.insert(header.end(), log.columns.begin(), log.columns.end());
+    const auto csv = open("models.csv", header);
+    const std::size_t width = log.columns.size();
+    std::vector<CsvCell> cells;
+    for (std::size_t r = 0; r < log.rows(); ++r) {
+      cells = {log.time[r], log.gradients[r], log.node[r]};
+      for (std::size_t c = 0; c < width; ++c) cells.emplace_back(log.values[r * width + c]);
+      csv->row(cells);
+    }
+    csv->commit();
+  }
   if (gradients && config.record.per_gradient) {
-    const auto csv = open("gradients.csv", GradientLogStream::header(result.link_faults));
-    for (const GradientLogRow& row : result.recorder->log()) csv->row(GradientLogStream::cells(row, result.link_faults));
+    const bool tau = result.recorder->options().server_delays;
+    const auto csv = open("gradients.csv", GradientLogStream::header(result.link_faults, tau));
+    for (const GradientLogRow& row : result.recorder->log())
+      csv->row(GradientLogStream::cells(row, result.link_faults, tau));
     csv->commit();
   }
 }

@@ -40,6 +40,9 @@ class TraceWriter final : public GradientObserver {
   void on_model_dropped(std::uint64_t token) override;
   void on_compute_lost(NodeId node, std::uint64_t computation) override;
   void on_gradient_lost(NodeId node, std::uint64_t t, SimTime when) override;
+  void on_server_delay(std::uint64_t t, std::optional<std::uint64_t> tau) override {
+    if (inner_ != nullptr) inner_->on_server_delay(t, tau);
+  }
 
   // The fault timeline of a run that ended at `end`: one instant ("fault") per record in the time
   // window, a node's on its track (traced nodes only), the others (links, topology changes) on the

@@ -2,7 +2,10 @@
 #include "sim/predict/prediction_report.hpp"
 
 #include <cmath>
+#include <memory>
 #include <ostream>
+
+#include "objectives/objective_factory.hpp"
 
 namespace dasgd {
 
@@ -100,6 +103,32 @@ void print_prediction(std::ostream& out, const StalenessPrediction& p, const std
   }
   if (p.per_node.size() > max_rows)
     out << "(" << p.per_node.size() - max_rows << " more nodes: --all-nodes, or --json)\n";
+}
+
+ConfigPrediction predict_config(const RunConfig& config) {
+  ConfigPrediction out;
+  out.prediction = predict_staleness(config);
+  const StalenessPrediction& prediction = out.prediction;
+  if (prediction.validity != Validity::no_closed_form) {
+    // The bounds need the objective's constants and f(x_0): the objective is built (no run).
+    const std::unique_ptr<Objective> objective = make_objective(config.objective, prediction.nodes, config.seed);
+    // f(x̄_0): the mean of the per-node initial models when the config gives them, as a run does.
+    const Vector start_point =
+        config.initial_models ? Vector(build_initial_models(*config.initial_models, prediction.nodes,
+                                                            objective->dimension(), config.seed)
+                                           .rowwise()
+                                           .mean())
+                              : objective->initial_point();
+    out.bounds = predicted_bounds(prediction, objective->constants(), objective->value(start_point),
+                                  config.algorithm.eta, config.epsilon);
+  }
+  return out;
+}
+
+nlohmann::json predict_config_json(const RunConfig& config, const ConfigPrediction& predicted) {
+  json out = prediction_json(predicted.prediction, predicted.bounds);
+  out["name"] = config.name;
+  return out;
 }
 
 }  // namespace dasgd

@@ -120,6 +120,22 @@ void expected_run(const RunConfig& config, StalenessPrediction& p) {
       p.expected_run_time = p.total_rate > 0 ? g / p.total_rate : 0;
     }
   }
+  // stop.gradients_per_node B: every computing node (rate μ_i > 0: the parameter server's workers)
+  // computes B gradients, the slowest last, at about B / min μ_i; first to fire of the rules wins.
+  if (config.stop.gradients_per_node && !p.per_node.empty()) {
+    const double b = static_cast<double>(*config.stop.gradients_per_node);
+    double slowest = 0, computing = 0;
+    for (const NodePrediction& node : p.per_node) {
+      if (!(node.rate > 0)) continue;
+      slowest = std::max(slowest, 1 / node.rate);
+      computing += 1;
+    }
+    const double g = b * computing;
+    if ((!config.stop.time && !config.stop.gradients) || g < p.expected_gradients) {
+      p.expected_gradients = g;
+      p.expected_run_time = b * slowest;
+    }
+  }
 }
 
 void finish_distribution(StalenessPrediction& p) {
@@ -344,6 +360,9 @@ StalenessPrediction predict_staleness(const RunConfig& config, const PredictOpti
     }
     p.distribution = uniform_rank(n);
     if (config.stop.gradients) p.expected_gradients = static_cast<double>(*config.stop.gradients);
+    if (config.stop.gradients_per_node)  // B rounds of n gradients (first rule to fire)
+      p.expected_gradients = std::min(config.stop.gradients ? p.expected_gradients : HUGE_VAL,
+                                      static_cast<double>(*config.stop.gradients_per_node) * static_cast<double>(n));
     finish_distribution(p);
     p.expected_s_max = static_cast<double>(n) - 1;
     return p;

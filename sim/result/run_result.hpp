@@ -17,6 +17,7 @@
 #include "sim/metrics/convergence_recorder.hpp"
 #include "sim/metrics/divergence.hpp"
 #include "sim/metrics/gradient_recorder.hpp"
+#include "sim/metrics/model_recorder.hpp"
 #include "sim/result/run_status.hpp"
 
 namespace dasgd {
@@ -78,6 +79,8 @@ struct RunResult {
   // graph.dynamic: the live graph's edge count at each sample (parallel to samples); empty when the
   // graph is static (metrics.csv then has no live_edges column).
   std::vector<std::uint64_t> live_edges;
+  // record.models: the chosen node models at every metrics row (models.csv); columns empty: off.
+  ModelLog models;
 };
 
 }  // namespace dasgd

@@ -45,6 +45,7 @@ std::string_view to_string(RunStopReason reason) noexcept {
   switch (reason) {
     case RunStopReason::time: return "time";
     case RunStopReason::gradients: return "gradients";
+    case RunStopReason::gradients_per_node: return "gradients_per_node";
     case RunStopReason::grad_norm_sq: return "grad_norm_sq";
     case RunStopReason::queue_empty: return "queue_empty";
     case RunStopReason::diverged: return "diverged";
@@ -58,7 +59,7 @@ RunStopReason parse_stop_reason(std::string_view text) {
   for (RunStopReason r : all_stop_reasons)
     if (to_string(r) == text) return r;
   throw std::invalid_argument(
-      "expected a stop reason (time, gradients, grad_norm_sq, queue_empty, diverged, interrupted, no_live_nodes), "
+      "expected a stop reason (time, gradients, gradients_per_node, grad_norm_sq, queue_empty, diverged, interrupted, no_live_nodes), "
       "got \"" + std::string(text) + "\"");
 }
 

@@ -13,7 +13,7 @@
 namespace dasgd {
 
 enum class RunStatus {
-  completed,      // the stopping rule fired (time, gradients, grad_norm_sq or an empty queue)
+  completed,      // the stopping rule fired (time, gradients, gradients_per_node, grad_norm_sq or an empty queue)
   diverged,       // the divergence rule fired at a metrics row (docs/OUTCOMES.md); stopped early
   interrupted,    // SIGINT or SIGTERM; stopped at the next event, files describe the run so far
   failed,         // the run could not be carried out (a world an algorithm refuses, an I/O error)
@@ -30,11 +30,12 @@ inline constexpr std::array<RunStatus, 5> all_run_statuses{RunStatus::completed,
                                                             RunStatus::interrupted, RunStatus::failed,
                                                             RunStatus::no_live_nodes};
 
-// Which rule stopped the run (summary.json "stop_reason"): the first four refine `completed`, the
+// Which rule stopped the run (summary.json "stop_reason"): the first five refine `completed`, the
 // others name the status they go with.
 enum class RunStopReason {
   time,           // stop.time reached
   gradients,      // stop.gradients reached
+  gradients_per_node,  // every node that computes reached stop.gradients_per_node
   grad_norm_sq,   // ‖∇f(x̄)‖² at a metrics row at most stop.grad_norm_sq
   queue_empty,    // no event left to run
   diverged,       // RunStatus::diverged
@@ -46,9 +47,10 @@ std::string_view to_string(RunStopReason reason) noexcept;
 // Throws std::invalid_argument for a string that names no stop reason.
 RunStopReason parse_stop_reason(std::string_view text);
 
-inline constexpr std::array<RunStopReason, 7> all_stop_reasons{
-    RunStopReason::time,     RunStopReason::gradients,   RunStopReason::grad_norm_sq, RunStopReason::queue_empty,
-    RunStopReason::diverged, RunStopReason::interrupted, RunStopReason::no_live_nodes};
+inline constexpr std::array<RunStopReason, 8> all_stop_reasons{
+    RunStopReason::time,        RunStopReason::gradients, RunStopReason::gradients_per_node,
+    RunStopReason::grad_norm_sq, RunStopReason::queue_empty, RunStopReason::diverged,
+    RunStopReason::interrupted, RunStopReason::no_live_nodes};
 
 // nlohmann::json writes and reads the string forms above (to_string, parse_*): a JSON value that
 // names no status or stop reason throws std::invalid_argument rather than reading as another one.

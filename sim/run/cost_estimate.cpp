@@ -270,7 +270,7 @@ CostEstimate estimate_cost(const RunConfig& config) {
   // Virtual time.
   TraceFacts trace;
   if (config.compute.trace) trace = trace_facts(config.compute.trace->path);
-  if (trace.all_zero_node && !config.stop.gradients && config.compute.trace->when_exhausted == TraceExhausted::cycle) {
+  if (trace.all_zero_node && !config.stop.gradients && !config.stop.gradients_per_node && config.compute.trace->when_exhausted == TraceExhausted::cycle) {
     throw ConfigError("/compute/trace", config.compute.trace->path + ": every duration of node " +
                                             std::to_string(*trace.all_zero_node) +
                                             " is 0: cycled with a time stop only, its clock never advances "
@@ -283,7 +283,11 @@ CostEstimate estimate_cost(const RunConfig& config) {
   const double by_gradients = config.stop.gradients ? static_cast<double>(*config.stop.gradients)
                                                      : std::numeric_limits<double>::infinity();
   const double by_time = config.stop.time ? *config.stop.time * rate : std::numeric_limits<double>::infinity();
-  c.gradients = std::min(by_gradients, by_time);
+  // stop.gradients_per_node: B per node (the parameter server's hub computes none: an upper estimate).
+  const double by_budget = config.stop.gradients_per_node
+                               ? static_cast<double>(*config.stop.gradients_per_node) * c.nodes
+                               : std::numeric_limits<double>::infinity();
+  c.gradients = std::min({by_gradients, by_time, by_budget});
   c.end_time = config.stop.time ? std::min(*config.stop.time, c.gradients / rate) : c.gradients / rate;
   if (!config.stop.time && config.record.interval > 0 && config.record.interval < std::ldexp(c.end_time, -40)) {
     std::ostringstream message;

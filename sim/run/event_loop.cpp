@@ -42,12 +42,13 @@ void mark_interrupted(RunResult& result) {
 }  // namespace
 
 EventLoop::EventLoop(const RunConfig& config, RunWorld& world, Algorithm& algorithm, ConvergenceRecorder& convergence,
-                     RunResult& result)
+                     RunResult& result, ModelRecorder* models)
     : config_(config),
       world_(world),
       algorithm_(algorithm),
       convergence_(convergence),
       result_(result),
+      models_(models),
       // One pending computation per node, plus messages in flight.
       simulator_(std::make_unique<Simulator>(make_event_queue(queue_kind_for(world.nodes() + world.nodes() / 4)))),
       handler_(&algorithm),
@@ -65,6 +66,7 @@ void EventLoop::start() {
     handler_ = &*changes_;
   }
   if (world_.availability) world_.availability->start(*simulator_);  // nodes down at 0 are down before anyone starts
+  if (config_.stop.gradients_per_node) algorithm_.set_gradient_budget(*config_.stop.gradients_per_node);
   algorithm_.start(*simulator_);
 }
 
@@ -72,7 +74,11 @@ void EventLoop::run(bool progress) {
   start();
   const bool by_time = config_.stop.time.has_value();
   // Progress in simulated milliseconds for a timed run, in gradients otherwise.
-  ProgressBar bar(by_time ? static_cast<std::uint64_t>(std::ceil(stop_time_ * 1000.0)) : stop_gradients_,
+  const std::uint64_t gradients_total =
+      config_.stop.gradients_per_node
+          ? std::min<std::uint64_t>(stop_gradients_, *config_.stop.gradients_per_node * world_.nodes())
+          : stop_gradients_;
+  ProgressBar bar(by_time ? static_cast<std::uint64_t>(std::ceil(stop_time_ * 1000.0)) : gradients_total,
                   by_time ? "run (simulated ms)" : "run (gradients)", !progress);
   take_sample(0.0);
   if (config_.record.interval > 0) next_time_mark_ = config_.record.interval;
@@ -98,13 +104,15 @@ StopReason EventLoop::advance(SimTime horizon) {
   // Without a gradient count to watch, run_until skips the per-event predicate; it runs in slices
   // of kInterruptSlice events so that a signal still stops the run within microseconds.
   const bool count_gradients = stop_gradients_ != kNoGradientLimit || next_gradient_mark_ != kNoGradientLimit ||
-                               world_.availability != nullptr;  // (stops at the instant the last node leaves)
+                               world_.availability != nullptr ||  // (stops at the instant the last node leaves)
+                               config_.stop.gradients_per_node.has_value();
   if (count_gradients) {
     return simulator_->run_while(
         *handler_,
         [&] {
           const std::uint64_t g = algorithm_.gradients_completed();
-          return g < stop_gradients_ && g < next_gradient_mark_ && !interrupt_requested() && !everyone_gone();
+          return g < stop_gradients_ && g < next_gradient_mark_ && !interrupt_requested() && !everyone_gone() &&
+                 !algorithm_.budget_spent();
         },
         horizon);
   }
@@ -155,6 +163,10 @@ bool EventLoop::stopping_rule_fired(StopReason why, SimTime now, std::uint64_t g
     result_.stop_reason = RunStopReason::grad_norm_sq;
     return true;
   }
+  if (algorithm_.budget_spent()) {
+    result_.stop_reason = RunStopReason::gradients_per_node;
+    return true;
+  }
   if (why == StopReason::queue_empty) {
     result_.stop_reason = RunStopReason::queue_empty;
     return true;
@@ -192,6 +204,7 @@ void EventLoop::take_final_sample() {
 
 const ConvergenceSample& EventLoop::take_sample(SimTime at) {
   const ConvergenceSample& s = convergence_.sample(algorithm_, at, simulator_->events_processed());
+  if (models_ != nullptr) models_->sample(algorithm_, at, s.gradients);
   if (world_.live) result_.live_edges.push_back(world_.live->current().live_edges());
   if (world_.availability) result_.live_nodes.push_back(world_.availability->live());
   if (!result_.first_below_epsilon_average && s.grad_sq_average <= config_.epsilon)

@@ -1,7 +1,7 @@
 // The event loop of one run (run → metrics): starts the world's fault processes and the algorithm,
 // drives the engine in slices up to each metrics mark, takes the convergence samples, and stops at
-// the first rule that fires (divergence, a signal, every node gone, grad_norm_sq, an empty queue,
-// the gradient count, the time), then drains what is in flight when stop.drain asks for it.
+// the first rule that fires (divergence, a signal, every node gone, grad_norm_sq, every node's
+// gradient budget, an empty queue, the gradient count, the time), then drains what is in flight when stop.drain asks for it.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "sim/config/run_config.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/metrics/convergence_recorder.hpp"
+#include "sim/metrics/model_recorder.hpp"
 #include "sim/output/progress_bar.hpp"
 #include "sim/result/run_result.hpp"
 #include "sim/run/run_world.hpp"
@@ -21,8 +22,9 @@ namespace dasgd {
 class EventLoop {
  public:
   // Builds the engine (its pending-event set sized for the world); nothing runs before run().
+  // `models` (record.models, may be null) samples the chosen models beside every metrics row.
   EventLoop(const RunConfig& config, RunWorld& world, Algorithm& algorithm, ConvergenceRecorder& convergence,
-            RunResult& result);
+            RunResult& result, ModelRecorder* models = nullptr);
 
   // Runs to the stopping rule and sets result's status, stop_reason, end_time and divergence, its
   // samples' companions (live_edges, live_nodes, first_below_epsilon_average); the last sample is
@@ -50,6 +52,7 @@ class EventLoop {
   Algorithm& algorithm_;
   ConvergenceRecorder& convergence_;
   RunResult& result_;
+  ModelRecorder* models_;
   std::unique_ptr<Simulator> simulator_;
   std::optional<WithTopologyChanges> changes_;  // graph.dynamic
   EventHandler* handler_;                       // changes_ when the graph is dynamic, else the algorithm

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "sim/metrics/convergence_recorder.hpp"
+#include "sim/metrics/model_recorder.hpp"
 #include "sim/run/cost_estimate.hpp"
 #include "sim/run/event_loop.hpp"
 #include "sim/run/run_world.hpp"
@@ -110,6 +111,7 @@ GradientRecorderOptions recorder_options(const RunConfig& config, const RunWorld
   if (averaging_algorithm(config.algorithm.name)) options.staleness.layout = SetLayout::origin_prefixes;
   options.statistics.window_width = config.record.staleness_window;
   options.lost_split = world.link_faults != nullptr;
+  options.server_delays = config.algorithm.name == "parameter_server";  // gradients.csv's tau
   return options;
 }
 
@@ -165,6 +167,7 @@ void collect_link_faults(const RunConfig& config, LinkFaults& link_faults, RunRe
 // What the run did, read from the algorithm and the metrics once the loop has stopped.
 void collect_outcome(const RunConfig& config, const RunWorld& world, const Algorithm& algorithm,
                      const ConvergenceRecorder& convergence, std::uint64_t events, RunResult& result) {
+  result.recorder->finish();  // gradients still waiting for their τ are logged (τ empty)
   if (const std::string note = result.recorder->tracking_note(); !note.empty())
     std::cerr << "dasgd: note: " << note << "\n";
   result.gradients = algorithm.gradients_completed();
@@ -195,6 +198,21 @@ void summarise_nodes(const RunWorld& world, const Algorithm& algorithm, RunResul
   }
 }
 
+// record.models, checked against the built world (n, d) and resolved ("all": every node).
+ModelRecorder model_recorder(const ModelRecordSpec& spec, std::size_t n, Eigen::Index d) {
+  check_model_record(spec, n, static_cast<std::uint64_t>(d));
+  std::vector<std::uint64_t> nodes = spec.nodes;
+  if (spec.all_nodes)
+    for (std::uint64_t i = 0; i < n; ++i) nodes.push_back(i);
+  std::vector<std::uint64_t> coordinates = spec.coordinates;
+  if (spec.every_coordinate())
+    for (Eigen::Index k = 0; k < d; ++k) coordinates.push_back(static_cast<std::uint64_t>(k));
+  Eigen::MatrixXd projections(static_cast<Eigen::Index>(spec.projections.size()), d);
+  for (std::size_t j = 0; j < spec.projections.size(); ++j)
+    projections.row(static_cast<Eigen::Index>(j)) = Eigen::Map<const Vector>(spec.projections[j].data(), d).transpose();
+  return ModelRecorder(std::move(nodes), std::move(coordinates), std::move(projections));
+}
+
 }  // namespace
 
 RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
@@ -206,6 +224,8 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   // Metrics (observers). record.staleness false: no observer at all (no staleness, no bounds).
   result.recorder = make_gradient_recorder(config, world, options, result);
   ConvergenceRecorder convergence(*world.objective, config.record.node_stats);
+  std::optional<ModelRecorder> models;  // record.models
+  if (config.record.models) models.emplace(model_recorder(*config.record.models, world.nodes(), world.objective->dimension()));
   GradientObserver* observer = config.record.staleness ? result.recorder.get() : nullptr;
   if (options.observe) observer = options.observe(observer, world.nodes());
   const std::unique_ptr<Algorithm> algorithm = config.algorithm.build(world.world, observer);
@@ -215,10 +235,11 @@ RunResult run_experiment(const RunConfig& config, const RunOptions& options) {
   {
     // Scoped, so that its queue (one pending event per node and more) is freed before the
     // per-node summary is built; events still pending will never run.
-    EventLoop loop(config, world, *algorithm, convergence, result);
+    EventLoop loop(config, world, *algorithm, convergence, result, models ? &*models : nullptr);
     loop.run(options.progress);
     collect_outcome(config, world, *algorithm, convergence, loop.events_processed(), result);
   }
+  if (models) result.models = models->take();
   summarise_nodes(world, *algorithm, result);
   evaluate_bounds(config, result);
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -20,7 +20,8 @@ std::unique_ptr<GradientLogStream> open_gradient_log(const RunConfig& config, co
   if (!config.record.per_gradient) return nullptr;
   ensure_directory(directory);
   return std::make_unique<GradientLogStream>(directory / "gradients.csv",
-                                             config.link_faults.active_for(config.algorithm.name));
+                                             config.link_faults.active_for(config.algorithm.name),
+                                             config.algorithm.name == "parameter_server");
 }
 
 RunOptions with_gradient_log(RunOptions options, GradientLogStream* stream) {

@@ -258,5 +258,43 @@ class CompareSweepAndGraphMatchTheCli(TableCase):
         self.assertEqual(caught.exception.path, "/graph/rows")
 
 
+class PredictAndModels(TableCase):
+    def test_predict_is_what_dasgd_predict_json_prints(self):
+        overrides = {"graph.nodes": 12, "compute.time.mean": 0.5}
+        sets = [a for p, v in overrides.items() for a in ("--set", f"{p}={json.dumps(v)}")]
+        done = cli("predict", QUICKSTART, "--json", *sets)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        predicted = dasgd.predict(QUICKSTART, set=overrides)
+        self.assertEqual(predicted, json.loads(done.stdout))
+        self.assertEqual(predicted["nodes"], 12)
+
+    def test_predict_refuses_a_bad_config_with_its_path(self):
+        with self.assertRaises(dasgd.ConfigError) as caught:
+            dasgd.predict(QUICKSTART, set={"stop.gradients_per_node": 0})
+        self.assertEqual(caught.exception.path, "/stop/gradients_per_node")
+
+    def test_models_hold_the_initial_models_of_an_unmoved_run_and_match_models_csv(self):
+        # eta = 0: DASGD never moves a model, so every row holds node i's start (i, -i, 2i, 0.5).
+        values = [v for i in range(4) for v in (i, -i, 2 * i, 0.5)]
+        config = {"graph": {"kind": "ring", "nodes": 4}, "compute": {"time": 1.0}, "link": {"latency": 0.1},
+                  "objective": {"kind": "quadratic", "dimension": 4}, "initial_models": {"values": values},
+                  "algorithm": {"name": "dasgd", "eta": 0}, "stop": {"gradients_per_node": 5},
+                  "record": {"every_gradients": 4, "models": {"nodes": [2, 1], "coordinates": [2],
+                                                              "project": [[1, 1, 1, 1]]}}}
+        with tempfile.TemporaryDirectory() as directory:
+            r = dasgd.run(config, output=os.path.join(directory, "run"))
+            self.assertModelsAreTheStarts(r, os.path.join(directory, "run", "models.csv"))
+
+    def assertModelsAreTheStarts(self, r, path):
+        m = r.models
+        self.assertEqual(list(m), ["time", "gradients", "node", "x2", "p0"])
+        self.assertEqual(len(m["node"]), 2 * len(r.metrics["time"]))
+        numpy.testing.assert_array_equal(m["node"], numpy.tile([2, 1], len(r.metrics["time"])))
+        numpy.testing.assert_array_equal(m["time"], numpy.repeat(r.metrics["time"], 2))
+        numpy.testing.assert_array_equal(m["x2"], 2.0 * m["node"])
+        numpy.testing.assert_array_equal(m["p0"], 2.0 * m["node"] + 0.5)  # i - i + 2i + 0.5
+        self.assertTableMatchesCsv(m, path)
+
+
 if __name__ == "__main__":
     unittest.main()
