@@ -84,18 +84,26 @@ RunOutcome run_call(const ConfigInput& input, const CallOptions& options) {
   RunOutcome out;
   out.config = parse_run_config(load_document(input), input.source_path());
   check_cost(out.config, options, out.config.name);
+  // record.trace streams trace.json into the output's staging area, as `dasgd run` does; without an
+  // output directory there is nowhere to put it (refused before anything is claimed or run).
+  if (out.config.record.trace && options.output.empty())
+    throw ConfigError("/record/trace", "a trace is a file (trace.json): pass output=\"dir\" to write it");
   const Signals signals(options.handle_signals);
   std::unique_ptr<OutputDirectory> output;
   if (!options.output.empty()) {
     output = std::make_unique<OutputDirectory>(options.output, claim_options(run_file_names(), options.force));
     out.directory = options.output;
   }
-  out.result = run_checked(out.config, run_options(options));
+  std::unique_ptr<TraceWriter> trace;
+  RunOptions run = run_options(options);
+  if (output) run = with_trace(run, out.config, output->staging(), trace);
+  out.result = run_checked(out.config, run);
   out.signal = signals.signal();
   out.summary = run_summary(out.config, out.result);
   build_run_tables(out.config, out.result, out.tables.opener(), true);
   if (output) {
     write_run_files(out.config, out.result, output->staging());
+    if (trace) commit_trace(*trace, out.result);
     output->commit(run_manifest(out.config, out.result));
   }
   return out;
@@ -104,7 +112,11 @@ RunOutcome run_call(const ConfigInput& input, const CallOptions& options) {
 CompareOutcome compare_call(const ConfigInput& input, const CallOptions& options, bool common_random_numbers) {
   CompareOutcome out;
   out.entries = parse_comparison(load_document(input), input.source_path());
-  for (const ComparisonEntry& entry : out.entries) check_cost(entry.config, options, entry.label);
+  for (const ComparisonEntry& entry : out.entries) {
+    check_cost(entry.config, options, entry.label);
+    if (entry.config.record.trace && options.output.empty())  // as in run_call
+      throw ConfigError("/record/trace", entry.label + ": a trace is a file (trace.json): pass output=\"dir\" to write it");
+  }
   const Signals signals(options.handle_signals);
   std::unique_ptr<OutputDirectory> output;
   if (!options.output.empty()) {
@@ -128,8 +140,11 @@ CompareOutcome compare_call(const ConfigInput& input, const CallOptions& options
       o.reason = "not run: interrupted before it started";
       continue;
     }
+    std::unique_ptr<TraceWriter> trace;  // record.trace: one trace.json in the entry's directory
     try {  // an algorithm that refuses the world is a failed entry; the others still run
-      o.result = run_experiment(entry.config, run_options(options));
+      RunOptions run = run_options(options);
+      if (output) run = with_trace(run, entry.config, output->staging() / entry.label, trace);
+      o.result = run_experiment(entry.config, run);
       o.status = o.result.status;
       if (o.status == RunStatus::diverged) o.reason = o.result.divergence;
     } catch (const std::exception& error) {
@@ -140,6 +155,7 @@ CompareOutcome compare_call(const ConfigInput& input, const CallOptions& options
     summary = run_summary(entry.config, o.result);
     build_run_tables(entry.config, o.result, tables.opener(), true);
     if (output) write_run_files(entry.config, o.result, output->staging() / entry.label);
+    if (trace) commit_trace(*trace, o.result);
   }
   out.signal = signals.signal();
   build_comparison_tables(out.outcomes, out.tables.opener());

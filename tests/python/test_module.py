@@ -296,5 +296,37 @@ class PredictAndModels(TableCase):
         self.assertTableMatchesCsv(m, path)
 
 
+class TracesAreTheClis(unittest.TestCase):
+    SETS = {"stop.time": 10, "record.trace": {"nodes": [0, 1, 2]}}
+
+    def test_run_with_output_writes_the_cli_trace_byte_for_byte(self):
+        with tempfile.TemporaryDirectory() as directory:
+            done = cli("run", QUICKSTART, "--set", "stop.time=10", "--set", 'record.trace={"nodes":[0,1,2]}',
+                       "--out", os.path.join(directory, "cli"), "--quiet")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            dasgd.run(QUICKSTART, set=self.SETS, output=os.path.join(directory, "py"))
+            with open(os.path.join(directory, "cli", "trace.json"), "rb") as a, \
+                    open(os.path.join(directory, "py", "trace.json"), "rb") as b:
+                cli_bytes, py_bytes = a.read(), b.read()
+        self.assertEqual(py_bytes, cli_bytes)
+        events = json.loads(py_bytes)["traceEvents"]
+        self.assertTrue(any(e.get("ph") == "X" for e in events))  # compute spans are there
+
+    def test_compare_with_output_writes_one_trace_per_algorithm(self):
+        config = os.path.join(SOURCE, "configs", "compare", "family_ring.json")
+        with tempfile.TemporaryDirectory() as directory:
+            c = dasgd.compare(config, set={"stop.time": 5, "record.trace": True}, output=os.path.join(directory, "c"))
+            for label, status in c.statuses.items():
+                path = os.path.join(directory, "c", label, "trace.json")
+                self.assertEqual(os.path.exists(path), status == "completed", label)
+
+    def test_a_trace_without_output_is_refused_at_record_trace_before_anything_runs(self):
+        for call in (dasgd.run, dasgd.compare):
+            config = QUICKSTART if call is dasgd.run else os.path.join(SOURCE, "configs", "compare", "family_ring.json")
+            with self.assertRaises(dasgd.ConfigError) as caught:
+                call(config, set=self.SETS)
+            self.assertEqual(caught.exception.path, "/record/trace")
+
+
 if __name__ == "__main__":
     unittest.main()
