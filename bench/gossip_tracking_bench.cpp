@@ -11,6 +11,7 @@
 // --benchmark_repetitions=5 --benchmark_report_aggregates_only=true).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <deque>
 
 #include "sim/algorithms/gossip_sgd.hpp"
@@ -124,6 +125,10 @@ void BM_GossipRingTracking(benchmark::State& state) {
       state.counters["tracker_MB"] = static_cast<double>(sets->tracker().bytes()) / 1e6;
       state.counters["entries_per_node"] =
           static_cast<double>(sets->tracker().clock_entries()) / static_cast<double>(n);
+      const StalenessTracker::MergePaths& paths = sets->tracker().merge_paths();
+      const auto merges = static_cast<double>(std::max<std::uint64_t>(paths.in_place + paths.rebuilt, 1));
+      state.counters["in_place_share"] = static_cast<double>(paths.in_place) / merges;
+      state.counters["rescans_per_merge"] = static_cast<double>(paths.rescans) / merges;
     }
     if (recorder) state.counters["tracker_MB"] = static_cast<double>(recorder->tracker().bytes()) / 1e6;
     state.ResumeTiming();
