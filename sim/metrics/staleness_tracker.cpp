@@ -553,6 +553,20 @@ std::uint64_t StalenessTracker::bytes() const noexcept {
 
 // ---------------------------------------------------------------------------------------------
 // origin_prefixes: vector clocks
+
+namespace {
+
+// Whether any of R keys b[l] exceeds a[l], for keys with equal origin bits: a − b wraps (bit 63
+// set) exactly when b's count is larger. Out of line and branch-free, so the caller's loop keeps
+// its registers and this one vectorizes (two lanes per SSE2 subtract).
+template <std::size_t R>
+[[gnu::noinline]] bool run_raises(const std::uint64_t* a, const std::uint64_t* b) noexcept {
+  std::uint64_t wrapped = 0;
+  for (std::size_t l = 0; l < R; ++l) wrapped |= a[l] - b[l];
+  return (wrapped >> 63) != 0;
+}
+
+}  // namespace
 //
 // Node j's set is {gradient q of origin o : q < c_o(j)}, with c_j(j) = nodes_[j].own and the other
 // origins' counts in the sorted entries of its clock. |G| = own + others. The watermark (smallest
@@ -750,17 +764,48 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
         raised_at = origin;
       }
     };
+    // Most of the sender's entries are dominated (the receiver heard of them by another path or
+    // from an earlier push), so the pass is mostly a comparison. Where both clocks hold the same
+    // run of consecutive origins (contiguous origin ranges: every origin on a well-mixed graph, the
+    // neighbourhood on a ring), the run is checked at once (run_raises), and visited entry by entry
+    // only if something in it is raised.
     std::size_t ia = 0;
-    for (std::size_t ib = 0; ib < size_b; ++ib) {
+    std::size_t ib = 0;
+    while (ib < size_b) {
       const std::uint64_t y = b_keys[ib];
       const std::uint64_t origin_bits = y >> 32;
       while (ia < size_a && (a_keys[ia] >> 32) < origin_bits) ++ia;
       if (ia == size_a || (a_keys[ia] >> 32) != origin_bits) {
+        ++ib;
         if (key_origin(y) == node) continue;  // the receiver's own origin: never an entry
         covered = false;
         break;
       }
+      // Runs of 32 where both clocks hold that many consecutive origins, else of 8. Keys are
+      // sorted and unique, so equal origins at both ends r − 1 apart mean the same r origins.
+      const auto holds_run = [&](std::size_t r) {
+        return ia + r <= size_a && ib + r <= size_b &&
+               (b_keys[ib + r - 1] >> 32) == origin_bits + (r - 1) &&
+               (a_keys[ia + r - 1] >> 32) == origin_bits + (r - 1);
+      };
+      const std::size_t run = holds_run(32) ? 32 : holds_run(8) ? 8 : 0;
+      if (run != 0) {
+        const bool raises = run == 32 ? run_raises<32>(a_keys + ia, b_keys + ib)
+                                      : run_raises<8>(a_keys + ia, b_keys + ib);
+        if (raises) {
+          for (std::size_t l = 0; l < run; ++l) {
+            if (b_keys[ib + l] > a_keys[ia + l]) {
+              raise(a_keys[ia + l], a_nexts[ia + l], b_keys[ib + l], b_nexts[ib + l]);
+            }
+          }
+        }
+        ia += run;
+        ib += run;
+        continue;
+      }
       if (y > a_keys[ia]) raise(a_keys[ia], a_nexts[ia], y, b_nexts[ib]);
+      ++ia;
+      ++ib;
     }
     if (covered && snapshot.own > 0 && snapshot.origin != node) {
       // The sender's own prefix (not in its clock).
