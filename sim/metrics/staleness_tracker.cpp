@@ -852,8 +852,7 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
   std::uint64_t* out_nexts = out_clock.nexts.data();
   std::size_t size = 0;
 
-  auto take = [&](std::uint64_t key, std::uint64_t next) {  // next filled if known now
-    if (next == unknown_next) next = next_of(key_origin(key), key_count(key));
+  auto take = [&](std::uint64_t key, std::uint64_t next) {  // unknown nexts: looked up below
     out_keys[size] = key;
     out_nexts[size] = next;
     ++size;
@@ -864,6 +863,25 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
     const std::uint64_t x = a_keys[ia];
     const std::uint64_t y = b_keys[ib];
     if ((x >> 32) == (y >> 32)) {
+      // A run of consecutive origins held by both clocks with nothing to raise is a copy of the
+      // receiver's entries (as in the in-place pass).
+      const std::uint64_t origin_bits = x >> 32;
+      const auto unraised_run = [&](std::size_t r) {
+        if (ia + r > size_a || ib + r > size_b || (a_keys[ia + r - 1] >> 32) != origin_bits + (r - 1) ||
+            (b_keys[ib + r - 1] >> 32) != origin_bits + (r - 1)) {
+          return false;
+        }
+        return !(r == 32 ? run_raises<32>(a_keys + ia, b_keys + ib) : run_raises<8>(a_keys + ia, b_keys + ib));
+      };
+      const std::size_t run = unraised_run(32) ? 32 : unraised_run(8) ? 8 : 0;
+      if (run != 0) {
+        std::copy_n(a_keys + ia, run, out_keys + size);
+        std::copy_n(a_nexts + ia, run, out_nexts + size);
+        size += run;
+        ia += run;
+        ib += run;
+        continue;
+      }
       if (y > x) {
         added += y - x;
         take(y, b_nexts[ib]);
@@ -910,12 +928,13 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
       added += snapshot.own;
     }
   }
-  // Every next was looked up just now (take), so the minimum is exact, and the floor of the
-  // entries still unknown is completed_.
+  // Every unknown next is looked up now, so the minimum is exact, and the floor of the entries
+  // still unknown is completed_.
   std::uint64_t known = unknown_next;
   NodeId known_at = no_origin;
   bool unknown = false;
   for (std::size_t k = 0; k < size; ++k) {
+    if (out_nexts[k] == unknown_next) out_nexts[k] = next_of(key_origin(out_keys[k]), key_count(out_keys[k]));
     if (out_nexts[k] == unknown_next) {
       unknown = true;
     } else if (out_nexts[k] < known) {

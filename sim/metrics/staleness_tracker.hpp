@@ -285,7 +285,9 @@ class StalenessTracker {
     std::uint32_t refs = 0;
     void reserve(std::size_t need) {
       if (keys.size() < need) {
-        keys.resize(std::max(need, 2 * keys.size()));
+        // At least 16 entries: pooled clocks start empty, and growing 1, 2, 4, ... cost an
+        // allocation per step in most merges of a large world's first seconds.
+        keys.resize(std::max({need, 2 * keys.size(), std::size_t{16}}));
         nexts.resize(keys.size());
       }
     }
