@@ -554,10 +554,15 @@ struct MergeRunCounts {
 // order. `ring`: pushes go to a ring neighbour only (gossip), so far gradients stay missing and
 // the windows span many words. Every record is compared with the literal std::set definitions.
 MergeRunCounts random_merges_match_naive(std::uint64_t seed, SetLayout layout, bool deliveries,
-                                         bool ring, bool track_deliveries = false) {
+                                         bool ring, bool track_deliveries = false,
+                                         std::size_t min_nodes = 0) {
   Rng rng(mix_key(seed, Stream::algorithm, 77));
-  const auto n = static_cast<std::size_t>(ring ? 8 + rng.below(24) : 2 + rng.below(9));
-  const std::uint64_t target = ring ? 800 + rng.below(600) : 150 + rng.below(250);
+  const auto n = static_cast<std::size_t>(min_nodes != 0 ? min_nodes + rng.below(min_nodes)
+                                          : ring             ? 8 + rng.below(24)
+                                                             : 2 + rng.below(9));
+  const std::uint64_t target = min_nodes != 0 ? 1500 + rng.below(500)
+                               : ring           ? 800 + rng.below(600)
+                                                : 150 + rng.below(250);
   StalenessOptions options;
   options.layout = layout;
   options.track_deliveries = track_deliveries;
@@ -712,6 +717,22 @@ TEST(StalenessMerge, GossipRingPushesWithWideWindowsMatchNaiveSetsInBothLayouts)
       EXPECT_LT(2 * total.paths.rescans, total.paths.in_place);
     }
   }
+}
+
+// 40 to 79 nodes, pushes to random nodes: clocks soon list most origins, so the merges compare
+// runs of 32 consecutive origins (and 8 at the ends) at once; every figure against the naive sets.
+TEST(StalenessMerge, WellMixedMergesOverLongClockRunsMatchNaiveSets) {
+  StalenessTracker::MergePaths total;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    SCOPED_TRACE(seed);
+    const MergeRunCounts c =
+        random_merges_match_naive(seed, SetLayout::origin_prefixes, false, false, false, 40);
+    total.in_place += c.paths.in_place;
+    total.rebuilt += c.paths.rebuilt;
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(total.in_place, 100u);
+  EXPECT_GT(total.rebuilt, 100u);
 }
 
 TEST(StalenessMerge, MergesMixedWithOutOfOrderDeliveriesMatchNaiveSets) {
