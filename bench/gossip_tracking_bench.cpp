@@ -7,7 +7,9 @@
 //                 the virtual sequence; no per-gradient log);
 //   tracking = 3  as 1, with the bit_window layout (the general representation, for comparison).
 // Counters: ns_per_event (wall ns per processed event), tracker_MB (the tracker's own bytes at the
-// end). Compare ns_per_event of 1 and 2 with 0 at the same n (ratios, medians over repetitions:
+// end); with tracking = 1, entries_per_node (vector-clock entries), in_place_share (merges that
+// raised counts in the receiver's own clock rather than building a new one) and rescans_per_merge
+// (merges after which known_min was recomputed over every entry). Compare ns_per_event of 1 and 2 with 0 at the same n (ratios, medians over repetitions:
 // --benchmark_repetitions=5 --benchmark_report_aggregates_only=true).
 #include <benchmark/benchmark.h>
 

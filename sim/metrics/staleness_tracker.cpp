@@ -519,8 +519,8 @@ bool StalenessTracker::is_applied(NodeId node, std::uint64_t t) const {
     const auto q = static_cast<std::uint64_t>(it - index.begin());
     if (o == node) return q < nodes_[node].own;
     const Clock& clock = clocks_[nodes_[node].clock];
-    const std::uint64_t* end = clock.keys.data() + clock.size;
-    const std::uint64_t* e = std::lower_bound(clock.keys.data(), end, make_key(o, 0));
+    const std::uint64_t* end = clock.keys() + clock.size;
+    const std::uint64_t* e = std::lower_bound(clock.keys(), end, make_key(o, 0));
     return e != end && key_origin(*e) == o && q < key_count(*e);
   }
   return false;
@@ -542,7 +542,7 @@ std::uint64_t StalenessTracker::bytes() const noexcept {
   total += live_.size() * sizeof(LiveGradient);
   total += watermark_nodes_.capacity() * sizeof(std::uint32_t);
   for (const Clock& clock : clocks_) {
-    total += sizeof(Clock) + (clock.keys.capacity() + clock.nexts.capacity()) * sizeof(std::uint64_t);
+    total += sizeof(Clock) + clock.storage.capacity() * sizeof(std::uint64_t);
   }
   total += nodes_.capacity() * sizeof(NodeClock);
   for (const auto& index : origin_index_) total += sizeof(index) + index.capacity() * 8;
@@ -590,8 +590,8 @@ std::uint64_t StalenessTracker::next_of(NodeId origin, std::uint32_t count) cons
 bool StalenessTracker::knows(NodeId node, NodeId origin) const noexcept {
   if (origin == node) return nodes_[node].own > 0;
   const Clock& clock = clocks_[nodes_[node].clock];
-  const std::uint64_t* end = clock.keys.data() + clock.size;
-  const std::uint64_t* e = std::lower_bound(clock.keys.data(), end, make_key(origin, 0));
+  const std::uint64_t* end = clock.keys() + clock.size;
+  const std::uint64_t* e = std::lower_bound(clock.keys(), end, make_key(origin, 0));
   return e != end && key_origin(*e) == origin;
 }
 
@@ -612,13 +612,13 @@ void StalenessTracker::rescan_known_min(NodeId node) {
   NodeId at = no_origin;
   bool unknown = false;
   for (std::uint32_t k = 0; k < clock.size; ++k) {
-    std::uint64_t& next = clock.nexts[k];
-    if (next == unknown_next) next = next_of(key_origin(clock.keys[k]), key_count(clock.keys[k]));
+    std::uint64_t& next = clock.nexts()[k];
+    if (next == unknown_next) next = next_of(key_origin(clock.keys()[k]), key_count(clock.keys()[k]));
     if (next == unknown_next) {
       unknown = true;
     } else if (next < known) {
       known = next;
-      at = key_origin(clock.keys[k]);
+      at = key_origin(clock.keys()[k]);
     }
   }
   mine.known_min = known;
@@ -644,7 +644,7 @@ std::uint64_t StalenessTracker::origin_watermark_slow(NodeId node) const {
   }
   const Clock& entries = clocks_[clock.clock];
   for (std::uint32_t k = 0; k < entries.size; ++k) {
-    w = std::min(w, next_of(key_origin(entries.keys[k]), key_count(entries.keys[k])));
+    w = std::min(w, next_of(key_origin(entries.keys()[k]), key_count(entries.keys()[k])));
   }
   return w;
 }
@@ -739,11 +739,11 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
     // idempotent, so the merge gives the same set, and `added` carries what this pass added).
     Clock& clock_a = clocks_[mine.clock];
     const Clock& clock_b = clocks_[snapshot.clock];
-    std::uint64_t* a_keys = clock_a.keys.data();
-    std::uint64_t* a_nexts = clock_a.nexts.data();
+    std::uint64_t* a_keys = clock_a.keys();
+    std::uint64_t* a_nexts = clock_a.nexts();
     const std::size_t size_a = clock_a.size;
-    const std::uint64_t* b_keys = clock_b.keys.data();
-    const std::uint64_t* b_nexts = clock_b.nexts.data();
+    const std::uint64_t* b_keys = clock_b.keys();
+    const std::uint64_t* b_nexts = clock_b.nexts();
     const std::size_t size_b = clock_b.size;
     bool covered = true;
     bool min_raised = false;    // the entry holding known_min was raised
@@ -844,12 +844,12 @@ std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnaps
   const std::size_t size_a = clock_a.size;
   const std::size_t size_b = clock_b.size;
   out_clock.reserve(size_a + size_b + 1);
-  const std::uint64_t* a_keys = clock_a.keys.data();
-  const std::uint64_t* a_nexts = clock_a.nexts.data();
-  const std::uint64_t* b_keys = clock_b.keys.data();
-  const std::uint64_t* b_nexts = clock_b.nexts.data();
-  std::uint64_t* out_keys = out_clock.keys.data();
-  std::uint64_t* out_nexts = out_clock.nexts.data();
+  const std::uint64_t* a_keys = clock_a.keys();
+  const std::uint64_t* a_nexts = clock_a.nexts();
+  const std::uint64_t* b_keys = clock_b.keys();
+  const std::uint64_t* b_nexts = clock_b.nexts();
+  std::uint64_t* out_keys = out_clock.keys();
+  std::uint64_t* out_nexts = out_clock.nexts();
   std::size_t size = 0;
 
   auto take = [&](std::uint64_t key, std::uint64_t next) {  // unknown nexts: looked up below

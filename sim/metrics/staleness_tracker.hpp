@@ -275,20 +275,26 @@ class StalenessTracker {
     return (std::uint64_t{origin} << 32) | count;
   }
   struct Clock {
-    // keys[0..size): sorted, count ≥ 1, never the owning node itself; nexts[k] caches the global
-    // index of entry k's origin's gradient `count` (unknown_next if it had not completed when last
-    // looked up). The vectors' sizes are only storage (kept across reuse, so merges write without
+    // keys()[0..size): sorted, count ≥ 1, never the owning node itself; nexts()[k] caches the
+    // global index of entry k's origin's gradient `count` (unknown_next if it had not completed
+    // when last looked up). One block holds both (keys first, then nexts), so a clock is one
+    // allocation; its capacity is only storage (kept across reuse, so merges write without
     // initialising).
-    std::vector<std::uint64_t> keys;
-    std::vector<std::uint64_t> nexts;
+    std::vector<std::uint64_t> storage;
+    std::uint32_t capacity = 0;
     std::uint32_t size = 0;
     std::uint32_t refs = 0;
+    std::uint64_t* keys() noexcept { return storage.data(); }
+    const std::uint64_t* keys() const noexcept { return storage.data(); }
+    std::uint64_t* nexts() noexcept { return storage.data() + capacity; }
+    const std::uint64_t* nexts() const noexcept { return storage.data() + capacity; }
+    // Room for `need` entries, contents not kept (called on an empty clock). At least 16 entries:
+    // pooled clocks start empty, and growing 1, 2, 4, ... cost an allocation per step in most
+    // merges of a large world's first seconds.
     void reserve(std::size_t need) {
-      if (keys.size() < need) {
-        // At least 16 entries: pooled clocks start empty, and growing 1, 2, 4, ... cost an
-        // allocation per step in most merges of a large world's first seconds.
-        keys.resize(std::max({need, 2 * keys.size(), std::size_t{16}}));
-        nexts.resize(keys.size());
+      if (capacity < need) {
+        capacity = static_cast<std::uint32_t>(std::max({need, std::size_t{2} * capacity, std::size_t{16}}));
+        storage.assign(std::size_t{2} * capacity, 0);
       }
     }
   };
