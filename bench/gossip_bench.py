@@ -18,6 +18,8 @@ Cases (--cases, comma separated; default all):
              ring's own bytes (Topology::memory_bytes; target <= 2x)
   tracking   n = 100 (T = 1000), 1000 (T = 100), 10^4 (T = 20), d = 32: CPU events/s with exact gradient-set
              staleness on (record.staleness true, per_gradient false) vs off (target: on within 2x)
+  callgrind  the tracking case's runs once each under valgrind --tool=callgrind (off and on, and --baseline's):
+             instruction counts, and the vector-clock merge's share (not in the default set: minutes)
   scaling    CPU ns/event for n = 10^2 ... 10^6 at d = 8: marginal cost between T and 3T, T = 1e6 / (2n)
              (about 1e6 and 3e6 events), and the whole run at 3T; writes
              bench/data/gossip_ns_per_event.csv (plot: bench/plot_ns_per_event.py)
@@ -177,21 +179,72 @@ def case_memory(args, tmp, n=1_000_000, d=8, T=1.0):
 def case_tracking(args, tmp, d=32):
     """Exact gradient-set staleness on (record.staleness true: the GradientRecorder with vector
     clocks, S_t, S_hat_t, B_t^2, grad norms on x_t and v_t; per-delivery sets and the per-gradient log
-    off) against every staleness figure off, same scenario, CPU time of the whole process, interleaved."""
+    off) against every staleness figure off, same scenario, CPU time of the whole process, interleaved.
+    With --baseline, that binary's off and on runs are interleaved with these (before/after in one run)."""
+    binaries = [("dasgd", args.dasgd)] + ([("baseline", args.baseline)] if args.baseline else [])
     rows = []
     # n = 100 runs 10x longer than the peers' T = 100, so that the CPU clock's 10 ms resolution
     # stays below 1 % of the run.
     for n, T in ((100, 1000), (1000, 100), (10_000, 20)):
-        on, off = [], []
+        on = {name: [] for name, _ in binaries}
+        off = {name: [] for name, _ in binaries}
         for seed in range(1, args.reps + 1):
-            off.append(run_dasgd(args, n, d, T, seed, tmp))
-            on.append(run_dasgd(args, n, d, T, seed, tmp, staleness=True))
-        a = statistics.median(r["cpu_eps"] for r in off)
-        b = statistics.median(r["cpu_eps"] for r in on)
-        rows.append({"n": n, "T": T, "off_cpu_eps": a, "on_cpu_eps": b, "ratio": a / b,
-                     "on_rss": statistics.median(r["rss_bytes"] for r in on)})
-        print(f"tracking  n={n:>6} T={T}: staleness off {a:.3g} ev/s, on {b:.3g} ev/s (CPU time), "
-              f"on costs {a / b:.2f}x (target <= 2x), peak RSS on {rows[-1]['on_rss'] / 2**20:.0f} MiB")
+            for name, path in binaries:
+                off[name].append(run_dasgd(args, n, d, T, seed, tmp, binary=path))
+                on[name].append(run_dasgd(args, n, d, T, seed, tmp, staleness=True, binary=path))
+        for name, _ in binaries:
+            a = statistics.median(r["cpu_eps"] for r in off[name])
+            b = statistics.median(r["cpu_eps"] for r in on[name])
+            rss = statistics.median(r["rss_bytes"] for r in on[name])
+            rows.append({"binary": name, "n": n, "T": T, "off_cpu_eps": a, "on_cpu_eps": b, "ratio": a / b,
+                         "on_rss": rss})
+            print(f"tracking  n={n:>6} T={T} {name}: staleness off {a:.3g} ev/s, on {b:.3g} ev/s (CPU time), "
+                  f"on costs {a / b:.2f}x (target <= 2x), peak RSS on {rss / 2**20:.0f} MiB")
+    return {"rows": rows}
+
+
+def callgrind_instructions(command, tmp):
+    """Instructions of `command` under callgrind (repeatable under load): the total and the self
+    cost of the functions whose names hold 'origin_merge' or 'run_raises' (the vector-clock merge)."""
+    out = os.path.join(tmp, "callgrind.out")
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + command,
+                   check=True, capture_output=True)
+    report = subprocess.run(["callgrind_annotate", out], check=True, capture_output=True, text=True).stdout
+    total = merge = 0
+    for line in report.splitlines():
+        fields = line.split()
+        if not fields or not fields[0][0].isdigit():
+            continue
+        count = int(fields[0].replace(",", ""))
+        if "PROGRAM TOTALS" in line:
+            total = count
+        elif "origin_merge" in line or "run_raises" in line:
+            merge += count
+    return total, merge
+
+
+def case_callgrind(args, tmp, d=32):
+    """The tracking scenarios once each (seed 1) under callgrind, staleness off and on, for this
+    binary and --baseline: instruction counts do not move with the machine's load."""
+    binaries = [("dasgd", args.dasgd)] + ([("baseline", args.baseline)] if args.baseline else [])
+    rows = []
+    for n, T in ((100, 1000), (1000, 100), (10_000, 20)):
+        for name, path in binaries:
+            counts = {}
+            for staleness in (False, True):
+                config = scenario(n, d, T, 1)
+                if staleness:
+                    config["record"] = {"deliveries": False, "staleness": True, "per_gradient": False}
+                config_path = os.path.join(tmp, "config.json")
+                with open(config_path, "w") as f:
+                    json.dump(config, f)
+                counts[staleness] = callgrind_instructions(
+                    [path, "run", config_path, "-q", "--out", os.path.join(tmp, "run")], tmp)
+            (off, _), (on, merge) = counts[False], counts[True]
+            rows.append({"binary": name, "n": n, "T": T, "off_instructions": off, "on_instructions": on,
+                         "merge_instructions": merge, "ratio": on / off})
+            print(f"callgrind n={n:>6} T={T} {name}: off {off / 1e6:.1f} M, on {on / 1e6:.1f} M instructions, "
+                  f"on/off {on / off:.2f}; vector-clock merge {merge / 1e6:.1f} M ({100 * merge / on:.0f} % of on)")
     return {"rows": rows}
 
 
@@ -228,13 +281,14 @@ def main():
     p.add_argument("--stream", default="build/gossip_stream_bench")
     p.add_argument("--peer", default="/work/shared/peers/python_heapq/sim.py")
     p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--baseline", default=None, help="a second dasgd binary measured alongside (speed case)")
+    p.add_argument("--baseline", default=None,
+                   help="a second dasgd binary measured alongside (speed and tracking cases)")
     p.add_argument("--cases", default="speed,bandwidth,memory,tracking,scaling")
     a = p.parse_args()
     if a.reps < 1:
         p.error("--reps must be >= 1")
     cases = {"speed": case_speed, "bandwidth": case_bandwidth, "memory": case_memory, "tracking": case_tracking,
-             "scaling": case_scaling}
+             "scaling": case_scaling, "callgrind": case_callgrind}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.cases.split(","):

@@ -7,10 +7,13 @@
 //                 the virtual sequence; no per-gradient log);
 //   tracking = 3  as 1, with the bit_window layout (the general representation, for comparison).
 // Counters: ns_per_event (wall ns per processed event), tracker_MB (the tracker's own bytes at the
-// end). Compare ns_per_event of 1 and 2 with 0 at the same n (ratios, medians over repetitions:
+// end); with tracking = 1, entries_per_node (vector-clock entries), in_place_share (merges that
+// raised counts in the receiver's own clock rather than building a new one) and rescans_per_merge
+// (merges after which known_min was recomputed over every entry). Compare ns_per_event of 1 and 2 with 0 at the same n (ratios, medians over repetitions:
 // --benchmark_repetitions=5 --benchmark_report_aggregates_only=true).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <deque>
 
 #include "sim/algorithms/gossip_sgd.hpp"
@@ -124,6 +127,10 @@ void BM_GossipRingTracking(benchmark::State& state) {
       state.counters["tracker_MB"] = static_cast<double>(sets->tracker().bytes()) / 1e6;
       state.counters["entries_per_node"] =
           static_cast<double>(sets->tracker().clock_entries()) / static_cast<double>(n);
+      const StalenessTracker::MergePaths& paths = sets->tracker().merge_paths();
+      const auto merges = static_cast<double>(std::max<std::uint64_t>(paths.in_place + paths.rebuilt, 1));
+      state.counters["in_place_share"] = static_cast<double>(paths.in_place) / merges;
+      state.counters["rescans_per_merge"] = static_cast<double>(paths.rescans) / merges;
     }
     if (recorder) state.counters["tracker_MB"] = static_cast<double>(recorder->tracker().bytes()) / 1e6;
     state.ResumeTiming();

@@ -358,6 +358,7 @@ struct RandomRunCounts {
   std::uint64_t applications = 0;
   std::uint64_t retired = 0;
   std::uint64_t max_window_words = 0;
+  StalenessTracker::MergePaths paths;  // origin_prefixes: which merge paths ran
 };
 
 // A random schedule: random starts (at most two computations in flight per node), completions in
@@ -544,6 +545,7 @@ struct MergeRunCounts {
   std::uint64_t merged_gradients = 0;
   std::uint64_t deliveries = 0;
   std::uint64_t max_window_words = 0;
+  StalenessTracker::MergePaths paths;  // origin_prefixes: which merge paths ran
 };
 
 // A random schedule with model averaging: nodes compute (one at a time), apply their own
@@ -552,10 +554,15 @@ struct MergeRunCounts {
 // order. `ring`: pushes go to a ring neighbour only (gossip), so far gradients stay missing and
 // the windows span many words. Every record is compared with the literal std::set definitions.
 MergeRunCounts random_merges_match_naive(std::uint64_t seed, SetLayout layout, bool deliveries,
-                                         bool ring, bool track_deliveries = false) {
+                                         bool ring, bool track_deliveries = false,
+                                         std::size_t min_nodes = 0) {
   Rng rng(mix_key(seed, Stream::algorithm, 77));
-  const auto n = static_cast<std::size_t>(ring ? 8 + rng.below(24) : 2 + rng.below(9));
-  const std::uint64_t target = ring ? 800 + rng.below(600) : 150 + rng.below(250);
+  const auto n = static_cast<std::size_t>(min_nodes != 0 ? min_nodes + rng.below(min_nodes)
+                                          : ring             ? 8 + rng.below(24)
+                                                             : 2 + rng.below(9));
+  const std::uint64_t target = min_nodes != 0 ? 1500 + rng.below(500)
+                               : ring           ? 800 + rng.below(600)
+                                                : 150 + rng.below(250);
   StalenessOptions options;
   options.layout = layout;
   options.track_deliveries = track_deliveries;
@@ -666,6 +673,7 @@ MergeRunCounts random_merges_match_naive(std::uint64_t seed, SetLayout layout, b
     EXPECT_LE(tracker.live_gradients(), tracker.completed_count() - min_watermark);
   } else {
     EXPECT_EQ(tracker.live_gradients(), 0u);
+    counts.paths = tracker.merge_paths();
   }
   counts.gradients = tracker.completed_count();
   return counts;
@@ -693,12 +701,38 @@ TEST(StalenessMerge, GossipRingPushesWithWideWindowsMatchNaiveSetsInBothLayouts)
       SCOPED_TRACE(seed);
       const MergeRunCounts c = random_merges_match_naive(seed, layout, false, true);
       total.max_window_words = std::max(total.max_window_words, c.max_window_words);
+      total.paths.in_place += c.paths.in_place;
+      total.paths.rebuilt += c.paths.rebuilt;
+      total.paths.rescans += c.paths.rescans;
       if (::testing::Test::HasFailure()) return;
     }
     if (layout == SetLayout::bit_window) {
       EXPECT_GT(total.max_window_words, 6u);  // windows spanning many words
+    } else {
+      // Every merge path ran, and known_min was mostly kept without a rescan, so the comparison
+      // above checked the incremental minimum as well as the full one.
+      EXPECT_GT(total.paths.in_place, 100u);
+      EXPECT_GT(total.paths.rebuilt, 100u);
+      EXPECT_GT(total.paths.rescans, 0u);
+      EXPECT_LT(2 * total.paths.rescans, total.paths.in_place);
     }
   }
+}
+
+// 40 to 79 nodes, pushes to random nodes: clocks soon list most origins, so the merges compare
+// runs of 32 consecutive origins (and 8 at the ends) at once; every figure against the naive sets.
+TEST(StalenessMerge, WellMixedMergesOverLongClockRunsMatchNaiveSets) {
+  StalenessTracker::MergePaths total;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    SCOPED_TRACE(seed);
+    const MergeRunCounts c =
+        random_merges_match_naive(seed, SetLayout::origin_prefixes, false, false, false, 40);
+    total.in_place += c.paths.in_place;
+    total.rebuilt += c.paths.rebuilt;
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(total.in_place, 100u);
+  EXPECT_GT(total.rebuilt, 100u);
 }
 
 TEST(StalenessMerge, MergesMixedWithOutOfOrderDeliveriesMatchNaiveSets) {
@@ -795,6 +829,53 @@ TEST(StalenessMerge, OriginPrefixesRefusesSingleDeliveriesAndOutOfOrderOwnApplic
   EXPECT_THROW(tracker.merge(1, snapshot), std::logic_error);  // released
   EXPECT_EQ(tracker.watermark(1), 2u);
   EXPECT_TRUE(tracker.is_applied(1, 1));
+}
+
+// Hand-worked: an entry whose next was unknown when merged (its origin had completed every
+// gradient the entry counts) must not be overtaken by a later in-place merge that raises another
+// entry to a known, larger next. Node 0 knows gradients {0, 1, 2, 4}: the watermark is 3 (node 1's
+// second gradient, completed after node 0 heard of node 1), not 5 (node 2's next).
+TEST(StalenessMerge, OriginPrefixesKeepsAnUnknownNextThatBecomesTheWatermark) {
+  StalenessTracker tracker(3, {false, SetLayout::origin_prefixes});
+  testing::NaiveStaleness naive(3);
+  SimTime now = 0;
+  auto compute = [&](NodeId node, bool apply) {
+    const ComputationTicket ticket = tracker.on_compute_start(node, now);
+    const testing::NaiveStaleness::Ticket naive_ticket = naive.start(node, now);
+    now += 1;
+    const GradientRecord record = tracker.on_compute_complete(node, ticket, now);
+    expect_same(record, naive.complete(naive_ticket, now));
+    if (apply) {
+      tracker.on_apply(node, record.t, now, true);
+      naive.apply(node, record.t, now);
+    }
+    return record.t;
+  };
+  auto push = [&](NodeId from, NodeId to) {
+    GradientSetSnapshot snapshot = tracker.snapshot_set(from);
+    const std::set<std::uint64_t> naive_snapshot = naive.snapshot(from);
+    const std::uint64_t added = tracker.merge(to, snapshot);
+    EXPECT_EQ(added, naive.merge(to, naive_snapshot));
+    tracker.release_snapshot(snapshot);
+    return added;
+  };
+  EXPECT_EQ(compute(1, true), 0u);
+  EXPECT_EQ(compute(2, true), 1u);
+  EXPECT_EQ(compute(2, true), 2u);
+  EXPECT_EQ(push(1, 0), 1u);  // node 0: {0}; node 1 has completed nothing else: next unknown
+  EXPECT_EQ(push(2, 0), 2u);  // {0, 1, 2}; node 2's next unknown too
+  EXPECT_EQ(compute(1, true), 3u);  // node 1's next is now gradient 3, missing at node 0
+  EXPECT_EQ(compute(2, true), 4u);
+  const std::uint64_t g5 = compute(2, false);  // completed, not yet applied at node 2
+  EXPECT_EQ(g5, 5u);
+  const StalenessTracker::MergePaths before = tracker.merge_paths();
+  EXPECT_EQ(push(2, 0), 1u);  // in place: node 2's entry raised to count 3, next 5 (known)
+  EXPECT_EQ(tracker.merge_paths().in_place, before.in_place + 1);
+  const ComputationTicket ticket = tracker.on_compute_start(0, now);
+  EXPECT_EQ(ticket.applied_count, 4u);
+  EXPECT_EQ(ticket.watermark, 3u);
+  EXPECT_EQ(naive.watermark(0), 3u);
+  EXPECT_EQ(tracker.watermark(0), 3u);
 }
 
 // A tiny snapshot budget: delivery figures stop at a deterministic gradient, are exact before it,

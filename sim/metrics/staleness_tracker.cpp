@@ -518,10 +518,10 @@ bool StalenessTracker::is_applied(NodeId node, std::uint64_t t) const {
     if (it == index.end() || *it != t) continue;
     const auto q = static_cast<std::uint64_t>(it - index.begin());
     if (o == node) return q < nodes_[node].own;
-    const std::span<const ClockEntry> entries = clocks_[nodes_[node].clock].live();
-    const auto e = std::lower_bound(entries.begin(), entries.end(), o,
-                                    [](const ClockEntry& x, NodeId v) { return x.origin < v; });
-    return e != entries.end() && e->origin == o && q < e->count;
+    const Clock& clock = clocks_[nodes_[node].clock];
+    const std::uint64_t* end = clock.keys() + clock.size;
+    const std::uint64_t* e = std::lower_bound(clock.keys(), end, make_key(o, 0));
+    return e != end && key_origin(*e) == o && q < key_count(*e);
   }
   return false;
 }
@@ -541,7 +541,9 @@ std::uint64_t StalenessTracker::bytes() const noexcept {
   for (const Snapshot& slot : slots_) total += sizeof(Snapshot) + slot.words.capacity() * 8;
   total += live_.size() * sizeof(LiveGradient);
   total += watermark_nodes_.capacity() * sizeof(std::uint32_t);
-  for (const Clock& clock : clocks_) total += sizeof(Clock) + clock.entries.capacity() * sizeof(ClockEntry);
+  for (const Clock& clock : clocks_) {
+    total += sizeof(Clock) + clock.storage.capacity() * sizeof(std::uint64_t);
+  }
   total += nodes_.capacity() * sizeof(NodeClock);
   for (const auto& index : origin_index_) total += sizeof(index) + index.capacity() * 8;
   for (const auto& pending : pending_own_) total += sizeof(pending) + pending.capacity() * sizeof(PendingOwn);
@@ -551,6 +553,20 @@ std::uint64_t StalenessTracker::bytes() const noexcept {
 
 // ---------------------------------------------------------------------------------------------
 // origin_prefixes: vector clocks
+
+namespace {
+
+// Whether any of R keys b[l] exceeds a[l], for keys with equal origin bits: a − b wraps (bit 63
+// set) exactly when b's count is larger. Out of line and branch-free, so the caller's loop keeps
+// its registers and this one vectorizes (two lanes per SSE2 subtract).
+template <std::size_t R>
+[[gnu::noinline]] bool run_raises(const std::uint64_t* a, const std::uint64_t* b) noexcept {
+  std::uint64_t wrapped = 0;
+  for (std::size_t l = 0; l < R; ++l) wrapped |= a[l] - b[l];
+  return (wrapped >> 63) != 0;
+}
+
+}  // namespace
 //
 // Node j's set is {gradient q of origin o : q < c_o(j)}, with c_j(j) = nodes_[j].own and the other
 // origins' counts in the sorted entries of its clock. |G| = own + others. The watermark (smallest
@@ -560,10 +576,11 @@ std::uint64_t StalenessTracker::bytes() const noexcept {
 //     origins' first completions, so increasing in index); a per-node cursor skips the origins j
 //     knows, which only grow, so the cursor only moves forward;
 //   * j's own: next(j, own);
-//   * the origins in the entries: known_min, the smallest entry.next computed at the last merge.
-//     An entry whose next was unknown then (its origin had not completed gradient `count` yet)
-//     can only become an index ≥ completed_ at that merge, above any index known then; so a known
-//     known_min stays exact until the next merge, and only an unknown one is recomputed.
+//   * the origins in the entries: known_min, the smallest known entry next, kept by the merges
+//     (see origin_merge). An entry whose next was unknown when last looked up (its origin had not
+//     completed gradient `count` yet) can only become an index ≥ completed_ of that moment
+//     (unknown_floor bounds those moments from below), so a known known_min below the floor stays
+//     exact until the next merge, and only an unknown one is recomputed.
 
 std::uint64_t StalenessTracker::next_of(NodeId origin, std::uint32_t count) const noexcept {
   const std::vector<std::uint64_t>& index = origin_index_[origin];
@@ -572,10 +589,10 @@ std::uint64_t StalenessTracker::next_of(NodeId origin, std::uint32_t count) cons
 
 bool StalenessTracker::knows(NodeId node, NodeId origin) const noexcept {
   if (origin == node) return nodes_[node].own > 0;
-  const std::span<const ClockEntry> entries = clocks_[nodes_[node].clock].live();
-  const auto e = std::lower_bound(entries.begin(), entries.end(), origin,
-                                  [](const ClockEntry& x, NodeId v) { return x.origin < v; });
-  return e != entries.end() && e->origin == origin;
+  const Clock& clock = clocks_[nodes_[node].clock];
+  const std::uint64_t* end = clock.keys() + clock.size;
+  const std::uint64_t* e = std::lower_bound(clock.keys(), end, make_key(origin, 0));
+  return e != end && key_origin(*e) == origin;
 }
 
 // Moves the node's cursor past the origins it knows (after a merge or its first own application:
@@ -586,19 +603,36 @@ void StalenessTracker::advance_first_scan(NodeId node) {
   nodes_[node].first_scan = scan;
 }
 
+// known_min from every entry (O(k)): fills each unknown next that is known now, and sets the floor
+// of those still unknown to completed_ (their origin's next gradient gets an index ≥ completed_).
+void StalenessTracker::rescan_known_min(NodeId node) {
+  NodeClock& mine = nodes_[node];
+  Clock& clock = clocks_[mine.clock];
+  std::uint64_t known = unknown_next;
+  NodeId at = no_origin;
+  bool unknown = false;
+  for (std::uint32_t k = 0; k < clock.size; ++k) {
+    std::uint64_t& next = clock.nexts()[k];
+    if (next == unknown_next) next = next_of(key_origin(clock.keys()[k]), key_count(clock.keys()[k]));
+    if (next == unknown_next) {
+      unknown = true;
+    } else if (next < known) {
+      known = next;
+      at = key_origin(clock.keys()[k]);
+    }
+  }
+  mine.known_min = known;
+  mine.min_origin = at;
+  mine.unknown_floor = unknown ? completed_ : unknown_next;
+  ++merge_paths_.rescans;
+}
+
 std::uint64_t StalenessTracker::origin_watermark(NodeId node) {
   NodeClock& clock = nodes_[node];
   std::uint64_t w = std::min(completed_, clock.pending_next);  // own: its first unapplied gradient
   if (clock.first_scan < first_index_.size()) w = std::min(w, first_index_[clock.first_scan]);
-  if (clock.known_min == unknown_next) {
-    // Every entry was at its origin's frontier at the last merge: look again (O(k)).
-    std::uint64_t known = unknown_next;
-    for (ClockEntry& e : clocks_[clock.clock].live()) {
-      if (e.next == unknown_next) e.next = next_of(e.origin, e.count);  // fills a cache only
-      known = std::min(known, e.next);
-    }
-    clock.known_min = known;
-  }
+  // Every entry was at its origin's frontier when last looked at: look again (O(k)).
+  if (clock.known_min == unknown_next && clocks_[clock.clock].size != 0) rescan_known_min(node);
   return std::min(w, clock.known_min);
 }
 
@@ -608,7 +642,10 @@ std::uint64_t StalenessTracker::origin_watermark_slow(NodeId node) const {
   for (const NodeId o : first_order_) {
     if (!knows(node, o)) w = std::min(w, origin_index_[o][0]);
   }
-  for (const ClockEntry& e : clocks_[clock.clock].live()) w = std::min(w, next_of(e.origin, e.count));
+  const Clock& entries = clocks_[clock.clock];
+  for (std::uint32_t k = 0; k < entries.size; ++k) {
+    w = std::min(w, next_of(key_origin(entries.keys()[k]), key_count(entries.keys()[k])));
+  }
   return w;
 }
 
@@ -678,126 +715,241 @@ DeliveryRecord StalenessTracker::origin_apply(NodeId node, std::uint64_t t, SimT
                          "single-gradient deliveries; use bit_window");
 }
 
-// node ← node ∪ snapshot: a sorted merge of the two clocks (max count per origin) into a fresh
-// pooled clock, then the sender's own prefix; the node's old clock is released. One pass, no
-// allocation once the pool is warm; the receiver's own origin is skipped in the sender's clock
-// (its own count already covers it: gradients enter sets only through their origin).
+// node ← node ∪ snapshot. Usually in place (below); otherwise a sorted merge of the two clocks (max
+// count per origin) into a fresh pooled clock, then the sender's own prefix, and the node's old
+// clock is released. No allocation once the pool is warm; the receiver's own origin is skipped in
+// the sender's clock (its own count already covers it: gradients enter sets only through their
+// origin).
+//
+// known_min (the smallest next over the entries) is kept without visiting every entry: entries only
+// grow, so their nexts only grow. After an in-place merge that raised some entries, the new minimum
+// is min(old known_min, the raised entries' new nexts), provided (a) the entry that held the old
+// minimum (min_origin) was not raised, and (b) no entry whose next is unknown could hold a smaller
+// one: such an entry's origin had completed exactly `count` gradients when it was last looked at,
+// so its next gradient gets an index ≥ completed_ of that moment, and unknown_floor is the smallest
+// of those moments. Otherwise known_min is recomputed over every entry (rescan_known_min).
 std::uint64_t StalenessTracker::origin_merge(NodeId node, const GradientSetSnapshot& snapshot) {
   NodeClock& mine = nodes_[node];
   std::uint64_t added = 0;
   if (clocks_[mine.clock].refs == 1) {
     // The usual case on a sparse graph: the receiver's clock is its own (no snapshot of it in
-    // flight) and already lists every origin the sender knows. Update the counts in place, in one
-    // pass over both clocks: no buffer to fill, no new cache lines. At the first origin it lacks,
-    // fall through to the sorted merge below with the counts raised so far (max is idempotent, so
-    // the merge gives the same set, and `added` carries what this pass added).
-    const std::span<ClockEntry> a = clocks_[mine.clock].live();
-    const std::span<const ClockEntry> b = clocks_[snapshot.clock].live();
+    // flight) and already lists every origin the sender knows. Raise the counts in place, in one
+    // pass over the sender's clock: no buffer to fill, no new cache lines. At the first origin it
+    // lacks, fall through to the sorted merge below with the counts raised so far (max is
+    // idempotent, so the merge gives the same set, and `added` carries what this pass added).
+    Clock& clock_a = clocks_[mine.clock];
+    const Clock& clock_b = clocks_[snapshot.clock];
+    std::uint64_t* a_keys = clock_a.keys();
+    std::uint64_t* a_nexts = clock_a.nexts();
+    const std::size_t size_a = clock_a.size;
+    const std::uint64_t* b_keys = clock_b.keys();
+    const std::uint64_t* b_nexts = clock_b.nexts();
+    const std::size_t size_b = clock_b.size;
     bool covered = true;
+    bool min_raised = false;    // the entry holding known_min was raised
+    bool raised_unknown = false;
+    std::uint64_t raised_min = unknown_next;
+    NodeId raised_at = no_origin;
+    auto raise = [&](std::uint64_t& key, std::uint64_t& next_slot, std::uint64_t to, std::uint64_t next) {
+      added += to - key;  // same origin: the difference of the keys is that of the counts
+      key = to;
+      if (next == unknown_next) next = next_of(key_origin(to), key_count(to));
+      next_slot = next;
+      const NodeId origin = key_origin(to);
+      min_raised |= origin == mine.min_origin;
+      if (next == unknown_next) {
+        raised_unknown = true;
+      } else if (next < raised_min) {
+        raised_min = next;
+        raised_at = origin;
+      }
+    };
+    // Most of the sender's entries are dominated (the receiver heard of them by another path or
+    // from an earlier push), so the pass is mostly a comparison. Where both clocks hold the same
+    // run of consecutive origins (contiguous origin ranges: every origin on a well-mixed graph, the
+    // neighbourhood on a ring), the run is checked at once (run_raises), and visited entry by entry
+    // only if something in it is raised.
     std::size_t ia = 0;
-    for (const ClockEntry& y : b) {
-      if (y.origin == node) continue;
-      while (ia < a.size() && a[ia].origin < y.origin) ++ia;
-      if (ia == a.size() || a[ia].origin != y.origin) {
+    std::size_t ib = 0;
+    while (ib < size_b) {
+      const std::uint64_t y = b_keys[ib];
+      const std::uint64_t origin_bits = y >> 32;
+      while (ia < size_a && (a_keys[ia] >> 32) < origin_bits) ++ia;
+      if (ia == size_a || (a_keys[ia] >> 32) != origin_bits) {
+        ++ib;
+        if (key_origin(y) == node) continue;  // the receiver's own origin: never an entry
         covered = false;
         break;
       }
-      ClockEntry& x = a[ia];
-      if (y.count > x.count) {
-        added += y.count - x.count;
-        x = y;
+      // Runs of 32 where both clocks hold that many consecutive origins, else of 8. Keys are
+      // sorted and unique, so equal origins at both ends r − 1 apart mean the same r origins.
+      const auto holds_run = [&](std::size_t r) {
+        return ia + r <= size_a && ib + r <= size_b &&
+               (b_keys[ib + r - 1] >> 32) == origin_bits + (r - 1) &&
+               (a_keys[ia + r - 1] >> 32) == origin_bits + (r - 1);
+      };
+      const std::size_t run = holds_run(32) ? 32 : holds_run(8) ? 8 : 0;
+      if (run != 0) {
+        const bool raises = run == 32 ? run_raises<32>(a_keys + ia, b_keys + ib)
+                                      : run_raises<8>(a_keys + ia, b_keys + ib);
+        if (raises) {
+          for (std::size_t l = 0; l < run; ++l) {
+            if (b_keys[ib + l] > a_keys[ia + l]) {
+              raise(a_keys[ia + l], a_nexts[ia + l], b_keys[ib + l], b_nexts[ib + l]);
+            }
+          }
+        }
+        ia += run;
+        ib += run;
+        continue;
       }
+      if (y > a_keys[ia]) raise(a_keys[ia], a_nexts[ia], y, b_nexts[ib]);
+      ++ia;
+      ++ib;
     }
     if (covered && snapshot.own > 0 && snapshot.origin != node) {
       // The sender's own prefix (not in its clock).
-      const auto at = std::lower_bound(a.begin(), a.end(), snapshot.origin,
-                                       [](const ClockEntry& x, NodeId v) { return x.origin < v; });
-      if (at == a.end() || at->origin != snapshot.origin) {
+      std::uint64_t* at = std::lower_bound(a_keys, a_keys + size_a, make_key(snapshot.origin, 0));
+      if (at == a_keys + size_a || key_origin(*at) != snapshot.origin) {
         covered = false;
-      } else if (snapshot.own > at->count) {
-        added += snapshot.own - at->count;
-        *at = {snapshot.origin, snapshot.own, unknown_next};
+      } else if (snapshot.own > key_count(*at)) {
+        raise(*at, a_nexts[at - a_keys], make_key(snapshot.origin, snapshot.own), unknown_next);
       }
     }
     if (covered) {
-      std::uint64_t known = unknown_next;
-      for (ClockEntry& x : a) {
-        if (x.next == unknown_next) x.next = next_of(x.origin, x.count);
-        known = std::min(known, x.next);
-      }
+      ++merge_paths_.in_place;
       mine.others += added;
-      mine.known_min = known;
+      if (added == 0) return 0;  // nothing raised: known_min and the cursor stay valid
+      if (raised_unknown) mine.unknown_floor = std::min(mine.unknown_floor, completed_);
+      std::uint64_t known = mine.known_min;
+      NodeId known_at = mine.min_origin;
+      if (raised_min < known) {
+        known = raised_min;
+        known_at = raised_at;
+      }
+      if (!min_raised && known < mine.unknown_floor) {
+        mine.known_min = known;
+        mine.min_origin = known_at;
+      } else {
+        rescan_known_min(node);
+      }
       return added;  // no new origin: the cursor stays valid
     }
   }
+  ++merge_paths_.rebuilt;
   const std::uint32_t out_id = acquire_clock();  // may reallocate clocks_: take references after
   Clock& out_clock = clocks_[out_id];
-  const std::span<const ClockEntry> a = clocks_[mine.clock].live();
-  const std::span<const ClockEntry> b = clocks_[snapshot.clock].live();
-  const std::size_t need = a.size() + b.size() + 1;
-  if (out_clock.entries.size() < need) out_clock.entries.resize(std::max(need, 2 * out_clock.entries.size()));
-  ClockEntry* out = out_clock.entries.data();
+  const Clock& clock_a = clocks_[mine.clock];
+  const Clock& clock_b = clocks_[snapshot.clock];
+  const std::size_t size_a = clock_a.size;
+  const std::size_t size_b = clock_b.size;
+  out_clock.reserve(size_a + size_b + 1);
+  const std::uint64_t* a_keys = clock_a.keys();
+  const std::uint64_t* a_nexts = clock_a.nexts();
+  const std::uint64_t* b_keys = clock_b.keys();
+  const std::uint64_t* b_nexts = clock_b.nexts();
+  std::uint64_t* out_keys = out_clock.keys();
+  std::uint64_t* out_nexts = out_clock.nexts();
   std::size_t size = 0;
 
-  auto take = [&](ClockEntry e) {  // e.next filled here if its origin has completed gradient count
-    if (e.next == unknown_next) e.next = next_of(e.origin, e.count);
-    out[size++] = e;
+  auto take = [&](std::uint64_t key, std::uint64_t next) {  // unknown nexts: looked up below
+    out_keys[size] = key;
+    out_nexts[size] = next;
+    ++size;
   };
   std::size_t ia = 0;
   std::size_t ib = 0;
-  while (ia < a.size() && ib < b.size()) {
-    const ClockEntry& x = a[ia];
-    const ClockEntry& y = b[ib];
-    if (x.origin == y.origin) {
-      if (y.count > x.count) {
-        added += y.count - x.count;
-        take(y);
+  while (ia < size_a && ib < size_b) {
+    const std::uint64_t x = a_keys[ia];
+    const std::uint64_t y = b_keys[ib];
+    if ((x >> 32) == (y >> 32)) {
+      // A run of consecutive origins held by both clocks with nothing to raise is a copy of the
+      // receiver's entries (as in the in-place pass).
+      const std::uint64_t origin_bits = x >> 32;
+      const auto unraised_run = [&](std::size_t r) {
+        if (ia + r > size_a || ib + r > size_b || (a_keys[ia + r - 1] >> 32) != origin_bits + (r - 1) ||
+            (b_keys[ib + r - 1] >> 32) != origin_bits + (r - 1)) {
+          return false;
+        }
+        return !(r == 32 ? run_raises<32>(a_keys + ia, b_keys + ib) : run_raises<8>(a_keys + ia, b_keys + ib));
+      };
+      const std::size_t run = unraised_run(32) ? 32 : unraised_run(8) ? 8 : 0;
+      if (run != 0) {
+        std::copy_n(a_keys + ia, run, out_keys + size);
+        std::copy_n(a_nexts + ia, run, out_nexts + size);
+        size += run;
+        ia += run;
+        ib += run;
+        continue;
+      }
+      if (y > x) {
+        added += y - x;
+        take(y, b_nexts[ib]);
       } else {
-        take(x);
+        take(x, a_nexts[ia]);
       }
       ++ia;
       ++ib;
-    } else if (x.origin < y.origin) {
-      take(x);
+    } else if (x < y) {
+      take(x, a_nexts[ia]);
       ++ia;
     } else {
-      if (y.origin != node) {
-        added += y.count;
-        take(y);
+      if (key_origin(y) != node) {
+        added += key_count(y);
+        take(y, b_nexts[ib]);
       }
       ++ib;
     }
   }
-  for (; ia < a.size(); ++ia) take(a[ia]);
-  for (; ib < b.size(); ++ib) {
-    if (b[ib].origin == node) continue;
-    added += b[ib].count;
-    take(b[ib]);
+  for (; ia < size_a; ++ia) take(a_keys[ia], a_nexts[ia]);
+  for (; ib < size_b; ++ib) {
+    if (key_origin(b_keys[ib]) == node) continue;
+    added += key_count(b_keys[ib]);
+    take(b_keys[ib], b_nexts[ib]);
   }
   // The sender's own prefix (not in its clock).
   if (snapshot.own > 0 && snapshot.origin != node) {
-    ClockEntry* at = std::lower_bound(out, out + size, snapshot.origin,
-                                      [](const ClockEntry& x, NodeId v) { return x.origin < v; });
-    if (at != out + size && at->origin == snapshot.origin) {
-      if (snapshot.own > at->count) {
-        added += snapshot.own - at->count;
-        *at = {snapshot.origin, snapshot.own, next_of(snapshot.origin, snapshot.own)};
+    std::uint64_t* at = std::lower_bound(out_keys, out_keys + size, make_key(snapshot.origin, 0));
+    const std::uint64_t key = make_key(snapshot.origin, snapshot.own);
+    const std::uint64_t next = next_of(snapshot.origin, snapshot.own);
+    const std::size_t k = static_cast<std::size_t>(at - out_keys);
+    if (at != out_keys + size && key_origin(*at) == snapshot.origin) {
+      if (snapshot.own > key_count(*at)) {
+        added += snapshot.own - key_count(*at);
+        out_keys[k] = key;
+        out_nexts[k] = next;
       }
     } else {
-      std::copy_backward(at, out + size, out + size + 1);
-      *at = {snapshot.origin, snapshot.own, next_of(snapshot.origin, snapshot.own)};
+      std::copy_backward(out_keys + k, out_keys + size, out_keys + size + 1);
+      std::copy_backward(out_nexts + k, out_nexts + size, out_nexts + size + 1);
+      out_keys[k] = key;
+      out_nexts[k] = next;
       ++size;
       added += snapshot.own;
     }
   }
+  // Every unknown next is looked up now, so the minimum is exact, and the floor of the entries
+  // still unknown is completed_.
   std::uint64_t known = unknown_next;
-  for (std::size_t k = 0; k < size; ++k) known = std::min(known, out[k].next);
+  NodeId known_at = no_origin;
+  bool unknown = false;
+  for (std::size_t k = 0; k < size; ++k) {
+    if (out_nexts[k] == unknown_next) out_nexts[k] = next_of(key_origin(out_keys[k]), key_count(out_keys[k]));
+    if (out_nexts[k] == unknown_next) {
+      unknown = true;
+    } else if (out_nexts[k] < known) {
+      known = out_nexts[k];
+      known_at = key_origin(out_keys[k]);
+    }
+  }
   out_clock.size = static_cast<std::uint32_t>(size);
   clock_entries_ += size;
   release_clock(mine.clock);
   mine.clock = out_id;
   mine.others += added;
   mine.known_min = known;
+  mine.min_origin = known_at;
+  mine.unknown_floor = unknown ? completed_ : unknown_next;
   advance_first_scan(node);
   return added;
 }

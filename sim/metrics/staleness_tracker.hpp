@@ -4,6 +4,7 @@
 // Exact, never sampled; the same calls in the same order give the same numbers.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -172,8 +173,8 @@ struct DeliveryRecord {
 //
 // Cost, origin_prefixes: on_compute_start amortized O(log k) (the watermark is kept from the last
 // merge), on_compute_complete and own on_apply O(1), snapshot_set O(1) (shared), merge O(k_a + k_b)
-// over the two clocks' entries. Memory: 16 bytes per (node, origin heard from) entry, plus 8 bytes
-// per completed gradient (the global index of each origin's q-th gradient, for the watermark).
+// over the two clocks' entries. Memory: 16 bytes per (node, origin heard from) entry (an 8-byte key
+// and its cached next), plus 8 bytes per completed gradient (the global index of each origin's q-th gradient, for the watermark).
 class StalenessTracker {
  public:
   // Throws std::invalid_argument if num_nodes is 0 or above 2^32 − 1.
@@ -230,6 +231,13 @@ class StalenessTracker {
   std::uint64_t peak_snapshot_bytes() const noexcept { return peak_snapshot_bytes_; }
   // origin_prefixes: (origin, count) entries over the live clocks (nodes' and in-flight snapshots').
   std::uint64_t clock_entries() const noexcept { return clock_entries_; }
+  // origin_prefixes: how merges went (for tests and benchmarks; counting never changes a figure).
+  struct MergePaths {
+    std::uint64_t in_place = 0;   // counts raised in the receiver's own clock
+    std::uint64_t rebuilt = 0;    // a new clock built (new origins, or the clock was shared)
+    std::uint64_t rescans = 0;    // known_min recomputed over every entry
+  };
+  const MergePaths& merge_paths() const noexcept { return merge_paths_; }
 
  private:
   // A computation slot: its generation and state (compact, checked at every completion) and, for
@@ -254,27 +262,52 @@ class StalenessTracker {
   };
   // origin_prefixes ---------------------------------------------------------------------------
   static constexpr std::uint64_t unknown_next = ~std::uint64_t{0};
-  struct ClockEntry {
-    NodeId origin = 0;
-    std::uint32_t count = 0;                  // the origin's gradients 0..count−1 are in the set
-    std::uint64_t next = unknown_next;        // global index of its gradient `count`, if completed
-  };
+  static constexpr NodeId no_origin = ~NodeId{0};
+  // A clock entry is one 64-bit key, (origin << 32) | count: the origin's gradients 0..count−1 are
+  // in the set. Keys sorted by origin are sorted as integers, and for one origin the larger key is
+  // the larger count, so a merge step is one compare and one max (8 bytes per entry read, where
+  // (origin, count, next) took 16).
+  static constexpr NodeId key_origin(std::uint64_t key) noexcept { return static_cast<NodeId>(key >> 32); }
+  static constexpr std::uint32_t key_count(std::uint64_t key) noexcept {
+    return static_cast<std::uint32_t>(key);
+  }
+  static constexpr std::uint64_t make_key(NodeId origin, std::uint32_t count) noexcept {
+    return (std::uint64_t{origin} << 32) | count;
+  }
   struct Clock {
-    // entries[0..size): sorted by origin, count ≥ 1, never the owning node itself. The vector's
-    // size is only storage (kept across reuse, so merges write without initialising).
-    std::vector<ClockEntry> entries;
+    // keys()[0..size): sorted, count ≥ 1, never the owning node itself; nexts()[k] caches the
+    // global index of entry k's origin's gradient `count` (unknown_next if it had not completed
+    // when last looked up). One block holds both (keys first, then nexts), so a clock is one
+    // allocation; its capacity is only storage (kept across reuse, so merges write without
+    // initialising).
+    std::vector<std::uint64_t> storage;
+    std::uint32_t capacity = 0;
     std::uint32_t size = 0;
     std::uint32_t refs = 0;
-    std::span<ClockEntry> live() noexcept { return {entries.data(), size}; }
-    std::span<const ClockEntry> live() const noexcept { return {entries.data(), size}; }
+    std::uint64_t* keys() noexcept { return storage.data(); }
+    const std::uint64_t* keys() const noexcept { return storage.data(); }
+    std::uint64_t* nexts() noexcept { return storage.data() + capacity; }
+    const std::uint64_t* nexts() const noexcept { return storage.data() + capacity; }
+    // Room for `need` entries, contents not kept (called on an empty clock). At least 16 entries:
+    // pooled clocks start empty, and growing 1, 2, 4, ... cost an allocation per step in most
+    // merges of a large world's first seconds.
+    void reserve(std::size_t need) {
+      if (capacity < need) {
+        capacity = static_cast<std::uint32_t>(std::max({need, std::size_t{2} * capacity, std::size_t{16}}));
+        storage.assign(std::size_t{2} * capacity, 0);
+      }
+    }
   };
   struct NodeClock {
     std::uint32_t clock = 0;          // index into clocks_
     std::uint32_t own = 0;            // own gradients applied (a prefix of the node's gradients)
     std::uint32_t first_scan = 0;     // first_order_[..first_scan) are all known to the node
     std::uint32_t pending_head = 0;   // pending_own_[node][pending_head..] await their application
+    NodeId min_origin = no_origin;    // the entry whose next is known_min (see .cpp)
     std::uint64_t others = 0;         // Σ entry counts
-    std::uint64_t known_min = unknown_next;  // min entry.next at the last merge (see .cpp)
+    std::uint64_t known_min = unknown_next;  // min entry next, exact when known (see .cpp)
+    // No entry whose next is unknown_next can get a next below this (see .cpp).
+    std::uint64_t unknown_floor = unknown_next;
     std::uint64_t pending_next = unknown_next;  // t of its first own gradient not applied yet
   };
   struct PendingOwn {
@@ -300,6 +333,7 @@ class StalenessTracker {
   void release_clock(std::uint32_t clock) noexcept;
   DeliveryRecord origin_apply(NodeId node, std::uint64_t t, SimTime when, bool own);
   std::uint64_t origin_merge(NodeId node, const GradientSetSnapshot& snapshot);
+  void rescan_known_min(NodeId node);
 
   StalenessOptions options_;
   std::size_t num_nodes_ = 0;
@@ -330,6 +364,7 @@ class StalenessTracker {
   std::vector<std::vector<PendingOwn>> pending_own_;
   std::uint64_t pending_own_count_ = 0;
   std::uint64_t clock_entries_ = 0;  // entries over live clocks (memory accounting)
+  MergePaths merge_paths_;
 };
 
 }  // namespace dasgd

@@ -83,7 +83,8 @@ class CsvWriter : public TableSink {
  private:
   std::vector<std::string> header_;
   std::unique_ptr<AtomicFileWriter> file_;
-  std::string line_;  // reused for every row: no allocation per row once it has grown
+  void flush_rows();
+  std::string line_;  // rows not yet handed to the file (up to about 64 KiB), storage reused
   std::size_t rows_ = 0;
 };
 
