@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -378,6 +379,39 @@ TEST_F(SweepCli, ADifferentSweepIsNeverResumedIntoTheSameDirectory) {
                                       nullptr, 5, "shared");
   EXPECT_EQ(run({"sweep", second.string(), "--quiet"}), 2);
   EXPECT_NE(err().find("holds results of another sweep"), std::string::npos) << err();
+}
+
+// A kill -9'd sweep's workers are reparented; where nothing reaps them (a container's first process
+// often does not wait), they stay zombies, which kill(pid, 0) still finds. Their temporary record
+// files must still count as stale: a resumed sweep removes them.
+TEST_F(SweepCli, TemporaryRecordsOfZombieWorkersAreRemovedWhenTheSweepResumes) {
+  const json axes = json::parse(R"([{"path": "graph.nodes", "values": [6, 8]}])");
+  const fs::path file = write_sweep("z.json", axes, nullptr, 5, "z");
+  ASSERT_EQ(run({"sweep", file.string(), "--quiet"}), 0) << err();
+  const pid_t zombie = fork();
+  if (zombie == 0) _exit(0);
+  ASSERT_GT(zombie, 0);
+  for (int i = 0; i < 200; ++i) {  // until the child has exited (and, unreaped, is a zombie)
+    std::ifstream stat("/proc/" + std::to_string(zombie) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    if (line.find(") Z") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  char host[256] = {0};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  std::string name(host);
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+  const fs::path stale = root_ / "z" / "points" / (".0.json.tmp." + name + "." + std::to_string(zombie));
+  const fs::path live = root_ / "z" / "points" / (".1.json.tmp." + name + "." + std::to_string(getpid()));
+  std::ofstream(stale) << "{";
+  std::ofstream(live) << "{";
+  EXPECT_EQ(kill(zombie, 0), 0);  // the zombie is still found by kill
+  ASSERT_EQ(run({"sweep", file.string(), "--quiet"}), 0) << err();
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));  // this test process runs: its temporary is not stale
+  waitpid(zombie, nullptr, 0);
 }
 
 }  // namespace

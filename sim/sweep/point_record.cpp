@@ -223,7 +223,24 @@ std::optional<json> read_record_file(const Sweep& sweep, std::size_t k, const st
   return record;
 }
 
-void remove_stale_temporaries(const Sweep& sweep) {
+
+// Whether process `pid` of this host still runs. A zombie does not: a worker of a sweep killed
+// with -9 is reparented, and where the reaper is not an init that waits (a container's first
+// process often is none), it stays a zombie for good, which kill(pid, 0) still finds.
+bool process_runs(pid_t pid) {
+  if (kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;  // no /proc: trust kill
+  const std::size_t close = line.rfind(')');   // "pid (comm) S ...": comm may hold spaces
+  if (close == std::string::npos || close + 2 >= line.size()) return true;
+  const char state = line[close + 2];
+  return state != 'Z' && state != 'X';
+}
+
+}  // namespace
+
+void remove_stale_record_temporaries(const Sweep& sweep) {
   const std::string mine = ".tmp." + host_name() + ".";
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(sweep.directory / "points", error)) {
@@ -234,11 +251,9 @@ void remove_stale_temporaries(const Sweep& sweep) {
     char* end = nullptr;
     const long pid = std::strtol(pid_text.c_str(), &end, 10);
     if (end == pid_text.c_str() || *end != '\0' || pid <= 0) continue;
-    if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), error);
+    if (!process_runs(static_cast<pid_t>(pid))) std::filesystem::remove(entry.path(), error);
   }
 }
-
-}  // namespace
 
 std::filesystem::path point_record_path(const Sweep& sweep, std::size_t k) {
   return sweep.directory / "points" / (std::to_string(k) + ".json");
@@ -263,7 +278,7 @@ void claim_sweep_directory(const Sweep& sweep) {
                             "directory or choose another output.directory / --out");
     }
     ensure_directory(sweep.directory / "points");
-    remove_stale_temporaries(sweep);
+    remove_stale_record_temporaries(sweep);
     return;
   }
   ensure_directory(sweep.directory / "points");

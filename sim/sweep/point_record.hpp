@@ -27,6 +27,11 @@ std::filesystem::path retry_record_path(const Sweep& sweep, std::size_t k);
 // record files that processes of this host which no longer run left behind (a kill -9).
 void claim_sweep_directory(const Sweep& sweep);
 
+// Removes points/.<K>.json.tmp.<host>.<pid> files of this host whose process no longer runs. Called
+// when the directory is claimed and again before a merge: a worker of a sweep killed with -9 dies
+// (PR_SET_PDEATHSIG) a moment after its parent, possibly after the resumed sweep's claim looked.
+void remove_stale_record_temporaries(const Sweep& sweep);
+
 // Failures come in two kinds. Deterministic ones are results: the config is invalid (a point
 // outside the validation sample), the world cannot exist (a disconnected random graph), the worker
 // crashed (SIGSEGV, SIGABRT): rerunning gives the same, so they are recorded in K.json and stay.

@@ -177,6 +177,7 @@ SweepTally write_sweep_results(const Sweep& sweep) {
     std::error_code ignored;
     std::filesystem::remove(sweep.directory / name, ignored);
   }
+  remove_stale_record_temporaries(sweep);
   SweepTally tally;
   std::vector<std::string> bound_keys;
   const std::vector<json> kept = read_all(sweep, tally, true, &bound_keys);
