@@ -43,7 +43,8 @@ SparsifiedAsgd::SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& p
       memories_(Eigen::MatrixXd::Zero(d_, static_cast<Eigen::Index>(n_))),
       observed_(Vector::Zero(d_)),
       availability_(world.availability),
-      faults_(world.network->faults()) {
+      faults_(world.network->faults()),
+      faulty_(availability_ != nullptr || faults_ != nullptr) {
   if (!(params.eta > 0)) throw std::invalid_argument("/algorithm/eta: expected a positive number");
   if (params.rescale && params.sparsifier != SparsifierKind::random_k)
     throw std::invalid_argument("/algorithm/rescale: rescaling by d/k applies to random_k only");
@@ -92,6 +93,21 @@ void SparsifiedAsgd::start(Simulator& simulator) {
 }
 
 void SparsifiedAsgd::handle(Simulator& simulator, const Event& event) {
+  if (faulty_) [[unlikely]] {
+    handle_with_faults(simulator, event);
+    return;
+  }
+  switch (event.type) {
+    case compute_done: complete_compute(simulator, event.target); break;
+    case arrival: receive(simulator, event.target, static_cast<std::uint32_t>(event.payload)); break;
+    default: throw std::logic_error("sparsified_asgd: unknown event type");
+  }
+}
+
+// Node or link faults on: the same events, plus tree batches (link faults), copies reaching down
+// nodes and availability transitions. Kept out of handle() so a run without faults pays one
+// predictable branch per event.
+void SparsifiedAsgd::handle_with_faults(Simulator& simulator, const Event& event) {
   if (!pending_.empty()) {  // link faults: tree broadcasts in flight, run in DASGD's order
     const PendingBatches::Entry now{event.time, event.sequence, 0};
     if (event.type == routed_batch) {
@@ -221,7 +237,7 @@ void SparsifiedAsgd::receive(Simulator& simulator, NodeId node, std::uint32_t sl
   subtract(message.update, models_.col(node));
   ++traffic_.deliveries;
   if (observer_ != nullptr) observer_->on_apply(node, message.gradient, simulator.now(), false);
-  release(slot);
+  if (--message.outstanding == 0) free_messages_.push_back(slot);
 }
 
 void SparsifiedAsgd::release(std::uint32_t slot) {

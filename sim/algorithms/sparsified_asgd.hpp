@@ -92,6 +92,7 @@ class SparsifiedAsgd final : public WaitFreeAlgorithm {
   void send(Simulator& simulator, NodeId origin, std::uint32_t slot);
   void send_live(Simulator& simulator, NodeId origin, std::uint32_t slot);  // graph.dynamic
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot);
+  [[gnu::noinline]] void handle_with_faults(Simulator& simulator, const Event& event);
   void release(std::uint32_t slot);  // one use of the message fewer; recycled at the last
   std::uint32_t acquire_message();
   // Link faults: the broadcast over a shortest-path tree (DASGD's machinery, sim/algorithms/routing.hpp).
@@ -124,6 +125,7 @@ class SparsifiedAsgd final : public WaitFreeAlgorithm {
 
   NodeAvailability* availability_;  // world_.availability: null without node faults
   LinkFaults* faults_;              // network.faults(): null on a perfect network
+  bool faulty_;                     // either: events go through handle_with_faults
   // Link faults only: tree delivery, as DASGD's (shared trees; one per broadcast under outages).
   std::unique_ptr<ShortestPathTrees> trees_;
   std::vector<TreeBroadcast> broadcasts_;                                 // by message slot
