@@ -4,7 +4,6 @@
 // faults it follows DASGD's rules and, for link faults, DASGD's tree delivery (the same classes).
 #include "sim/algorithms/sparsified_asgd.hpp"
 
-#include "sim/faults/link_faults.hpp"
 #include "sim/faults/live_topology.hpp"
 #include "sim/faults/node_availability.hpp"
 #include "topologies/properties.hpp"
@@ -108,14 +107,8 @@ void SparsifiedAsgd::handle(Simulator& simulator, const Event& event) {
 // nodes and availability transitions. Kept out of handle() so a run without faults pays one
 // predictable branch per event.
 void SparsifiedAsgd::handle_with_faults(Simulator& simulator, const Event& event) {
-  if (!pending_.empty()) {  // link faults: tree broadcasts in flight, run in DASGD's order
-    const PendingBatches::Entry now{event.time, event.sequence, 0};
-    if (event.type == routed_batch) {
-      if (!PendingBatches::before(now, pending_.top())) run_routed_batch(simulator);
-      return;
-    }
-    while (!pending_.empty() && PendingBatches::before(pending_.top(), now)) run_routed_batch(simulator);
-  }
+  // Link faults: tree broadcasts in flight run their batches in DASGD's order.
+  if (!pending_.empty() && pending_.run_before(event, routed_batch, [&] { run_routed_batch(simulator); })) return;
   switch (event.type) {
     case compute_done: complete_compute(simulator, event.target); break;
     case arrival: {
@@ -256,13 +249,7 @@ void SparsifiedAsgd::send_over_tree(Simulator& simulator, NodeId origin, std::ui
     broadcasts_.resize(size);
     broadcast_trees_.resize(size);
   }
-  if (faults_->outages_on()) {
-    LinkFaults* faults = faults_;
-    broadcast_trees_[slot] = std::make_shared<const ShortestPathTree>(shortest_path_tree(
-        *world_.topology, origin, [faults, now](ArcId arc) { return faults->arc_up(arc, now); }));
-  } else {
-    broadcast_trees_[slot] = trees_->get(origin);
-  }
+  broadcast_trees_[slot] = broadcast_tree(*trees_, *world_.topology, origin, now, faults_);
   const ShortestPathTree& tree = *broadcast_trees_[slot];
   traffic_.messages += tree.hops;  // counted as the per-destination walk sends it, as DASGD
   traffic_.bytes = static_cast<std::uint64_t>(static_cast<double>(traffic_.messages) * message_bytes_);
