@@ -10,8 +10,10 @@
 
 #include "sim/algorithms/dasgd.hpp"
 #include "sim/algorithms/sparsified_asgd.hpp"
+#include "sim/config/run_config.hpp"
 #include "sim/faults/link_faults.hpp"
 #include "sim/faults/node_availability.hpp"
+#include "sim/run/experiment.hpp"
 #include "tests/test_world.hpp"
 
 namespace dasgd {
@@ -282,6 +284,59 @@ TEST(SparsifiedAsgdFaults, WithKEqualToDimensionIsDasgdUnderLinkFaults) {
   // Node and link faults together (a copy can be lost on a link, or reach a down node).
   const NodeFaultSpec nodes = churn(DownMessages::hold, Recovery::keep);
   expect_sparsified_is_dasgd(&nodes, &bernoulli, true, "node faults and bernoulli");
+}
+
+// The same through the whole run (config → world → run → recorder): the run wires node and link
+// faults to sparsified ASGD as to DASGD, so the summary's staleness figures (S, Ŝ, S^lost,
+// S^transit), the fault totals, the per-gradient rows and the convergence samples agree exactly.
+TEST(SparsifiedAsgdFaults, WholeRunWithKEqualToDimensionHasDasgdsStalenessFigures) {
+  const nlohmann::json faults = nlohmann::json::parse(R"({
+      "nodes": {"renewal": {"up": {"law": "exponential", "mean": 4}, "down": 1}, "messages": "hold"},
+      "links": {"loss": {"model": "bernoulli", "p": 0.1},
+                "outages": {"up_time": {"law": "exponential", "mean": 5}, "down_time": 0.5}}})");
+  RunResult results[2];
+  for (int sparse = 0; sparse < 2; ++sparse) {
+    nlohmann::json config = {
+        {"name", "faults"}, {"seed", 7},
+        {"graph", {{"kind", "torus"}, {"rows", 3}, {"cols", 3}}},
+        {"compute", {{"time", {{"law", "exponential"}, {"mean", 1.0}}}}},
+        {"link", {{"latency", {{"law", "exponential"}, {"mean", 0.2}}}}},
+        {"objective", {{"kind", "separable_cosine"}, {"dimension", 4}, {"noise", {{"kind", "gaussian"}, {"sigma2", 0.1}}}}},
+        {"algorithm", {{"name", "dasgd"}, {"eta", 0.05}}},
+        {"stop", {{"time", 40.0}, {"drain", true}}},
+        {"record", {{"per_gradient", true}}},
+        {"faults", faults}};
+    if (sparse == 1) config["algorithm"] = {{"name", "sparsified_asgd"}, {"eta", 0.05}, {"k", 4}};
+    results[sparse] = run_experiment(parse_run_config(config, "x.json"));
+  }
+  const RunResult& d = results[0];
+  const RunResult& s = results[1];
+  ASSERT_EQ(s.status, RunStatus::completed);
+  ASSERT_TRUE(s.link_faults);
+  ASSERT_TRUE(s.faults_on);
+  EXPECT_EQ(d.gradients, s.gradients);
+  EXPECT_GT(s.gradients, 200u);
+  const StalenessStatistics& a = d.recorder->statistics();
+  const StalenessStatistics& b = s.recorder->statistics();
+  EXPECT_EQ(a.s().mean(), b.s().mean());
+  EXPECT_EQ(a.s().max(), b.s().max());
+  EXPECT_EQ(a.s_hat().mean(), b.s_hat().mean());
+  EXPECT_EQ(a.s_lost().mean(), b.s_lost().mean());
+  EXPECT_EQ(a.s_transit().mean(), b.s_transit().mean());
+  EXPECT_GT(b.s_lost().mean(), 0.0);
+  expect_same_logs(d.recorder->log(), s.recorder->log(), "whole run");
+  EXPECT_EQ(d.link_totals.sends, s.link_totals.sends);
+  EXPECT_EQ(d.link_totals.losses, s.link_totals.losses);
+  ASSERT_EQ(d.node_faults.size(), s.node_faults.size());
+  for (std::size_t i = 0; i < d.node_faults.size(); ++i) {
+    EXPECT_EQ(d.node_faults[i].crashes, s.node_faults[i].crashes);
+    EXPECT_EQ(d.node_faults[i].held, s.node_faults[i].held);
+  }
+  ASSERT_EQ(d.samples.size(), s.samples.size());
+  for (std::size_t k = 0; k < d.samples.size(); ++k) {
+    EXPECT_EQ(d.samples[k].f_average, s.samples[k].f_average) << k;
+    EXPECT_EQ(d.samples[k].consensus, s.samples[k].consensus) << k;
+  }
 }
 
 // S^lost on a complete graph under Bernoulli(p) loss, as for DASGD (tests/link_faults_test.cpp):
