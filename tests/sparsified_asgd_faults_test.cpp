@@ -138,6 +138,59 @@ TEST(SparsifiedAsgdCrash, ErrorFeedbackMemoryPersistsWithKeepAndRestartsAtZeroWi
   }
 }
 
+// Link outage, hand-worked: the same path, edge {0, 1} down over [1.05, 1.5). The three first
+// updates (indices 0, 1, 2 for nodes 0, 1, 2, all at 1.0) start their tree broadcasts at 1.0, when
+// every edge is up. Node 0's copy on 0 -> 1 is on the wire at 1.05: lost there, for node 1 and for
+// node 2 below it (one send, no hop 1 -> 2 is ever made). Node 1's copy on 1 -> 0 is lost at 1.05,
+// its copy on 1 -> 2 arrives at 1.1. Node 2's copy reaches node 1 at 1.1, whose hop 1 -> 0 starts
+// on the down edge: lost at 1.1, for node 0. So 5 sends, 3 losses, lost pairs (node, gradient)
+// (1, 0), (2, 0), (0, 1), (0, 2); at 1.5: x_0 = x0 − ηg, x_1 = x_2 = x0 − 2ηg. The second
+// gradients complete at 2.0 in node order, indices 3, 4, 5, read at 1.0 on {0}, {1}, {2} (the first
+// ones, read at 0 on x0, miss every earlier index: S = 0, 1, 2, none lost yet at 1.0):
+//   t = 3: missing {1, 2}, both lost            S = 2, S^lost = 2
+//   t = 4: missing {0, 2, 3}, 0 lost             S = 3, S^lost = 1
+//   t = 5: missing {0, 1, 3, 4}, 0 lost          S = 4, S^lost = 1
+TEST(SparsifiedAsgdLinkFaults, HandWorkedOutageLosesACopyForTheWholeSubtreeBelowTheArc) {
+  const double eta = 0.1;
+  auto w = make_world(generate::grid(1, 3), cosine_objective(3, 0.0), compute_law(law::Constant{1.0}),
+                      link_law(law::Constant{0.1}));
+  LinkFaultSpec spec;
+  spec.links = true;
+  spec.outages.kind = OutageSpec::Kind::schedule;
+  spec.outages.schedule = {{0, 1, 1.05, 1.5, "test"}};
+  LinkFaults faults(w->topology, spec, w->network->spec(), 1, false);
+  w->network->set_faults(&faults);
+  GradientRecorderOptions options;
+  options.eta = eta;
+  options.gradient_norms = false;
+  options.lost_split = true;
+  GradientRecorder recorder(*w->objective, 3, options);
+  SparsifiedAsgdParams params;
+  params.eta = eta;
+  params.k = 3;
+  SparsifiedAsgd algorithm(w->world, params, &recorder);
+  Simulator simulator;
+  algorithm.start(simulator);
+  simulator.run_until(algorithm, 1.5);
+  const Vector x0 = w->objective->initial_point();
+  Vector g(3);
+  w->objective->gradient(x0, g);
+  EXPECT_LT((algorithm.model(0) - (x0 - eta * g)).norm(), 1e-15);
+  EXPECT_LT((algorithm.model(1) - (x0 - 2 * eta * g)).norm(), 1e-15);
+  EXPECT_LT((algorithm.model(2) - (x0 - 2 * eta * g)).norm(), 1e-15);
+  EXPECT_EQ(algorithm.traffic().deliveries, 2u);
+  EXPECT_EQ(faults.totals().sends, 5u);
+  EXPECT_EQ(faults.totals().losses, 3u);
+  simulator.run_until(algorithm, 2.05);
+  ASSERT_EQ(recorder.log().size(), 6u);
+  const std::uint64_t s[] = {0, 1, 2, 2, 3, 4}, s_lost[] = {0, 0, 0, 2, 1, 1};
+  for (std::size_t t = 0; t < 6; ++t) {
+    EXPECT_EQ(recorder.log()[t].node, t % 3) << t;
+    EXPECT_EQ(recorder.log()[t].s, s[t]) << t;
+    EXPECT_EQ(recorder.log()[t].s_lost, s_lost[t]) << t;
+  }
+}
+
 // --- k = d is DASGD under the same faults ------------------------------------------------------
 
 void expect_same_logs(const std::vector<GradientLogRow>& dense, const std::vector<GradientLogRow>& sparse,
