@@ -63,6 +63,7 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
       json::parse(R"({"name": "dasgd", "eta": 0.01, "delivery": "flooding"})"),
       json::parse(R"({"name": "dasgd", "eta": 0.01, "delivery": "neighbours"})"),
       json::parse(R"({"name": "dasgd", "eta": 0.01, "batch": 3})"),
+      json::parse(R"({"name": "sparsified_asgd", "eta": 0.01, "k": 1, "error_feedback": true})"),
       json::parse(R"({"name": "gossip_sgd", "eta": 0.01})"),
       json::parse(R"({"name": "adpsgd", "eta": 0.01})"),
       json::parse(R"({"name": "parameter_server", "eta": 0.01})")};
@@ -88,10 +89,11 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
 
 TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
   for (const std::string& name : algorithm_names()) {
-    if (name == "dasgd" || name == "gossip_sgd" || name == "adpsgd" || name == "parameter_server") continue;
+    if (name == "dasgd" || name == "sparsified_asgd" || name == "gossip_sgd" || name == "adpsgd" ||
+        name == "parameter_server")
+      continue;
     json algorithm{{"name", name}, {"eta", 0.01}};
     if (name == "local_sgd") algorithm["local_steps"] = 2;
-    if (name == "sparsified_asgd") algorithm["k"] = 2;
     try {
       parse_run_config(small_run(algorithm, fault_processes()[0].second), "c.json");
       ADD_FAILURE() << name << " accepted faults.links";
@@ -105,9 +107,11 @@ TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
 // graph.dynamic with link faults: refused at the fault key, for every algorithm that honours both
 // and every link fault process (a snapshot's edges are not the base graph's, where faults live).
 TEST(LinkFaultRuns, TimeVaryingGraphWithLinkFaultsIsRefusedWithThePath) {
-  for (const std::string name : {"dasgd", "gossip_sgd", "adpsgd"}) {
+  for (const std::string name : {"dasgd", "sparsified_asgd", "gossip_sgd", "adpsgd"}) {
     for (const auto& [process, faults] : fault_processes()) {
-      json config = small_run(json{{"name", name}, {"eta", 0.01}}, faults);
+      json algorithm{{"name", name}, {"eta", 0.01}};
+      if (name == "sparsified_asgd") algorithm["k"] = 1;
+      json config = small_run(algorithm, faults);
       config["graph"] = json::parse(R"({"kind": "ring", "nodes": 6, "dynamic": {"kind": "random_matching", "period": 1}})");
       try {
         parse_run_config(config, "c.json");

@@ -1,6 +1,7 @@
 // Node crash / recover / join / leave (faults.nodes): the availability process against closed forms,
 // hand-worked schedules for each crash and recovery rule, the parameter server's delay with workers
-// gone, and every fault-capable algorithm running to completion under every node fault process.
+// gone, and every fault-capable algorithm running to completion under every node fault process
+// (sparsified ASGD's own crash tests: tests/sparsified_asgd_faults_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -368,7 +369,7 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
                      {{"node", 4}, {"down_at", 5.0}}}}},
       {{"trace", trace}}};
   for (const std::string algorithm :
-       {"dasgd", "gossip_sgd", "parameter_server", "adpsgd", "minibatch_sgd", "local_sgd", "dpsgd"}) {
+       {"dasgd", "sparsified_asgd", "gossip_sgd", "parameter_server", "adpsgd", "minibatch_sgd", "local_sgd", "dpsgd"}) {
     for (const std::string messages : {"drop", "hold"}) {
       if (algorithm == "adpsgd" && messages == "hold") continue;
       for (nlohmann::json process : processes) {
@@ -378,6 +379,10 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
           process["recovery"] = "neighbour";
         nlohmann::json run = small_run(algorithm, process);
         if (algorithm == "local_sgd") run["algorithm"]["local_steps"] = 3;
+        if (algorithm == "sparsified_asgd") {
+          run["algorithm"]["k"] = 1;
+          run["algorithm"]["error_feedback"] = true;
+        }
         const RunConfig config = parse_run_config(run, "x.json");
         const RunResult result = run_experiment(config);
         EXPECT_EQ(result.status, RunStatus::completed) << algorithm << " " << process.dump();
@@ -397,14 +402,15 @@ TEST(NodeFaultRuns, EveryAlgorithmAndProcessRunsToCompletion) {
 }
 
 // graph.dynamic with node faults: refused at /faults/nodes for the algorithms whose timeout or round
-// rules are defined on the static graph (AD-PSGD here), under every generated dynamic kind
+// rules are defined on the static graph (AD-PSGD and sparsified ASGD here), under every generated dynamic kind
 // (docs/FAULTS.md); DASGD and gossip SGD take both (tests/dynamic_node_faults_test.cpp).
 TEST(NodeFaultRuns, TimeVaryingGraphWithNodeFaultsIsRefusedWithThePath) {
   const nlohmann::json process = {{"renewal", {{"up", 3.0}, {"down", 1.0}}}, {"timeout", 0.5}};
-  for (const std::string algorithm : {"adpsgd"}) {
+  for (const std::string algorithm : {"adpsgd", "sparsified_asgd"}) {
     for (const char* dynamic : {R"({"kind": "random_matching", "period": 1})", R"({"kind": "one_peer_exponential", "period": 1})",
                                 R"({"kind": "markov", "on_rate": 1, "off_rate": 1, "period": 1})"}) {
       nlohmann::json config = small_run(algorithm, process);
+      if (algorithm == "sparsified_asgd") config["algorithm"]["k"] = 1;
       config["graph"]["dynamic"] = nlohmann::json::parse(dynamic);
       try {
         parse_run_config(config, "x.json");

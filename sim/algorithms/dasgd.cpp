@@ -80,17 +80,8 @@ void Dasgd::start(Simulator& simulator) {
 }
 
 void Dasgd::handle(Simulator& simulator, const Event& event) {
-  if (!pending_.empty()) {
-    const PendingBatches::Entry now{event.time, event.sequence, 0};
-    if (event.type == routed_batch) {
-      // A tick runs the earliest batch if it is due (its key is not after the tick's own); a tick
-      // whose batch already ran ahead of an earlier event (below) finds none and does nothing.
-      if (!PendingBatches::before(now, pending_.top())) run_routed_batch(simulator);
-      return;
-    }
-    // Batches the per-destination schedule would have run before this event run first.
-    while (!pending_.empty() && PendingBatches::before(pending_.top(), now)) run_routed_batch(simulator);
-  }
+  // Batches the per-destination schedule would have run before this event run first.
+  if (!pending_.empty() && pending_.run_before(event, routed_batch, [&] { run_routed_batch(simulator); })) return;
   switch (event.type) {
     case routed_batch:
       break;  // a tick with nothing left to run
@@ -278,15 +269,8 @@ void Dasgd::send_over_tree(Simulator& simulator, std::uint32_t slot, NodeId orig
   routed_sums_.col(slot) = message.sum;
   routed_gradient_[slot] = message.gradients.size() == 1 ? message.gradients[0] : kSeveralGradients;
   TreeBroadcast& broadcast = broadcasts_[slot];
-  if (faults_ != nullptr && faults_->outages_on()) {
-    // Routes on the live graph at the send: a fresh BFS over the edges up now (O(n + m) per
-    // broadcast; trees are not shared while links come and go).
-    LinkFaults* faults = faults_;
-    broadcast_trees_[slot] = std::make_shared<const ShortestPathTree>(shortest_path_tree(
-        *world_.topology, origin, [faults, now](ArcId arc) { return faults->arc_up(arc, now); }));
-  } else {
-    broadcast_trees_[slot] = trees_->get(origin);
-  }
+  // Under link outages routes on the live graph at the send (trees are not shared then).
+  broadcast_trees_[slot] = broadcast_tree(*trees_, *world_.topology, origin, now, faults_);
   const ShortestPathTree& tree = *broadcast_trees_[slot];
   // Counted as the per-hop walk sends it: one message per destination, one transmission per hop.
   traffic_.messages += tree.hops;

@@ -87,6 +87,13 @@ std::shared_ptr<const ShortestPathTree> ShortestPathTrees::get(NodeId source) {
   return tree;
 }
 
+std::shared_ptr<const ShortestPathTree> broadcast_tree(ShortestPathTrees& trees, const Topology& topology,
+                                                       NodeId source, SimTime now, LinkFaults* faults) {
+  if (faults == nullptr || !faults->outages_on()) return trees.get(source);
+  return std::make_shared<const ShortestPathTree>(
+      shortest_path_tree(topology, source, [faults, now](ArcId arc) { return faults->arc_up(arc, now); }));
+}
+
 ShortestPathRouter::ShortestPathRouter(const Topology& topology)
     : topology_(&topology),
       parent_(topology.num_nodes()),

@@ -27,6 +27,8 @@
 
 namespace dasgd {
 
+class LinkFaults;  // sim/faults/link_faults.hpp
+
 // The shortest-path tree from one source, in BFS order (position 0 is the source). The children of
 // the node at position p are the positions [first_child(p), first_child(p + 1)): BFS discovers
 // them together. One 16-byte entry per position (and a sentinel) keeps a hop to one cache line.
@@ -79,6 +81,12 @@ class ShortestPathTrees {
   std::vector<std::uint8_t> seen_;     // BFS scratch
   std::vector<std::uint32_t> depth_;
 };
+
+// The tree a routed broadcast from `source` sent at `now` runs over: the shared per-source tree, or
+// under link outages (faults->outages_on()) a fresh one on the edges up at `now` (routes on the live
+// graph, O(n + m) per broadcast). `faults` may be null. Used by DASGD and sparsified ASGD.
+std::shared_ptr<const ShortestPathTree> broadcast_tree(ShortestPathTrees& trees, const Topology& topology,
+                                                       NodeId source, SimTime now, LinkFaults* faults);
 
 class ShortestPathRouter {
  public:
@@ -239,6 +247,21 @@ class PendingBatches {
   }
   // pop() then push(entry), for an entry not before the top.
   void replace_top(const Entry& entry) { sift_down(entry); }
+  // Before the engine runs `event` (with batches pending): runs, through `run` (which runs the top
+  // batch and pops or replaces it), every batch the per-destination schedule would have run before
+  // the event. A tick (type `tick`) runs the earliest batch if it is due, not after the tick's own
+  // key (a tick whose batch already ran ahead of an earlier event finds none), and is consumed:
+  // returns true. Shared by DASGD and sparsified ASGD, so both run batches in the same order.
+  template <typename Run>
+  bool run_before(const Event& event, std::uint32_t tick, Run&& run) {
+    const Entry now{event.time, event.sequence, 0};
+    if (event.type == tick) {
+      if (!before(now, top())) run();
+      return true;
+    }
+    while (!empty() && before(top(), now)) run();
+    return false;
+  }
 
  private:
   void sift_down(const Entry& entry) {

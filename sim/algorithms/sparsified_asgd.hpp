@@ -14,6 +14,13 @@
 //         coordinate, so B grows with t: the method does not follow the full-gradient sequence.
 //   sent  x_{t+1} = x_t − Δ_t: the model every node reaches once the network drains; B then
 //         measures delay alone, as for DASGD (the gradient passed to observers is Δ_t/η).
+//
+// Faults (docs/FAULTS.md), DASGD's rules: a crash loses the computation in progress; a copy reaching
+// a down node is dropped or held; recovery `keep` keeps the model and the error-feedback memory e_i
+// (both are the node's persisted state), `initial` restarts from x_0 with e_i = 0. Under link faults
+// the broadcast runs over DASGD's shortest-path trees (TreeBroadcast, one LinkFaults::hop per tree
+// arc, expanded lazily in time order), so a lost arc loses the copy for its whole subtree and the
+// observer hears on_gradient_lost; with k = d the run is DASGD's, fault draw for fault draw.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +34,9 @@
 
 namespace dasgd {
 
+class LinkFaults;    // sim/faults/link_faults.hpp
 class LiveSnapshot;  // sim/faults/live_topology.hpp
+class NodeAvailability;  // sim/faults/node_availability.hpp
 
 enum class VirtualGradient { full, sent };
 
@@ -46,7 +55,8 @@ struct SparsifiedAsgdParams {
 
 class SparsifiedAsgd final : public WaitFreeAlgorithm {
  public:
-  enum EventType : std::uint32_t { compute_done = compute_done_event, arrival = 2 };
+  // routed_batch (link faults only): a tick of tree delivery, as DASGD's (docs/ROUTED_DELIVERY.md).
+  enum EventType : std::uint32_t { compute_done = compute_done_event, arrival = 2, routed_batch = 4 };
 
   // Throws std::invalid_argument naming /algorithm/k or /algorithm/gamma when k is not in 1..d.
   SparsifiedAsgd(const World& world, const SparsifiedAsgdParams& params, GradientObserver* observer);
@@ -58,6 +68,11 @@ class SparsifiedAsgd final : public WaitFreeAlgorithm {
 
   double virtual_step() const override { return params_.eta; }
   std::vector<AlgorithmFigure> figures() const override;
+  // Node faults: a crash loses the gradient in progress (e_i is untouched: it changes only at a
+  // completion); recovery keep (model and e_i as they were) or initial (x_0 and e_i = 0).
+  void node_down(Simulator& simulator, NodeId node) override { computations_.abort(simulator, node); }
+  void node_up(Simulator& simulator, NodeId node) override;
+  void node_resume(Simulator& simulator, NodeId node) override;
 
   Eigen::Index k() const noexcept { return k_; }
   double message_bytes() const noexcept { return message_bytes_; }
@@ -77,7 +92,14 @@ class SparsifiedAsgd final : public WaitFreeAlgorithm {
   void send(Simulator& simulator, NodeId origin, std::uint32_t slot);
   void send_live(Simulator& simulator, NodeId origin, std::uint32_t slot);  // graph.dynamic
   void receive(Simulator& simulator, NodeId node, std::uint32_t slot);
+  [[gnu::noinline]] void handle_with_faults(Simulator& simulator, const Event& event);
+  void release(std::uint32_t slot);  // one use of the message fewer; recycled at the last
   std::uint32_t acquire_message();
+  // Link faults: the broadcast over a shortest-path tree (DASGD's machinery, sim/algorithms/routing.hpp).
+  void send_over_tree(Simulator& simulator, NodeId origin, std::uint32_t slot);
+  void run_routed_batch(Simulator& simulator);
+  // With node faults: true if `node` is down at a tree delivery; its copy is then held or dropped.
+  bool down_at_arrival(SimTime now, NodeId node, std::uint32_t slot);
 
   SparsifiedAsgdParams params_;
   Eigen::Index k_;
@@ -100,6 +122,16 @@ class SparsifiedAsgd final : public WaitFreeAlgorithm {
   std::shared_ptr<LiveSnapshot> route_graph_;  // graph.dynamic: the snapshot router_ routes on
   std::uint64_t unreachable_ = 0;             // graph.dynamic: copies lost at the send
   std::uint64_t route_rebuilds_ = 0;
+
+  NodeAvailability* availability_;  // world_.availability: null without node faults
+  LinkFaults* faults_;              // network.faults(): null on a perfect network
+  bool faulty_;                     // either: events go through handle_with_faults
+  // Link faults only: tree delivery, as DASGD's (shared trees; one per broadcast under outages).
+  std::unique_ptr<ShortestPathTrees> trees_;
+  std::vector<TreeBroadcast> broadcasts_;                                 // by message slot
+  std::vector<std::shared_ptr<const ShortestPathTree>> broadcast_trees_;  // by slot, while in flight
+  PendingBatches pending_;
+  std::vector<NodeId> batch_scratch_;
 };
 
 }  // namespace dasgd

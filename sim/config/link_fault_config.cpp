@@ -199,10 +199,12 @@ LinkFaultSpec parse_link_faults(JsonReader& faults, const std::filesystem::path&
 std::optional<std::string> link_fault_refusal(const LinkFaultSpec& spec, const std::string& algorithm,
                                               const nlohmann::json& /*algorithm_section*/, bool fifo) {
   if (!spec.active_for(algorithm)) return std::nullopt;
-  if (algorithm != "dasgd" && algorithm != "gossip_sgd" && algorithm != "adpsgd" && algorithm != "parameter_server")
+  if (algorithm != "dasgd" && algorithm != "sparsified_asgd" && algorithm != "gossip_sgd" && algorithm != "adpsgd" &&
+      algorithm != "parameter_server")
     return "algorithm \"" + algorithm +
            "\" cannot honour link faults or the reliable transport yet (its rounds or all-reduce "
-           "would wait forever for a lost message); supported: dasgd, gossip_sgd, adpsgd, parameter_server";
+           "would wait forever for a lost message); supported: dasgd, sparsified_asgd, gossip_sgd, adpsgd, "
+           "parameter_server";
   if (fifo) return "link.fifo with link faults is not supported (a FIFO link's clock under retransmission is not modelled)";
   return std::nullopt;
 }

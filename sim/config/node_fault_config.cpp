@@ -70,9 +70,6 @@ std::string refusal_reason(const std::string& algorithm) {
   if (algorithm == "local_async_sgd")
     return "its non-blocking ring all-reduce starts when the last of the n nodes joins, and re-forming the ring "
            "over the live nodes is not built";
-  if (algorithm == "sparsified_asgd")
-    return "its routed sparse broadcast does not yet drop or hold messages at down nodes, and a crash would lose "
-           "error-feedback memory the accounting does not model";
   return "a barrier or averaging round would wait for a crashed node";
 }
 
@@ -105,16 +102,18 @@ NodeFaultSpec parse_node_faults(JsonReader& reader, std::uint64_t num_nodes) {
 }
 
 void check_node_faults(const NodeFaultSpec& spec, const std::string& algorithm, bool staleness_tracked) {
-  static const std::vector<std::string> supported = {"dasgd", "gossip_sgd", "parameter_server", "adpsgd",
-                                                     "minibatch_sgd", "local_sgd", "dpsgd"};
+  static const std::vector<std::string> supported = {"dasgd", "sparsified_asgd", "gossip_sgd", "parameter_server",
+                                                     "adpsgd", "minibatch_sgd", "local_sgd", "dpsgd"};
   if (std::find(supported.begin(), supported.end(), algorithm) == supported.end())
-    throw ConfigError("/faults/nodes", "node faults are supported for dasgd, gossip_sgd, parameter_server, adpsgd, "
-                                       "minibatch_sgd, local_sgd and dpsgd; " + algorithm + " has no fault rule yet (" +
+    throw ConfigError("/faults/nodes", "node faults are supported for dasgd, sparsified_asgd, gossip_sgd, "
+                                       "parameter_server, adpsgd, minibatch_sgd, local_sgd and dpsgd; " + algorithm +
+                                       " has no fault rule yet (" +
                                        refusal_reason(algorithm) + "; docs/FAULTS.md)");
   if (algorithm == "minibatch_sgd" && spec.recovery != Recovery::keep)
     throw ConfigError("/faults/nodes/recovery", "minibatch_sgd keeps one shared model, which a recovered node reads at "
                                                 "its next round: the recovery is \"keep\"");
-  if (spec.recovery == Recovery::neighbour && (algorithm == "dasgd" || algorithm == "parameter_server"))
+  if (spec.recovery == Recovery::neighbour &&
+      (algorithm == "dasgd" || algorithm == "sparsified_asgd" || algorithm == "parameter_server"))
     throw ConfigError("/faults/nodes/recovery", "\"neighbour\" needs a model-averaging algorithm (gossip_sgd, adpsgd); " +
                                                     algorithm + " applies each gradient once per node, so a copied "
                                                     "model would apply gradients still in flight twice");

@@ -22,8 +22,8 @@ namespace dasgd {
 NodeFaultSpec parse_node_faults(JsonReader& reader, std::uint64_t num_nodes);
 
 // Refuses node faults an algorithm cannot honour (at /faults/nodes/...): algorithms without a fault
-// rule (synchronous barriers: minibatch_sgd, dpsgd, local_sgd; local_async_sgd, sparsified_asgd),
-// "neighbour" recovery where models are not averages (dasgd, parameter_server), "initial" with the
+// rule (local_async_sgd), "neighbour" recovery where models are not averages (dasgd,
+// sparsified_asgd, parameter_server), "initial" with the
 // staleness tracker on, "hold" or a missing timeout for adpsgd.
 void check_node_faults(const NodeFaultSpec& spec, const std::string& algorithm, bool staleness_tracked);
 
