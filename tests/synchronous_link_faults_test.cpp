@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "sim/algorithms/dpsgd.hpp"
 #include "sim/algorithms/local_sgd.hpp"
@@ -264,6 +266,113 @@ TEST(DpsgdLinkFaults, BarrierWaitsForTheTransportsGiveUp) {
   const double average = (algorithm.model(0)(0) + algorithm.model(1)(0) + algorithm.model(2)(0) +
                           algorithm.model(3)(0)) / 4;
   EXPECT_NEAR(average, (3.0 - 6.0 + 9.0 + 12.0) / 4, 1e-12);
+}
+
+// A literal ledger of what the algorithm tells the observer: which (node, gradient) pairs were
+// applied or declared lost, and every model token's uses.
+class Ledger final : public GradientObserver {
+ public:
+  explicit Ledger(std::size_t n) : n_(n) {}
+  std::uint64_t on_compute_start(NodeId, SimTime, ConstVectorRef) override { return 0; }
+  void on_compute_complete(NodeId, std::uint64_t t, SimTime, SimTime, ConstVectorRef, std::uint64_t) override {
+    completed_ = std::max(completed_, t + 1);
+  }
+  void on_apply(NodeId node, std::uint64_t t, SimTime, bool) override { settle(node, t, applied_); }
+  void on_gradient_lost(NodeId node, std::uint64_t t, SimTime) override { settle(node, t, lost_); }
+  std::uint64_t on_model_sent(NodeId, SimTime, std::uint32_t uses) override {
+    open_[next_token_] = uses;
+    return next_token_++;
+  }
+  void on_model_merged(NodeId, std::uint64_t token, SimTime) override { use(token); ++merged_; }
+  void on_model_dropped(std::uint64_t token) override { use(token); ++dropped_; }
+
+  std::uint64_t completed_ = 0, merged_ = 0, dropped_ = 0, next_token_ = 0, errors_ = 0;
+  std::set<std::pair<NodeId, std::uint64_t>> applied_, lost_;
+  std::map<std::uint64_t, std::uint32_t> open_;  // token → uses left
+
+ private:
+  void settle(NodeId node, std::uint64_t t, std::set<std::pair<NodeId, std::uint64_t>>& into) {
+    if (node >= n_ || t >= completed_ || applied_.count({node, t}) || lost_.count({node, t})) ++errors_;
+    into.insert({node, t});
+  }
+  void use(std::uint64_t token) {
+    auto it = open_.find(token);
+    if (it == open_.end() || it->second == 0) { ++errors_; return; }
+    if (--it->second == 0) open_.erase(it);
+  }
+  std::size_t n_;
+};
+
+// Under 20 % Bernoulli loss on a ring of 6, once the last round has closed: minibatch SGD has
+// settled every (node, gradient) pair exactly once, applied or lost, a lost contribution at all
+// n nodes and a missed result's counted ones at the node it missed; local SGD and D-PSGD have used
+// every model token exactly as often as it was sent for (local SGD sends only the counted models),
+// and D-PSGD dropped exactly one use per lost model.
+TEST(SynchronousLinkFaults, ObserverAccountsEveryContributionExactlyOnce) {
+  LinkFaultSpec spec;
+  spec.links = true;
+  spec.loss = BernoulliLoss{0.2};
+  spec.round_timeout = 0.3;
+  const auto world = [&] {
+    return make_world(generate::ring(6), cosine_objective(3, 0.0), compute_law(law::Exponential{1.0}),
+                      link_law(law::Exponential{0.05}), 4);
+  };
+  {
+    auto w = world();
+    LinkFaults faults(w->topology, spec, w->network->spec(), 8, false);
+    w->network->set_faults(&faults);
+    Ledger ledger(6);
+    MinibatchSgd algorithm(w->world, MinibatchSgdParams{}, &ledger);
+    Simulator simulator;
+    algorithm.start(simulator);
+    simulator.run_until(algorithm, 60.0);
+    algorithm.stop_computing();
+    simulator.run(algorithm);
+    ASSERT_GT(algorithm.lost_contributions(), 0u);
+    ASSERT_GT(algorithm.results_lost(), 0u);
+    EXPECT_EQ(ledger.errors_, 0u);
+    EXPECT_EQ(ledger.completed_, 6 * algorithm.rounds_completed());
+    EXPECT_EQ(ledger.applied_.size() + ledger.lost_.size(), 6 * ledger.completed_);
+    // Each lost contribution is lost at all 6 nodes: at least that many lost pairs, and more exactly
+    // when some result was missed.
+    EXPECT_GT(ledger.lost_.size(), 6 * algorithm.lost_contributions());
+  }
+  {
+    auto w = world();
+    LinkFaults faults(w->topology, spec, w->network->spec(), 8, false);
+    w->network->set_faults(&faults);
+    Ledger ledger(6);
+    LocalSgdParams params;
+    params.local_steps = 2;
+    LocalSgd algorithm(w->world, params, &ledger);
+    Simulator simulator;
+    algorithm.start(simulator);
+    simulator.run_until(algorithm, 60.0);
+    algorithm.stop_computing();
+    simulator.run(algorithm);
+    ASSERT_GT(algorithm.lost_contributions(), 0u);
+    EXPECT_EQ(ledger.errors_, 0u);
+    EXPECT_TRUE(ledger.open_.empty());
+    // Models sent: the counted ones, n − 1 uses each.
+    EXPECT_EQ(ledger.merged_ + ledger.dropped_,
+              5 * (6 * algorithm.rounds_completed() - algorithm.lost_contributions()));
+  }
+  {
+    auto w = world();
+    LinkFaults faults(w->topology, spec, w->network->spec(), 8, false);
+    w->network->set_faults(&faults);
+    Ledger ledger(6);
+    Dpsgd algorithm(w->world, DpsgdParams{}, &ledger);
+    Simulator simulator;
+    algorithm.start(simulator);
+    simulator.run_until(algorithm, 60.0);
+    algorithm.stop_computing();
+    simulator.run(algorithm);
+    ASSERT_GT(algorithm.lost_contributions(), 0u);
+    EXPECT_EQ(ledger.errors_, 0u);
+    EXPECT_EQ(ledger.dropped_, algorithm.lost_contributions());
+    EXPECT_EQ(ledger.merged_ + ledger.dropped_, 12 * algorithm.rounds_completed());
+  }
 }
 
 }  // namespace
