@@ -27,6 +27,9 @@ json small_run(const json& algorithm, const json& faults) {
   })");
   config["algorithm"] = algorithm;
   config["faults"] = faults;
+  const std::string name = algorithm["name"];
+  if ((name == "minibatch_sgd" || name == "local_sgd" || name == "dpsgd") && faults.contains("links"))
+    config["faults"]["links"]["round_timeout"] = 0.5;  // required without the reliable transport
   if (algorithm["name"] == "parameter_server") {
     // A star (node 0 the server); the outage schedule on the server's edges; a worker's wait.
     config["graph"] = {{"kind", "star"}, {"nodes", 6}};
@@ -66,7 +69,11 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
       json::parse(R"({"name": "sparsified_asgd", "eta": 0.01, "k": 1, "error_feedback": true})"),
       json::parse(R"({"name": "gossip_sgd", "eta": 0.01})"),
       json::parse(R"({"name": "adpsgd", "eta": 0.01})"),
-      json::parse(R"({"name": "parameter_server", "eta": 0.01})")};
+      json::parse(R"({"name": "parameter_server", "eta": 0.01})"),
+      json::parse(R"({"name": "minibatch_sgd", "eta": 0.01})"),
+      json::parse(R"({"name": "local_sgd", "eta": 0.01, "local_steps": 2})"),
+      json::parse(R"({"name": "dpsgd", "eta": 0.01})"),
+      json::parse(R"({"name": "dpsgd", "eta": 0.01, "variant": "adapt_then_combine", "overlap": false})")};
   for (const json& algorithm : algorithms) {
     for (const auto& [name, faults] : fault_processes()) {
       const std::string where = algorithm.dump() + " under " + name;
@@ -90,7 +97,7 @@ TEST(LinkFaultRuns, EveryHonouringAlgorithmRunsToCompletionUnderEveryLinkFaultPr
 TEST(LinkFaultRuns, AlgorithmsThatCannotHonourLinkFaultsAreRefusedWithThePath) {
   for (const std::string& name : algorithm_names()) {
     if (name == "dasgd" || name == "sparsified_asgd" || name == "gossip_sgd" || name == "adpsgd" ||
-        name == "parameter_server")
+        name == "parameter_server" || name == "minibatch_sgd" || name == "local_sgd" || name == "dpsgd")
       continue;
     json algorithm{{"name", name}, {"eta", 0.01}};
     if (name == "local_sgd") algorithm["local_steps"] = 2;
@@ -170,6 +177,33 @@ TEST(LinkFaultRuns, ParameterServerNeedsAReplyTimeoutUnlessTheTransportIsReliabl
 
 // The transport can be limited to some algorithms: others run on the plain network (and, with
 // no faults.links, report nothing about faults at all).
+TEST(LinkFaultRuns, SynchronousAlgorithmsNeedARoundTimeoutUnlessTheTransportIsReliable) {
+  for (const std::string name : {"minibatch_sgd", "local_sgd", "dpsgd"}) {
+    json algorithm{{"name", name}, {"eta", 0.01}};
+    if (name == "local_sgd") algorithm["local_steps"] = 2;
+    json config = small_run(algorithm, fault_processes()[0].second);
+    config["faults"]["links"].erase("round_timeout");
+    try {
+      parse_run_config(config, "c.json");
+      ADD_FAILURE() << name << " accepted loss without round_timeout";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.path(), "/faults/links") << name;
+      EXPECT_NE(std::string(e.what()).find("round_timeout"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+    config["faults"]["transport"] = {{"reliable", true}, {"timeout", 0.3}};
+    EXPECT_FALSE(parse_run_config(config, "c.json").link_faults.round_timeout.has_value()) << name;
+    // Node faults and link faults together: refused at /faults.
+    config["faults"]["nodes"] = json::parse(R"({"renewal": {"up": 3, "down": 1}})");
+    try {
+      parse_run_config(config, "c.json");
+      ADD_FAILURE() << name << " accepted node and link faults together";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.path(), "/faults") << name << ": " << e.what();
+    }
+  }
+}
+
 TEST(LinkFaultRuns, TransportForOtherAlgorithmsLeavesThisOneOnThePerfectNetwork) {
   const json faults = json::parse(R"({"transport": {"reliable": true, "timeout": 0.5, "algorithms": ["gossip_sgd"]}})");
   const RunConfig config = parse_run_config(small_run(json::parse(R"({"name": "minibatch_sgd", "eta": 0.01})"), faults), "c.json");

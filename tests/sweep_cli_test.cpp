@@ -354,7 +354,10 @@ TEST_F(SweepCli, KillsAndInterruptsAtRandomMomentsResumeByteIdentically) {
       kill(pid, signal_number);
       const int code = wait_for(pid);
       if (code == 0) break;  // finished before the signal
-      EXPECT_TRUE(code == 128 + SIGKILL || code == 1) << code << " " << err();
+      // 128 + the signal: it came before the sweep had installed its handlers (a loaded machine
+      // can take longer than the delay to start), so the default action ended it; the records
+      // are written atomically, so the resume below must still give the same bytes.
+      EXPECT_TRUE(code == 128 + SIGKILL || code == 1 || code == 128 + signal_number) << code << " " << err();
       if (signal_number != SIGKILL && code == 1) {
         EXPECT_NE(err().find("sweep interrupted"), std::string::npos) << err();
       }

@@ -59,6 +59,16 @@ Dpsgd::Dpsgd(const World& world, const DpsgdParams& params, GradientObserver* ob
     weights_ = mixing_weights(*world.topology, params.mixing);
     spectral_ = spectral_gap(*world.topology, params.mixing);
   }
+  if (link_faults() != nullptr) {
+    const Topology& topology = *world.topology;
+    arrived_.assign(topology.num_arcs(), 0);
+    reverse_arc_.assign(topology.num_arcs(), 0);
+    for (NodeId u = 0; u < n_; ++u) {
+      const auto neighbours = topology.neighbours(u);
+      for (std::size_t k = 0; k < neighbours.size(); ++k)
+        reverse_arc_[topology.arc_begin(u) + k] = *topology.find_arc(neighbours[k], u);
+    }
+  }
   if (params.initial_models.size() == 0) {
     world.set_initial_models(models_);
   } else if (params.initial_models.rows() != d_ || params.initial_models.cols() != models_.cols()) {
@@ -120,6 +130,10 @@ void Dpsgd::send_model(NodeId node, SimTime now) {
     traffic_.bytes += static_cast<std::uint64_t>(static_cast<double>(end - begin) * message_bytes_);
     return;
   }
+  if (LinkFaults* faults = link_faults(); faults != nullptr) [[unlikely]] {
+    send_model_over_faults(node, now, *faults);
+    return;
+  }
   const Topology& topology = round_graph_ ? round_graph_->topology() : *world_.topology;
   Network& network = round_graph_ ? round_graph_->network() : *world_.network;
   const auto neighbours = topology.neighbours(node);
@@ -142,6 +156,7 @@ void Dpsgd::open_round(Simulator& simulator) {
   if (world_.live != nullptr) use_round_graph();  // this round's graph and its W
   std::fill(models_in_.begin(), models_in_.end(), now);
   if (faults_on()) sent_.assign(n_, 0);
+  lost_this_round_ = 0;
   for (NodeId i = 0; i < n_; ++i)
     if (participates(i)) begin_compute(simulator, i, models_.col(i));
   if (params_.variant == DpsgdVariant::combine_then_adapt && params_.overlap)
@@ -169,6 +184,10 @@ SimTime Dpsgd::communicate(Simulator& /*simulator*/) {
 }
 
 void Dpsgd::close_round(Simulator& simulator) {
+  if (link_faults() != nullptr) [[unlikely]] {
+    close_round_over_faults(simulator);
+    return;
+  }
   if (faults_on()) {
     close_round_on_live_set(simulator);
     return;

@@ -17,6 +17,12 @@
 // i ≠ j both in L, W'_ii = W_ii + Σ_{j ∈ N(i) \ L} W_ij, and row i = e_i for i ∉ L (the node keeps its
 // model). W' is symmetric with rows summing to 1, so doubly stochastic on every round. Under
 // graph.dynamic W is the round graph's (undirected kinds; the directed one-peer graph is refused).
+// Link faults (each model message one LinkFaults::hop; dpsgd_faults.cpp): a neighbour's model lost
+// on its way to i is left out of i's mixing and its weight goes onto i's diagonal, W'_ii = W_ii +
+// Σ_{j: x_j lost towards i} W_ij, W'_ij = 0 for those j, the rest of row i unchanged. Each row still
+// sums to 1 (W' row-stochastic), but a loss in one direction only breaks the symmetry, so the node
+// average is not conserved in such a round. The barrier waits for each lost model until its
+// detection (LossDetection: the give-up, or send + round_timeout).
 #pragma once
 
 #include <memory>
@@ -66,6 +72,9 @@ class Dpsgd final : public SynchronousRounds {
   SimTime communicate(Simulator& simulator) override;
   void close_round(Simulator& simulator) override;
   void close_round_on_live_set(Simulator& simulator);  // node faults (dpsgd_faults.cpp)
+  void close_round_over_faults(Simulator& simulator);  // link faults (dpsgd_faults.cpp)
+  // Link faults: node's model sent on each of its arcs through LinkFaults::hop.
+  void send_model_over_faults(NodeId node, SimTime now, LinkFaults& faults);
   void recover(Simulator& simulator, NodeId node) override;  // keep, initial, neighbour
   // Sends node's current model to every neighbour at now.
   void send_model(NodeId node, SimTime now);
@@ -81,6 +90,11 @@ class Dpsgd final : public SynchronousRounds {
   // Node faults only: node sent its model this round (its token has one use per neighbour); the
   // round's live set (reporters up at the barrier).
   std::vector<std::uint8_t> sent_, live_;
+  // Link faults only: per arc j → i, this round's model from j reached i; per arc, its reverse arc;
+  // models lost this round.
+  std::vector<std::uint8_t> arrived_;
+  std::vector<ArcId> reverse_arc_;
+  std::size_t lost_this_round_ = 0;
 
   // graph.dynamic: each round uses the snapshot live when it opens, with that graph's own W.
   void use_round_graph();

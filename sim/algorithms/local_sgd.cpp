@@ -58,6 +58,7 @@ SimTime LocalSgd::communicate(Simulator& /*simulator*/) {
   // Node faults: the reporters' models only, merged by every other reporter (or dropped at the
   // barrier for one that is down by then).
   if (world_.live != nullptr) return communicate_live();
+  if (LinkFaults* faults = link_faults(); faults != nullptr) [[unlikely]] return communicate_over_faults(*faults);
   const std::size_t m = reporters();
   if (observer_ != nullptr && m > 1)
     for (NodeId j = 0; j < n_; ++j)
@@ -70,6 +71,10 @@ SimTime LocalSgd::communicate(Simulator& /*simulator*/) {
 void LocalSgd::close_round(Simulator& simulator) {
   if (world_.live != nullptr) {
     close_round_live(simulator);  // (node faults are refused with a dynamic graph)
+    return;
+  }
+  if (link_faults() != nullptr) [[unlikely]] {
+    close_round_over_faults(simulator);
     return;
   }
   if (!faults_on()) {
@@ -137,6 +142,49 @@ void LocalSgd::close_round_live(Simulator& simulator) {
   for (NodeId i = 0; i < n_; ++i)
     for (NodeId j = 0; j < n_; ++j)
       if (j != i && forest.component(j) == forest.component(i)) observer_->on_model_merged(i, tokens_[j], now);
+}
+
+}  // namespace dasgd
+
+namespace dasgd {
+
+// Which models reach the root is known only once the all-reduce has run; each model in the average
+// (j ∈ C) is then sent with one use per other node, merged at the barrier by the nodes that take
+// the average and dropped by the others.
+SimTime LocalSgd::communicate_over_faults(LinkFaults& faults) {
+  const SimTime end =
+      all_reduce_.run_over_faults(ready_times(), *world_.network, faults, detection(), message_bytes_, traffic_);
+  for (NodeId i = 0; i < n_; ++i)
+    if (i != all_reduce_.root() && all_reduce_.received(i)) ++traffic_.deliveries;
+  if (observer_ != nullptr && n_ > 1)
+    for (NodeId j = 0; j < n_; ++j)
+      if (all_reduce_.counted(j))
+        tokens_[j] = observer_->on_model_sent(j, ready_time(j), static_cast<std::uint32_t>(n_ - 1));
+  return end;
+}
+
+void LocalSgd::close_round_over_faults(Simulator& simulator) {
+  const std::size_t m = all_reduce_.contributions();
+  average_.setZero();
+  for (NodeId j = 0; j < n_; ++j)
+    if (all_reduce_.counted(j)) average_ += models_.col(j);
+  average_ /= static_cast<double>(m);
+  std::size_t results_lost = 0;
+  for (NodeId i = 0; i < n_; ++i) {
+    if (!all_reduce_.received(i)) ++results_lost;
+    if (all_reduce_.counted(i) && all_reduce_.received(i)) models_.col(i) = average_;
+  }
+  count_round_losses(n_ - m, results_lost);
+  if (observer_ == nullptr || n_ == 1) return;
+  const SimTime now = simulator.now();
+  for (NodeId i = 0; i < n_; ++i) {
+    const bool takes = all_reduce_.counted(i) && all_reduce_.received(i);
+    for (NodeId j = 0; j < n_; ++j) {
+      if (j == i || !all_reduce_.counted(j)) continue;
+      if (takes) observer_->on_model_merged(i, tokens_[j], now);
+      else observer_->on_model_dropped(tokens_[j]);
+    }
+  }
 }
 
 }  // namespace dasgd

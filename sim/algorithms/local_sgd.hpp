@@ -10,6 +10,10 @@
 // graph.dynamic: a round's all-reduce runs on the snapshot live at its start; on a disconnected
 // snapshot each connected component averages on its own, x_i ← (1/|C|) Σ_{j∈C} x_j for i in C
 // (a node alone keeps its model), and the barrier is when the last component is done.
+// Link faults (TreeAllReduce::run_over_faults): the average is over the set C of nodes whose models
+// reached the root, x̄_C = (1/|C|) Σ_{j∈C} x_j (the root is always in C), and replaces x_i for every
+// i in C that the result reached; every other node keeps its model (one outside C would lose its
+// own local steps by taking an average without them; one the result missed has nothing to take).
 #pragma once
 
 #include <cstdint>
@@ -54,6 +58,9 @@ class LocalSgd final : public SynchronousRounds {
   // averages its own members (see close_round_live).
   SimTime communicate_live();
   void close_round_live(Simulator& simulator);
+  // Link faults: the average over the contributions that reached the root (see above).
+  SimTime communicate_over_faults(LinkFaults& faults);
+  void close_round_over_faults(Simulator& simulator);
   LiveAllReduce live_reduce_;
   std::uint64_t partitioned_rounds_ = 0;
 };

@@ -83,6 +83,64 @@ SimTime TreeAllReduce::run(std::span<const SimTime> ready, Network& network, dou
   return last;
 }
 
+SimTime TreeAllReduce::run_over_faults(std::span<const SimTime> ready, Network& network, LinkFaults& faults,
+                                       const LossDetection& detection, double bytes, TrafficCounters& traffic) {
+  const std::size_t n = order_.size();
+  if (ready.size() != n)
+    throw std::invalid_argument("all-reduce: expected " + std::to_string(n) + " ready times, got " +
+                                std::to_string(ready.size()));
+  std::copy(ready.begin(), ready.end(), gathered_.begin());
+  counted_.assign(n, 1);  // up: 0 where v's partial was lost on v's up-arc
+  received_.assign(n, 0);
+  std::uint64_t messages = 0;
+  for (std::size_t k = n; k-- > 1;) {
+    const NodeId v = order_[k];
+    const SimTime send = gathered_[v];
+    const SimTime first = network.transmit(up_arc_[v], bytes, send);
+    const HopOutcome outcome = faults.hop(up_arc_[v], send, first, bytes);
+    ++messages;
+    if (!outcome.delivered) counted_[v] = 0;
+    const SimTime at = outcome.delivered ? outcome.at : detection.known(outcome, send);
+    gathered_[parent_[v]] = std::max(gathered_[parent_[v]], at);
+  }
+  // A contribution is in the result iff no up-arc on its path to the root lost it.
+  contributions_ = 1;
+  for (std::size_t k = 1; k < n; ++k) {
+    const NodeId v = order_[k];
+    counted_[v] = counted_[v] != 0 && counted_[parent_[v]] != 0 ? 1 : 0;
+    contributions_ += counted_[v];
+  }
+  SimTime last = have_[root()] = gathered_[root()];
+  received_[root()] = 1;
+  for (std::size_t k = 1; k < n; ++k) {
+    const NodeId v = order_[k];
+    const NodeId p = parent_[v];
+    if (received_[p] == 0) {
+      have_[v] = detection.unsent(have_[p]);
+    } else {
+      const SimTime first = network.transmit(down_arc_[v], bytes, have_[p]);
+      const HopOutcome outcome = faults.hop(down_arc_[v], have_[p], first, bytes);
+      ++messages;
+      received_[v] = outcome.delivered ? 1 : 0;
+      have_[v] = outcome.delivered ? outcome.at : detection.known(outcome, have_[p]);
+    }
+    last = std::max(last, have_[v]);
+  }
+  traffic.messages += messages;
+  traffic.bytes += static_cast<std::uint64_t>(static_cast<double>(messages) * bytes);
+  return last;
+}
+
+LossDetection loss_detection(const LinkFaults& faults) {
+  LossDetection detection;
+  detection.reliable = faults.reliable();
+  if (detection.reliable)
+    detection.delay = static_cast<double>(faults.spec().transport.max_retries + 1) * faults.spec().transport.timeout;
+  else
+    detection.delay = faults.spec().round_timeout.value_or(0.0);
+  return detection;
+}
+
 SynchronousRounds::SynchronousRounds(const World& world, double header_bytes, GradientObserver* observer)
     : world_(world),
       observer_(observer),
@@ -97,6 +155,16 @@ SynchronousRounds::SynchronousRounds(const World& world, double header_bytes, Gr
   noise_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) noise_.push_back(world.streams.stream(Stream::gradient_noise, i));
   needed_ = n_;
+  link_faults_ = world.network->faults();
+  if (link_faults_ != nullptr) {
+    if (faults_on())
+      throw std::invalid_argument("/faults: a synchronous algorithm takes node faults or link faults, not both");
+    if (!link_faults_->reliable() && (link_faults_->loss_on() || link_faults_->outages_on()) &&
+        !link_faults_->spec().round_timeout)
+      throw std::invalid_argument("/faults/links: a synchronous algorithm needs round_timeout when messages can be "
+                                  "lost without a reliable transport");
+    detection_ = loss_detection(*link_faults_);
+  }
   if (faults_on()) {
     participating_.assign(n_, 0);
     reported_.assign(n_, 0);
@@ -128,6 +196,17 @@ std::vector<AlgorithmFigure> SynchronousRounds::round_figures() const {
                        "rounds that closed with fewer reporters than nodes (node faults)"});
     figures.push_back({"crashed_participants", static_cast<double>(crashed_participants_),
                        "participants that crashed before their round's contribution was ready"});
+  }
+  if (link_faults_ != nullptr) {
+    figures.push_back({"short_rounds", static_cast<double>(short_rounds_),
+                       "rounds in which some contribution (all-reduce) or neighbour model (dpsgd) was lost "
+                       "on a link (link faults)"});
+    figures.push_back({"lost_contributions", static_cast<double>(lost_contributions_),
+                       "contributions (all-reduce: gradients or models not in the root's result; dpsgd: "
+                       "neighbour models) lost on links, over all rounds"});
+    figures.push_back({"results_lost", static_cast<double>(results_lost_),
+                       "(node, round) pairs in which the all-reduce's result did not reach the node (it kept "
+                       "its own model); 0 for dpsgd"});
   }
   return figures;
 }

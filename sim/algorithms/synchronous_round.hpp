@@ -3,14 +3,32 @@
 // derived algorithm says what a node does at each gradient completion and at the barrier.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/faults/link_faults.hpp"
 
 namespace dasgd {
+
+// Link faults on a synchronous round (docs/FAULTS.md, "Links", synchronous rounds): when the
+// receiver of a lost message knows it is lost, so the barrier can close without it. Under the
+// reliable transport it is the sender's give-up (the instant hop() reports, send + (max_retries +
+// 1)·timeout); without it, send + faults.links.round_timeout, or the instant the last copy was
+// gone if that is later (a down instant on the wire). A message its sender has nothing to send
+// (its own result was lost) counts as one lost at the instant it would have been sent.
+struct LossDetection {
+  bool reliable = false;
+  double delay = 0;  // reliable: (max_retries + 1)·timeout; else round_timeout (0 if loss is impossible)
+  SimTime known(const HopOutcome& outcome, SimTime send) const noexcept {
+    return reliable ? outcome.at : std::max(outcome.at, send + delay);
+  }
+  SimTime unsent(SimTime would_send) const noexcept { return would_send + delay; }
+};
+LossDetection loss_detection(const LinkFaults& faults);
 
 // All-reduce as reduce-then-broadcast over a breadth-first spanning tree of the graph (the
 // "reduce + broadcast" all-reduce of MPI libraries, Thakur, Rabenseifner & Gropp 2005, IJHPCA 19(1),
@@ -30,6 +48,21 @@ class TreeAllReduce {
   // counts them in traffic.messages / traffic.bytes.
   SimTime run(std::span<const SimTime> ready, Network& network, double bytes, TrafficCounters& traffic);
 
+  // The same all-reduce under link faults (one LinkFaults::hop per message sent). Up: a partial
+  // result lost on v's up-arc loses the contributions of v's whole subtree; the parent goes on at
+  // the loss's detection (it always sends its own partial, however few contributions it carries).
+  // Down: a result lost on the arc to v leaves v's subtree without it; v sends nothing on, and its
+  // children detect the missing message as one lost at v's detection instant. The root's own
+  // contribution always counts. Returns the latest arrival or detection; counted(i), received(i)
+  // and contributions() describe this run.
+  SimTime run_over_faults(std::span<const SimTime> ready, Network& network, LinkFaults& faults,
+                          const LossDetection& detection, double bytes, TrafficCounters& traffic);
+  // After run_over_faults: node i's contribution reached the root (is in the result).
+  bool counted(NodeId node) const noexcept { return counted_[node] != 0; }
+  // After run_over_faults: node i holds the result.
+  bool received(NodeId node) const noexcept { return received_[node] != 0; }
+  std::size_t contributions() const noexcept { return contributions_; }
+
   NodeId root() const noexcept { return order_.front(); }
   std::size_t depth() const noexcept { return depth_; }
   // Time node i received the result in the last run().
@@ -42,6 +75,8 @@ class TreeAllReduce {
   std::vector<ArcId> down_arc_; // parent → node
   std::vector<SimTime> gathered_;
   std::vector<SimTime> have_;
+  std::vector<std::uint8_t> counted_, received_;  // run_over_faults only
+  std::size_t contributions_ = 0;
   std::size_t depth_ = 0;
 };
 
@@ -84,10 +119,16 @@ class SynchronousRounds : public Algorithm {
   void node_down(Simulator& simulator, NodeId node) override;
   void node_up(Simulator& simulator, NodeId node) override { recover(simulator, node); }
   void node_resume(Simulator& simulator, NodeId node) override;
-  // Node faults: rounds that closed with fewer reporters than nodes; participants that crashed
-  // before they were ready.
+  // Node faults: rounds that closed with fewer reporters than nodes (link faults: with a lost
+  // contribution); participants that crashed before they were ready.
   std::uint64_t short_rounds() const noexcept { return short_rounds_; }
   std::uint64_t crashed_participants() const noexcept { return crashed_participants_; }
+
+  // Link faults (network.faults() set; the rule per algorithm in docs/FAULTS.md): contributions
+  // (all-reduce) or neighbour models (D-PSGD) lost in all rounds, and nodes left without a round's
+  // result (all-reduce). A round with a lost contribution counts in short_rounds().
+  std::uint64_t lost_contributions() const noexcept { return lost_contributions_; }
+  std::uint64_t results_lost() const noexcept { return results_lost_; }
 
   // Barriers passed so far.
   std::uint64_t rounds_completed() const noexcept { return rounds_; }
@@ -124,6 +165,15 @@ class SynchronousRounds : public Algorithm {
   // Reporters this round (n without faults).
   std::size_t reporters() const noexcept { return faults_on() ? reporter_count_ : n_; }
   bool up(NodeId node) const;  // always true without node faults
+  // Link faults: the network's fault processes (null on a perfect network) and when a loss is known.
+  LinkFaults* link_faults() const noexcept { return link_faults_; }
+  const LossDetection& detection() const noexcept { return detection_; }
+  // Link faults: one round's losses (contributions or models lost; nodes left without the result).
+  void count_round_losses(std::size_t lost, std::size_t results_lost) noexcept {
+    lost_contributions_ += lost;
+    results_lost_ += results_lost;
+    if (lost > 0) ++short_rounds_;
+  }
 
   // Node reads `model` now and starts a gradient on it (observer start, noise draw, compute time
   // world.compute->duration(node, k) for its k-th gradient). The gradient is evaluated at once: it
@@ -168,6 +218,9 @@ class SynchronousRounds : public Algorithm {
   SimTime detected_until_ = 0;  // the barrier waits for crash + timeout of crashed participants
   bool round_open_ = false;
   std::uint64_t short_rounds_ = 0, crashed_participants_ = 0;
+  LinkFaults* link_faults_ = nullptr;
+  LossDetection detection_;
+  std::uint64_t lost_contributions_ = 0, results_lost_ = 0;
   SimTime round_start_ = 0;
   std::uint64_t rounds_ = 0;
   std::uint64_t next_gradient_ = 0;

@@ -186,6 +186,7 @@ LinkFaultSpec parse_link_faults(JsonReader& faults, const std::filesystem::path&
       spec.outages = parse_outages(outages, base);
     }
     if (links.has("reply_timeout")) spec.reply_timeout = links.positive("reply_timeout");
+    if (links.has("round_timeout")) spec.round_timeout = links.positive("round_timeout");
     links.finish();
   }
   if (faults.has("transport")) {
@@ -200,13 +201,25 @@ std::optional<std::string> link_fault_refusal(const LinkFaultSpec& spec, const s
                                               const nlohmann::json& /*algorithm_section*/, bool fifo) {
   if (!spec.active_for(algorithm)) return std::nullopt;
   if (algorithm != "dasgd" && algorithm != "sparsified_asgd" && algorithm != "gossip_sgd" && algorithm != "adpsgd" &&
-      algorithm != "parameter_server")
+      algorithm != "parameter_server" && !is_synchronous_round_algorithm(algorithm))
     return "algorithm \"" + algorithm +
-           "\" cannot honour link faults or the reliable transport yet (its rounds or all-reduce "
-           "would wait forever for a lost message); supported: dasgd, sparsified_asgd, gossip_sgd, adpsgd, "
-           "parameter_server";
+           "\" cannot honour link faults or the reliable transport yet (its all-reduce would wait forever "
+           "for a lost message); supported: dasgd, sparsified_asgd, gossip_sgd, adpsgd, parameter_server, "
+           "minibatch_sgd, local_sgd, dpsgd";
   if (fifo) return "link.fifo with link faults is not supported (a FIFO link's clock under retransmission is not modelled)";
   return std::nullopt;
+}
+
+bool is_synchronous_round_algorithm(const std::string& algorithm) {
+  return algorithm == "minibatch_sgd" || algorithm == "local_sgd" || algorithm == "dpsgd";
+}
+
+void check_round_timeout(const LinkFaultSpec& spec, const std::string& algorithm) {
+  if (!is_synchronous_round_algorithm(algorithm) || spec.round_timeout || !(spec.loss_on() || spec.outages_on())) return;
+  if (spec.transport.reliable && spec.transport.applies_to(algorithm)) return;  // the give-up is the signal
+  throw ConfigError("/faults/links", algorithm + " needs \"round_timeout\" (seconds after a message's send at "
+                                     "which the round declares it lost) when messages can be lost without a reliable "
+                                     "transport; else its barrier would wait forever for a lost message");
 }
 
 void check_reply_timeout(const LinkFaultSpec& spec, const std::string& algorithm) {

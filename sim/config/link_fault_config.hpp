@@ -34,4 +34,13 @@ std::optional<std::string> link_fault_refusal(const LinkFaultSpec& spec, const s
 // ignore it, so one faults block can serve a whole `dasgd compare`.
 void check_reply_timeout(const LinkFaultSpec& spec, const std::string& algorithm);
 
+// The synchronous-round algorithms (minibatch_sgd, local_sgd, dpsgd): their link-fault timeout
+// rule is in sim/algorithms/synchronous_round.hpp.
+bool is_synchronous_round_algorithm(const std::string& algorithm);
+
+// faults.links.round_timeout: required by the synchronous-round algorithms (ConfigError naming
+// /faults/links) when messages can be lost and no reliable transport serves them; ignored by the
+// others, as reply_timeout is by all but the parameter server.
+void check_round_timeout(const LinkFaultSpec& spec, const std::string& algorithm);
+
 }  // namespace dasgd

@@ -224,6 +224,11 @@ RunConfig parse_run_config(nlohmann::json document, const std::string& source_pa
                                          document["algorithm"], config.link.fifo))
       throw ConfigError(config.link_faults.links ? "/faults/links" : "/faults/transport", *reason);
     check_reply_timeout(config.link_faults, config.algorithm.name);
+    check_round_timeout(config.link_faults, config.algorithm.name);
+    if (config.node_faults && config.link_faults.active_for(config.algorithm.name) &&
+        is_synchronous_round_algorithm(config.algorithm.name))
+      throw ConfigError("/faults", config.algorithm.name + " takes node faults or link faults, not both in one run "
+                                   "yet: its round rules for crashes and for lost messages are not combined");
     if (config.node_faults && config.link_faults.active_for(config.algorithm.name) &&
         config.algorithm.name == "adpsgd")
       throw ConfigError("/faults", "AD-PSGD takes node faults or link faults, not both in one run yet: "

@@ -242,6 +242,10 @@ std::string describe(const LinkFaultSpec& spec) {
     if (out.tellp() > 0) out << "; ";
     out << "reply timeout " << *spec.reply_timeout << " s";
   }
+  if (spec.round_timeout) {
+    if (out.tellp() > 0) out << "; ";
+    out << "round timeout " << *spec.round_timeout << " s";
+  }
   return out.str();
 }
 

@@ -91,6 +91,10 @@ struct LinkFaultSpec {
   // request), for the server's model before it computes again on the model it holds (needed by
   // parameter_server when messages can be lost without a reliable transport; docs/FAULTS.md).
   std::optional<double> reply_timeout;
+  // faults.links.round_timeout: seconds after a message's send at which a synchronous algorithm
+  // (minibatch_sgd, local_sgd, dpsgd) declares it lost when no reliable transport serves it (needed
+  // by them when messages can be lost; synchronous_round.hpp, docs/FAULTS.md).
+  std::optional<double> round_timeout;
   bool loss_on() const noexcept { return !std::holds_alternative<std::monostate>(loss); }
   bool outages_on() const noexcept { return outages.kind != OutageSpec::Kind::none; }
   // A link fault process or the reliable transport for `algorithm` is on: the run then reports
