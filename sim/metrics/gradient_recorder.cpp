@@ -32,40 +32,56 @@ GradientRecorder::GradientRecorder(const Objective& objective, std::size_t num_n
 }
 
 std::uint64_t GradientRecorder::on_compute_start(NodeId node, SimTime s, ConstVectorRef v) {
-  const std::uint64_t id = next_computation_++;
-  OpenComputation open;
-  open.ticket = tracker_.on_compute_start(node, s);
-  if (!spare_models_.empty()) {
-    open.read_model = std::move(spare_models_.back());
-    spare_models_.pop_back();
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
   }
-  open.read_model = v;
+  OpenComputation& open = slots_[slot];
+  ++open.generation;
+  open.open = true;
+  open.ticket = tracker_.on_compute_start(node, s);
+  open.read_model = v;  // the slot's buffer, reused
   if (options_.gradient_norms) {
     objective_->gradient(v, scratch_);
     open.grad_sq_read = scratch_.squaredNorm();
   }
-  open_.emplace(id, std::move(open));
+  const std::uint64_t id = (static_cast<std::uint64_t>(open.generation) << 32) | slot;
   latest_[node] = id;
   return id;
 }
 
-void GradientRecorder::on_compute_lost(NodeId node, std::uint64_t computation) {
+GradientRecorder::OpenComputation* GradientRecorder::find_open(NodeId node, std::uint64_t computation) {
   const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;
-  const auto it = open_.find(id);
-  if (it == open_.end()) return;
-  tracker_.abandon(it->second.ticket);
-  spare_models_.push_back(std::move(it->second.read_model));
-  open_.erase(it);
+  if (id == latest_computation) return nullptr;  // the node never started one
+  const std::size_t slot = static_cast<std::uint32_t>(id);
+  if (slot >= slots_.size()) return nullptr;
+  OpenComputation& open = slots_[slot];
+  return open.open && open.generation == static_cast<std::uint32_t>(id >> 32) ? &open : nullptr;
+}
+
+void GradientRecorder::close(OpenComputation& open) {
+  open.open = false;
+  free_slots_.push_back(static_cast<std::uint32_t>(&open - slots_.data()));
+}
+
+void GradientRecorder::on_compute_lost(NodeId node, std::uint64_t computation) {
+  OpenComputation* open = find_open(node, computation);
+  if (open == nullptr) return;
+  tracker_.abandon(open->ticket);
+  close(*open);
 }
 
 void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime /*s*/, SimTime c,
                                            ConstVectorRef gradient, std::uint64_t computation) {
-  const std::uint64_t id = computation == latest_computation ? latest_[node] : computation;
-  const auto it = open_.find(id);
-  if (it == open_.end())
+  OpenComputation* found = find_open(node, computation);
+  if (found == nullptr)
     throw std::logic_error("GradientRecorder: completion of node " + std::to_string(node) +
                            " matches no open computation");
-  OpenComputation& open = it->second;
+  OpenComputation& open = *found;
   const GradientRecord record = tracker_.on_compute_complete(node, open.ticket, c);
   if (record.t != t)
     throw std::logic_error("GradientRecorder: algorithm and tracker disagree on gradient numbering");
@@ -112,8 +128,7 @@ void GradientRecorder::on_compute_complete(NodeId node, std::uint64_t t, SimTime
   }
   // The virtual sequence: x_{t+1} = x_t − c g_t in completion order (c = η, or η/n for averaging).
   virtual_model_.noalias() -= virtual_step_ * gradient;
-  spare_models_.push_back(std::move(open.read_model));
-  open_.erase(it);
+  close(open);
 }
 
 void GradientRecorder::log_row(const GradientLogRow& row) {

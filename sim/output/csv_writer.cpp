@@ -35,7 +35,7 @@ void append_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-void append_line(std::string& out, const std::vector<CsvCell>& cells) {
+void append_line(std::string& out, std::span<const CsvCell> cells) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) out += ',';
     cells[i].append_text(out);
@@ -89,7 +89,7 @@ CsvWriter::CsvWriter(const std::filesystem::path& path, std::vector<std::string>
   append_line(line_, names);
 }
 
-void CsvWriter::row(const std::vector<CsvCell>& cells) {
+void CsvWriter::row(std::span<const CsvCell> cells) {
   if (cells.size() != header_.size()) {
     throw std::logic_error("CSV file " + file_->path().string() + ": row " +
                            std::to_string(rows_ + 1) + " has " + std::to_string(cells.size()) +

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -60,7 +61,9 @@ class TableSink {
  public:
   virtual ~TableSink() = default;
   // Throws std::logic_error when the cell count differs from the header's (a programming error).
-  virtual void row(const std::vector<CsvCell>& cells) = 0;
+  // A writer of many rows keeps its cells in one array and reassigns them (no allocation per row).
+  virtual void row(std::span<const CsvCell> cells) = 0;
+  void row(const std::vector<CsvCell>& cells) { row(std::span<const CsvCell>(cells)); }
   // The table is complete (a file becomes visible at its path; memory: nothing to do).
   virtual void commit() {}
 };
@@ -71,8 +74,9 @@ class CsvWriter : public TableSink {
   // header, std::runtime_error when the file cannot be opened.
   CsvWriter(const std::filesystem::path& path, std::vector<std::string> header);
 
+  using TableSink::row;
   // Throws std::logic_error when the cell count differs from the header's (a programming error).
-  void row(const std::vector<CsvCell>& cells) override;
+  void row(std::span<const CsvCell> cells) override;
   // Makes the file visible at its path; without commit() nothing is left behind.
   void commit() override;
 

@@ -10,7 +10,8 @@ namespace {
 class ColumnSink : public TableSink {
  public:
   explicit ColumnSink(ColumnTable& table) : table_(table) {}
-  void row(const std::vector<CsvCell>& cells) override { table_.row(cells); }
+  using TableSink::row;
+  void row(std::span<const CsvCell> cells) override { table_.row(cells); }
 
  private:
   ColumnTable& table_;
@@ -26,7 +27,7 @@ TableOpener csv_opener(const std::filesystem::path& directory) {
 
 ColumnTable::ColumnTable(std::vector<std::string> header) : header_(std::move(header)), columns_(header_.size()) {}
 
-void ColumnTable::row(const std::vector<CsvCell>& cells) {
+void ColumnTable::row(std::span<const CsvCell> cells) {
   if (cells.size() != header_.size())
     throw std::logic_error("table: row " + std::to_string(rows_ + 1) + " has " + std::to_string(cells.size()) +
                            " cells, the header has " + std::to_string(header_.size()));

@@ -27,7 +27,7 @@ class ColumnTable {
   ColumnTable() = default;
   explicit ColumnTable(std::vector<std::string> header);
   // Throws std::logic_error when the cell count differs from the header's.
-  void row(const std::vector<CsvCell>& cells);
+  void row(std::span<const CsvCell> cells);
   const std::vector<std::string>& header() const noexcept { return header_; }
   const std::vector<std::vector<CsvCell>>& columns() const noexcept { return columns_; }
   std::size_t rows() const noexcept { return rows_; }
