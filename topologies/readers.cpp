@@ -5,6 +5,7 @@
 
 #include "topologies/file_edges.hpp"
 #include "topologies/properties.hpp"
+#include "sim/text/trim.hpp"
 
 #include <unistd.h>
 
@@ -22,19 +23,12 @@
 namespace dasgd {
 namespace {
 
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 std::vector<std::string> split_fields(const std::string& line) {
   std::vector<std::string> fields;
   std::size_t start = 0;
   while (true) {
     const auto comma = line.find(',', start);
-    fields.push_back(trim(std::string_view(line).substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    fields.push_back(trimmed(std::string_view(line).substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (comma == std::string::npos) return fields;
     start = comma + 1;
   }
@@ -212,7 +206,7 @@ Topology read_edge_list_csv(const std::string& path) {
   while (std::getline(in, line)) {
     ++line_number;
     const auto hash = line.find('#');
-    const std::string content = trim(std::string_view(line).substr(0, hash));
+    const std::string content = trimmed(std::string_view(line).substr(0, hash));
     if (content.empty()) continue;
     const std::vector<std::string> fields = split_fields(content);
     if (columns.empty()) {  // the header
@@ -281,7 +275,7 @@ Topology read_edge_list(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
-    const std::string content = trim(std::string_view(line).substr(0, line.find('#')));
+    const std::string content = trimmed(std::string_view(line).substr(0, line.find('#')));
     if (content.empty()) continue;
     // A comma outside a networkx data dict ("0 1 {'a': 1, 'b': 2}") means CSV.
     if (content.substr(0, content.find('{')).find(',') != std::string::npos) return read_edge_list_csv(path);

@@ -2,6 +2,7 @@
 // or `u v {networkx data dict}`, 0- or 1-based ids, each edge once or in both directions.
 #include "topologies/file_edges.hpp"
 #include "topologies/readers.hpp"
+#include "sim/text/trim.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -15,13 +16,6 @@
 
 namespace dasgd {
 namespace {
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(first, last - first + 1));
-}
 
 std::optional<double> number(const std::string& text) {
   char* end = nullptr;
@@ -49,19 +43,19 @@ std::optional<std::string> set_attribute(EdgeAttributes& attributes, const std::
 // A networkx data dict, "{'weight': 2.0, 'color': 'red'}": the known keys' values are read.
 std::optional<std::string> read_data_dict(EdgeAttributes& attributes, const std::string& dict) {
   if (dict.size() < 2 || dict.back() != '}') return "expected a networkx data dict {...} after u v, got \"" + dict + "\"";
-  const std::string body = trim(std::string_view(dict).substr(1, dict.size() - 2));
+  const std::string body = trimmed(std::string_view(dict).substr(1, dict.size() - 2));
   std::size_t start = 0;
   while (start < body.size()) {
     auto comma = body.find(',', start);
     if (comma == std::string::npos) comma = body.size();
-    const std::string item = trim(std::string_view(body).substr(start, comma - start));
+    const std::string item = trimmed(std::string_view(body).substr(start, comma - start));
     start = comma + 1;
     const auto colon = item.find(':');
     if (colon == std::string::npos) return "expected 'key': value in the data dict, got \"" + item + "\"";
-    std::string key = trim(std::string_view(item).substr(0, colon));
+    std::string key = trimmed(std::string_view(item).substr(0, colon));
     if (key.size() >= 2 && (key.front() == '\'' || key.front() == '"') && key.back() == key.front())
       key = key.substr(1, key.size() - 2);
-    if (const auto problem = set_attribute(attributes, key, trim(std::string_view(item).substr(colon + 1)))) return problem;
+    if (const auto problem = set_attribute(attributes, key, trimmed(std::string_view(item).substr(colon + 1)))) return problem;
   }
   return std::nullopt;
 }
@@ -82,18 +76,18 @@ Topology read_edge_list_whitespace(const std::string& path) {
   };
   while (std::getline(in, line)) {
     ++line_number;
-    std::string content = trim(std::string_view(line).substr(0, line.find('#')));
+    std::string content = trimmed(std::string_view(line).substr(0, line.find('#')));
     if (content.empty()) continue;
     std::string dict;
     if (const auto brace = content.find('{'); brace != std::string::npos) {
-      dict = trim(std::string_view(content).substr(brace));
-      content = trim(std::string_view(content).substr(0, brace));
+      dict = trimmed(std::string_view(content).substr(brace));
+      content = trimmed(std::string_view(content).substr(0, brace));
     }
     std::istringstream fields_in(content);
     std::vector<std::string> fields;
     for (std::string field; fields_in >> field;) fields.push_back(field);
     if (fields.size() < 2 || fields.size() > 3 || (!dict.empty() && fields.size() != 2)) {
-      fail("expected \"u v\", \"u v weight\" or \"u v {data}\" separated by whitespace, got \"" + trim(line) + "\"");
+      fail("expected \"u v\", \"u v weight\" or \"u v {data}\" separated by whitespace, got \"" + trimmed(line) + "\"");
     }
     Edge edge;
     for (std::size_t i = 0; i < 2; ++i) {

@@ -8,6 +8,7 @@
 
 #include "sim/config/algorithm_config.hpp"
 #include "sim/config/delay_config.hpp"
+#include "sim/text/trim.hpp"
 
 namespace dasgd {
 
@@ -57,12 +58,6 @@ NodeId trace_node(const std::string& cell, const std::string& where) {
   if (used != cell.size() || cell.empty() || cell[0] == '-' || value >= std::numeric_limits<NodeId>::max())
     throw ConfigError("", where + ": expected a node id (integer >= 0), got \"" + cell + "\"");
   return static_cast<NodeId>(value);
-}
-
-std::string trimmed(std::string s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  const auto last = s.find_last_not_of(" \t\r");
-  return first == std::string::npos ? "" : s.substr(first, last - first + 1);
 }
 
 // Rows "u,v,down_at,up_at" (an optional header line starting with "u"; '#' comments).

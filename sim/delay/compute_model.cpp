@@ -3,6 +3,7 @@
 #include "sim/delay/compute_model.hpp"
 
 #include "topologies/readers.hpp"
+#include "sim/text/trim.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -28,13 +29,6 @@ std::string number(double x) {
   std::ostringstream out;
   out << x;
   return out.str();
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r");
-  return s.substr(first, last - first + 1);
 }
 
 template <class T>

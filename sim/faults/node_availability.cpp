@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/text/trim.hpp"
 
 namespace dasgd {
 
@@ -15,14 +16,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::uint64_t kGoesUp = 1, kGoesDown = 0;
 
-std::string trim(const std::string& s) {
-  const auto begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
-}
-
 double parse_time(const std::string& text, bool allow_inf, const std::string& where) {
-  const std::string t = trim(text);
+  const std::string t = trimmed(text);
   if (allow_inf && (t.empty() || t == "inf" || t == "Inf" || t == "INF")) return kInf;
   std::size_t used = 0;
   double value = 0;
@@ -72,7 +67,7 @@ std::vector<NodeOutage> read_node_trace(const std::string& path, std::size_t num
       throw std::invalid_argument(where + "expected the header node,down_at,up_at");
     }
     if (fields.size() != 3) throw std::invalid_argument(where + "expected 3 fields node,down_at,up_at");
-    const std::string node_text = trim(fields[0]);
+    const std::string node_text = trimmed(fields[0]);
     std::size_t used = 0;
     long long node = -1;
     try {
