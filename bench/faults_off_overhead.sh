@@ -12,8 +12,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 stop_after=$((n * (per_node - 1)))
+# The quickstart config without its "$schema" line, which builds from before that key refuse.
+/usr/bin/python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c.pop("$schema", None); json.dump(c, open(sys.argv[2], "w"))' \
+  "$root/configs/quickstart.json" "$tmp/base.json"
 run() {  # $1 = binary, $2 = output folder
-  (cd "$root" && /usr/bin/time -f "%U %S" -o "$2.time" "$1" run configs/quickstart.json -q --out "$2" --force \
+  (cd "$root" && /usr/bin/time -f "%U %S" -o "$2.time" "$1" run "$tmp/base.json" -q --out "$2" --force \
     "--set=graph={\"kind\":\"ring\",\"nodes\":$n}" --set algorithm.delivery=routed \
     --set objective.dimension=32 --set compute.time.law=exponential --set compute.time.mean=1 \
     '--set=link.latency={"law":"constant","value":0.1}' --set stop.gradients=$stop_after \
